@@ -1,0 +1,45 @@
+namespace Segmentation.Models.Sam;
+
+/// <summary>How a SAM-family model is run.</summary>
+public sealed record SamOptions
+{
+    /// <summary>Side of the square encoder input; the image's longer side is scaled to it.</summary>
+    public int EncoderInputSize { get; init; } = 1024;
+
+    /// <summary>Side of the decoder's low-resolution mask (input and output).</summary>
+    public int LowResMaskSize { get; init; } = 256;
+
+    /// <summary>Per-channel mean and standard deviation on 0..255 values (ImageNet statistics by default).</summary>
+    public float[] PixelMean { get; init; } = [123.675f, 116.28f, 103.53f];
+    public float[] PixelStd { get; init; } = [58.395f, 57.12f, 57.375f];
+
+    /// <summary>Whether the previous prediction's low-resolution logits are fed back as the mask prompt.</summary>
+    public MaskFeedback Feedback { get; init; } = MaskFeedback.None;
+
+    /// <summary>
+    /// Zoom-in: once the object's extent is known (after the first prediction), the image is re-encoded
+    /// on a crop around the predicted mask, box and clicks, so small objects get more encoder resolution.
+    /// </summary>
+    public bool ZoomIn { get; init; } = true;
+
+    /// <summary>The zoom crop is the object's extent enlarged by this factor on each side's length.</summary>
+    public double ZoomExpansion { get; init; } = 1.4;
+
+    /// <summary>Smallest zoom crop side in image pixels, so tiny objects keep some context.</summary>
+    public int ZoomMinSide { get; init; } = 64;
+
+    /// <summary>No zoom when the crop would cover more than this fraction of the image's longer side.</summary>
+    public double ZoomMaxFraction { get; init; } = 0.8;
+
+    /// <summary>Threads for each ONNX session (0: ONNX Runtime's default).</summary>
+    public int IntraOpThreads { get; init; }
+}
+
+public enum MaskFeedback
+{
+    /// <summary>Never feed the previous logits back.</summary>
+    None,
+
+    /// <summary>Feed the previous logits back when they were computed in the same image frame.</summary>
+    PreviousLogits,
+}
