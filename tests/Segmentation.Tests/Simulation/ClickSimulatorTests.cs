@@ -53,6 +53,34 @@ public class ClickSimulatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void NoiselessSingleClickIsAtTheDeepestPixelOfTheLargestRegion()
+    {
+        var sim = new ClickSimulator(new ClickSimulatorOptions(NoiseSigmaPx: 0));
+        var rng = new Random(16);
+        var checkedCases = 0;
+        for (var trial = 0; trial < 40; trial++)
+        {
+            var gt = SimulationTestData.RandomBlob(rng, 48, 40);
+            var pred = SimulationTestData.Perturb(gt, rng);
+            var clicks = sim.CorrectiveClicks(gt, pred, 1, rng);
+            if (clicks.Count == 0) continue;
+            var click = Assert.Single(clicks);
+            var errors = click.IsForeground ? gt.AndNot(pred) : pred.AndNot(gt);
+            var (labels, components) = ConnectedComponents.Label(errors);
+            var label = labels[click.PixelY * errors.Width + click.PixelX];
+            Assert.Equal(components.Max(c => c.Area), components[label - 1].Area);
+            var region = ConnectedComponents.ComponentMask(labels, errors.Width, errors.Height, label);
+            long deepest = 0;
+            for (var y = 0; y < region.Height; y++)
+                for (var x = 0; x < region.Width; x++)
+                    deepest = Math.Max(deepest, SimulationTestData.DepthSquared(region, x, y));
+            Assert.Equal(deepest, SimulationTestData.DepthSquared(region, click.PixelX, click.PixelY));
+            checkedCases++;
+        }
+        Assert.True(checkedCases > 10, $"only {checkedCases} cases had an error region");
+    }
+
+    [Fact]
     public void SameSeedGivesSameClicks()
     {
         var rng = new Random(11);
@@ -298,6 +326,40 @@ public class ClickSimulatorTests(ITestOutputHelper output)
         Assert.Equal(Click.AtPixel(150, 50, ClickLabel.Background), ClickSimulator.LargestErrorClick(gt, pred));
         var gt2 = Raster.Disk(200, 100, 50.5, 50.5, 35);
         Assert.Equal(Click.AtPixel(50, 50, ClickLabel.Foreground), ClickSimulator.LargestErrorClick(gt2, pred));
+    }
+
+    [Fact]
+    public void LargestErrorClickMatchesBruteForce()
+    {
+        var rng = new Random(15);
+        for (var trial = 0; trial < 60; trial++)
+        {
+            int width = rng.Next(12, 40), height = rng.Next(12, 40);
+            var gt = SimulationTestData.RandomBlob(rng, width, height);
+            var pred = SimulationTestData.Perturb(gt, rng);
+            var fn = gt.AndNot(pred);
+            var fp = pred.AndNot(gt);
+            long fnBest = 0, fpBest = 0;
+            (int X, int Y)? fnAt = null, fpAt = null;
+            for (var y = 0; y < height; y++)
+                for (var x = 0; x < width; x++)
+                {
+                    var dn = SimulationTestData.DepthSquared(fn, x, y);
+                    if (dn > fnBest) (fnBest, fnAt) = (dn, (x, y));
+                    var dp = SimulationTestData.DepthSquared(fp, x, y);
+                    if (dp > fpBest) (fpBest, fpAt) = (dp, (x, y));
+                }
+            var click = ClickSimulator.LargestErrorClick(gt, pred);
+            if (fnAt is null && fpAt is null)
+            {
+                Assert.Null(click);
+                continue;
+            }
+            var expected = fnBest > fpBest
+                ? Click.AtPixel(fnAt!.Value.X, fnAt.Value.Y, ClickLabel.Foreground)
+                : Click.AtPixel(fpAt!.Value.X, fpAt.Value.Y, ClickLabel.Background);
+            Assert.Equal(expected, click);
+        }
     }
 
     [Fact]

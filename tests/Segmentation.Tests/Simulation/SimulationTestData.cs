@@ -80,12 +80,50 @@ internal static class SimulationTestData
         return mask;
     }
 
-    /// <summary>Area of the connected component (8-connectivity) of <paramref name="mask"/> containing (x, y); 0 if unset.</summary>
+    /// <summary>
+    /// Area of the 8-connected component of <paramref name="mask"/> containing (x, y), 0 if unset; a plain flood fill,
+    /// independent of <see cref="ConnectedComponents"/>.
+    /// </summary>
     public static int ComponentArea(BinaryMask mask, int x, int y)
     {
         if (!mask.Contains(x, y) || !mask[x, y]) return 0;
-        var (labels, components) = ConnectedComponents.Label(mask);
-        return components[labels[y * mask.Width + x] - 1].Area;
+        var seen = new bool[mask.Width * mask.Height];
+        var stack = new Stack<(int X, int Y)>();
+        stack.Push((x, y));
+        seen[y * mask.Width + x] = true;
+        var area = 0;
+        while (stack.Count > 0)
+        {
+            var (px, py) = stack.Pop();
+            area++;
+            for (var dy = -1; dy <= 1; dy++)
+                for (var dx = -1; dx <= 1; dx++)
+                {
+                    int nx = px + dx, ny = py + dy;
+                    if (!mask.Contains(nx, ny) || !mask[nx, ny] || seen[ny * mask.Width + nx]) continue;
+                    seen[ny * mask.Width + nx] = true;
+                    stack.Push((nx, ny));
+                }
+        }
+        return area;
+    }
+
+    /// <summary>
+    /// Brute-force squared distance from (x, y) to the nearest pixel outside <paramref name="mask"/>, where the
+    /// one-pixel ring around the image also counts as outside.
+    /// </summary>
+    public static long DepthSquared(BinaryMask mask, int x, int y)
+    {
+        if (!mask[x, y]) return 0;
+        long best = long.MaxValue;
+        for (var oy = -1; oy <= mask.Height; oy++)
+            for (var ox = -1; ox <= mask.Width; ox++)
+            {
+                if (mask.Contains(ox, oy) && mask[ox, oy]) continue;
+                long d = (long)(ox - x) * (ox - x) + (long)(oy - y) * (oy - y);
+                if (d < best) best = d;
+            }
+        return best;
     }
 
     public static double StdDev(IReadOnlyList<double> values, out double mean)
