@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Segmentation.Imaging;
-using Segmentation.Masks;
 
 namespace Segmentation.Models.CropContract;
 

@@ -151,6 +151,25 @@ public class CropContractModelTests(CropContractFixture fixture) : IClassFixture
         Assert.True(after.Area() > before.Area());
     }
 
+    [Theory]
+    [InlineData(ClickEncoding.Gaussian)]
+    [InlineData(ClickEncoding.DistanceTransform)]
+    public void OtherClickEncodingsReachTheModel(ClickEncoding encoding)
+    {
+        var options = CropContractOptions.BoxAndClicks with { ClickEncoding = encoding };
+        var path = Path.Combine(fixture.Folder, $"mbc-{encoding}.onnx");
+        CropContractReferenceModel.Save(path, options);
+        using var model = new CropContractModel(path, options);
+        var geometry = new CropGeometry(fixture.Box, fixture.Image.Width, fixture.Image.Height, 513, 385);
+        var radius = 12 / geometry.Scale;
+
+        var before = Predict(model).Mask;
+        var (cx, cy) = FindSolidPoint(before, fixture.Box, radius, value: true);
+        var after = Predict(model, new Click(cx, cy, ClickLabel.Background)).Mask;
+        Assert.Equal(1.0, DiskFraction(after, cx, cy, radius, false));
+        Assert.True(after.Area() < before.Area());
+    }
+
     [Fact]
     public void PredictionReportsTimingAndState()
     {
