@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Segmentation.Imaging;
+using Segmentation.Models.Onnx;
 
 namespace Segmentation.Models.CropContract;
 
@@ -15,9 +16,6 @@ namespace Segmentation.Models.CropContract;
 /// </summary>
 public sealed class CropContractModel : ISegmentationModel
 {
-    // OrtEnv's log level is process-wide: probes for CUDA are serialised so each restores what it found.
-    private static readonly Lock EnvLogLevelLock = new();
-
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -34,7 +32,7 @@ public sealed class CropContractModel : ISegmentationModel
 
         Options = options;
         Name = name ?? Path.GetFileNameWithoutExtension(modelPath);
-        (_session, UsesCuda) = CreateSession(modelPath, options, Name);
+        (_session, UsesCuda) = OnnxSessionFactory.Create(modelPath, Name, options.TryCuda, options.CudaDeviceId);
         try
         {
             ValidateSignature(_session, options, modelPath);
@@ -109,54 +107,6 @@ public sealed class CropContractModel : ISegmentationModel
 
     private static bool IsExpectedOutputShape(long[] shape, int size) =>
         shape.Length == 4 && shape[0] == 1 && shape[1] == 1 && shape[2] == size && shape[3] == size;
-
-    private static (InferenceSession Session, bool UsesCuda) CreateSession(string modelPath, CropContractOptions options, string name)
-    {
-        if (options.TryCuda)
-        {
-            string reason;
-            lock (EnvLogLevelLock)
-            {
-                var env = OrtEnv.Instance();
-                var previousLevel = env.EnvLogLevel;
-                // Keep ONNX Runtime's own error output quiet while probing CUDA; the fallback is logged once below.
-                env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
-                try
-                {
-                    using var cudaOptions = new SessionOptions();
-                    cudaOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
-                    return (new InferenceSession(modelPath, cudaOptions), true);
-                }
-                catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-                {
-                    reason = FirstLine(ex.Message);
-                }
-                finally
-                {
-                    env.EnvLogLevel = previousLevel;
-                }
-            }
-
-            // If the CPU session fails too, the model itself is at fault and that error is what the caller sees.
-            var cpuSession = CreateCpuSession(modelPath);
-            Serilog.Log.Information("CUDA execution provider unavailable ({Reason}); running {Model} on CPU", reason, name);
-            return (cpuSession, false);
-        }
-        return (CreateCpuSession(modelPath), false);
-    }
-
-    private static InferenceSession CreateCpuSession(string modelPath)
-    {
-        using var cpuOptions = new SessionOptions();
-        return new InferenceSession(modelPath, cpuOptions);
-    }
-
-    private static string FirstLine(string message)
-    {
-        var trimmed = message.Trim();
-        var newline = trimmed.IndexOfAny(['\r', '\n']);
-        return newline < 0 ? trimmed : trimmed[..newline];
-    }
 
     private static void ValidateSignature(InferenceSession session, CropContractOptions options, string modelPath)
     {

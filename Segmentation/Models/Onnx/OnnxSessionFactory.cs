@@ -1,33 +1,55 @@
 using Microsoft.ML.OnnxRuntime;
-using Serilog;
 
 namespace Segmentation.Models.Onnx;
 
-/// <summary>Creates ONNX Runtime sessions on CUDA when it is available, otherwise on the CPU.</summary>
+/// <summary>An ONNX Runtime session and whether it runs on the CUDA execution provider.</summary>
+public sealed record OnnxSession(InferenceSession Session, bool UsesCuda);
+
+/// <summary>Creates ONNX Runtime sessions on CUDA when it is available, otherwise on the CPU with one log line.</summary>
 public static class OnnxSessionFactory
 {
-    private static readonly object CudaProbeLock = new();
-    private static bool? cudaAvailable;
-    private static string? cudaFailure;
+    // OrtEnv's log level is process-wide: CUDA probes are serialised so each restores what it found.
+    private static readonly Lock EnvLogLevelLock = new();
 
-    public static InferenceSession Create(string modelPath, string modelName, int intraOpThreads = 0)
+    public static OnnxSession Create(string modelPath, string modelName, bool tryCuda = true, int cudaDeviceId = 0, int intraOpThreads = 0)
     {
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"ONNX model file for {modelName} not found: {modelPath}", modelPath);
 
-        if (TryCudaOptions(out var cudaOptions))
+        if (!tryCuda) return new OnnxSession(CreateCpuSession(modelPath, modelName, intraOpThreads), false);
+
+        string reason;
+        lock (EnvLogLevelLock)
         {
+            var env = OrtEnv.Instance();
+            var previousLevel = env.EnvLogLevel;
+            // The native library prints its own error when the CUDA libraries are missing; our one line says it instead.
+            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
-                return new InferenceSession(modelPath, cudaOptions);
+                using var cudaOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+                cudaOptions.AppendExecutionProvider_CUDA(cudaDeviceId);
+                return new OnnxSession(new InferenceSession(modelPath, cudaOptions), true);
+            }
+            catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+            {
+                reason = FirstLine(ex.Message);
             }
             finally
             {
-                cudaOptions.Dispose();
+                env.EnvLogLevel = previousLevel;
             }
         }
 
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // If the CPU session fails too, the model itself is at fault and that error is what the caller sees.
+        var cpuSession = CreateCpuSession(modelPath, modelName, intraOpThreads);
+        Serilog.Log.Information("CUDA execution provider unavailable ({Reason}); running {Model} on CPU", reason, modelName);
+        return new OnnxSession(cpuSession, false);
+    }
+
+    private static InferenceSession CreateCpuSession(string modelPath, string modelName, int intraOpThreads)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (intraOpThreads > 0) options.IntraOpNumThreads = intraOpThreads;
         try
         {
@@ -35,44 +57,14 @@ public static class OnnxSessionFactory
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new InvalidDataException($"{modelName}: '{modelPath}' is not a loadable ONNX model: {ex.Message}", ex);
-        }
-        finally
-        {
-            options.Dispose();
+            throw new InvalidDataException($"{modelName}: '{modelPath}' is not a loadable ONNX model: {FirstLine(ex.Message)}", ex);
         }
     }
 
-    private static bool TryCudaOptions(out SessionOptions options)
+    private static string FirstLine(string message)
     {
-        lock (CudaProbeLock)
-        {
-            options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            if (cudaAvailable == false) return false;
-
-            var env = OrtEnv.Instance();
-            var previousLevel = env.EnvLogLevel;
-            // The native library prints its own error when CUDA libraries are missing; our single log line says it instead.
-            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
-            try
-            {
-                options.AppendExecutionProvider_CUDA(0);
-                cudaAvailable = true;
-                return true;
-            }
-            catch (OnnxRuntimeException ex)
-            {
-                options.Dispose();
-                options = new SessionOptions();
-                cudaAvailable = false;
-                cudaFailure = ex.Message.Split('\n')[0];
-                Log.Information("CUDA execution provider unavailable ({Reason}); ONNX models run on the CPU", cudaFailure);
-                return false;
-            }
-            finally
-            {
-                env.EnvLogLevel = previousLevel;
-            }
-        }
+        var trimmed = message.Trim();
+        var newline = trimmed.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? trimmed : trimmed[..newline];
     }
 }

@@ -23,8 +23,8 @@ public sealed class SamModel : ISegmentationModel
     {
         Options = options ?? new SamOptions();
         Name = name;
-        encoder = OnnxSessionFactory.Create(paths.EncoderPath, name + " encoder", Options.IntraOpThreads);
-        decoder = OnnxSessionFactory.Create(paths.DecoderPath, name + " decoder", Options.IntraOpThreads);
+        encoder = OnnxSessionFactory.Create(paths.EncoderPath, name + " encoder", intraOpThreads: Options.IntraOpThreads).Session;
+        decoder = OnnxSessionFactory.Create(paths.DecoderPath, name + " decoder", intraOpThreads: Options.IntraOpThreads).Session;
         encoderInputName = encoder.InputMetadata.Keys.Single();
         encoderOutputName = encoder.OutputMetadata.Keys.First();
         ValidateContract();
@@ -49,9 +49,12 @@ public sealed class SamModel : ISegmentationModel
         var points = BuildPoints(prompt, frame);
         var lowResInput = new float[Options.LowResMaskSize * Options.LowResMaskSize];
         var hasMask = 0f;
-        if (Options.Feedback == MaskFeedback.PreviousLogits && previous is not null && previous.Frame == frame)
+        if (Options.Feedback == MaskFeedback.PreviousLogits && previous is not null)
         {
-            Array.Copy(previous.LowResLogits, lowResInput, lowResInput.Length);
+            if (previous.Frame == frame)
+                Array.Copy(previous.LowResLogits, lowResInput, lowResInput.Length);
+            else
+                SamLogits.Resample(previous.LowResLogits, previous.Frame, lowResInput, frame, Options.EncoderInputSize);
             hasMask = 1f;
         }
 
