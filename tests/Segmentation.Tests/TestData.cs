@@ -39,12 +39,17 @@ public static class TestData
     {
         var tried = new List<string>();
         var fromEnvironment = Environment.GetEnvironmentVariable(DavisEnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment)) tried.Add(Path.GetFullPath(fromEnvironment));
-
-        tried.Add(DavisNextTo(RepoRoot));
-        // A linked git worktree keeps the repository's shared data next to the main working tree.
-        var mainWorkTree = MainWorkTree(RepoRoot);
-        if (mainWorkTree is not null) tried.Add(DavisNextTo(mainWorkTree));
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            tried.Add(Path.GetFullPath(fromEnvironment)); // an explicit location is the only one tried
+        }
+        else
+        {
+            tried.Add(DavisNextTo(RepoRoot));
+            // A linked git worktree finds the shared data next to the main working tree.
+            var mainWorkTree = MainWorkTree(RepoRoot);
+            if (mainWorkTree is not null) tried.Add(DavisNextTo(mainWorkTree));
+        }
 
         foreach (var candidate in tried)
             if (Directory.Exists(Path.Combine(candidate, "img")) && Directory.Exists(Path.Combine(candidate, "gt")))
