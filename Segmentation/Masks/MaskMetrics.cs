@@ -100,11 +100,29 @@ public static class MaskMetrics
             if (source[i] != 0 && (ig is null || ig[i] == 0)) counted++;
         if (counted == 0 || to.IsEmpty) return (0, counted);
 
-        var squaredDistance = DistanceTransform.SquaredDistanceTo(to);
+        // Any pixel of `to` within the tolerance of a pixel of `from` lies in the box of `from` grown by
+        // the tolerance, so the distance transform of that window is exact wherever it matters.
+        var box = from.BoundingBox()!.Value;
+        var margin = (int)Math.Min(Math.Ceiling(tolerance), Math.Max(from.Width, from.Height));
+        var x0 = Math.Max(0, box.X - margin);
+        var y0 = Math.Max(0, box.Y - margin);
+        var x1 = Math.Min(from.Width, box.Right + margin);
+        var y1 = Math.Min(from.Height, box.Bottom + margin);
+        var window = new PixelRect(x0, y0, x1 - x0, y1 - y0);
+        var squaredDistance = DistanceTransform.SquaredDistanceTo(MaskOps.Crop(to, window));
+
         var limit = tolerance * tolerance;
         var matched = 0L;
-        for (var i = 0; i < source.Length; i++)
-            if (source[i] != 0 && (ig is null || ig[i] == 0) && squaredDistance[i] <= limit) matched++;
+        for (var y = y0; y < y1; y++)
+        {
+            var row = y * from.Width;
+            var windowRow = (y - y0) * window.Width - x0;
+            for (var x = x0; x < x1; x++)
+            {
+                var i = row + x;
+                if (source[i] != 0 && (ig is null || ig[i] == 0) && squaredDistance[windowRow + x] <= limit) matched++;
+            }
+        }
         return (matched, counted);
     }
 

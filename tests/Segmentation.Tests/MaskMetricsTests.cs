@@ -103,6 +103,19 @@ public class MaskMetricsTests
     }
 
     [Fact]
+    public void BoundaryFOfDistantSmallObjects()
+    {
+        // 2x2 squares at (2,2) and (14,2) in a 40x40 image: boundary pixels are 11..13 apart horizontally.
+        var a = BinaryMask.FromPredicate(40, 40, (x, y) => x is 2 or 3 && y is 2 or 3);
+        var b = BinaryMask.FromPredicate(40, 40, (x, y) => x is 14 or 15 && y is 2 or 3);
+        Assert.Equal(0.0, MaskMetrics.BoundaryFMeasure(a, b, tolerancePx: 10));
+        // Tolerance 11: only a's right column (x = 3) reaches b's left column (x = 14), and vice versa: 2/4.
+        Assert.Equal(0.5, MaskMetrics.BoundaryFMeasure(a, b, tolerancePx: 11), 12);
+        Assert.Equal(1.0, MaskMetrics.BoundaryFMeasure(a, b, tolerancePx: 13));
+        Assert.Equal(1.0, MaskMetrics.BoundaryFMeasure(a, b, tolerancePx: double.PositiveInfinity));
+    }
+
+    [Fact]
     public void BoundaryFWithIgnoreRegion()
     {
         // Ignoring x >= 11 removes 7 unmatched predicted boundary pixels: P = 9/9, R = 9/16, F = 18/25.
