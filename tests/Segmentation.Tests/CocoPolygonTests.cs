@@ -28,6 +28,27 @@ public class CocoPolygonTests
     }
 
     [Fact]
+    public void DiagonalEdgeHandWorked()
+    {
+        // Triangle (0,0), (3,0), (0,3) in a 4x4 image. Upsampled: the top edge u = 0..15 at v = 0 crosses
+        // image columns 0, 1, 2 at row 0. The hypotenuse is flipped and walked as u = t, v = 15 - t; going
+        // left it crosses u = 12 (v 3 from 2 -> row ceil(2.5/5 - 0.5) = 0), u = 7 (row 1) and u = 2 (row 2).
+        // Toggles x*4+y: 0, 4, 8, 8, 5, 2 and 16 -> sorted differences 0,2,2,1,3,0,8 -> the zero merges
+        // the last two runs: 0,2,2,1,11. Centres on the hypotenuse ((1.5,1.5), (2.5,0.5)) stay outside.
+        var counts = CocoPolygon.PolygonCounts([0, 0, 3, 0, 0, 3], 4, 4);
+        Assert.Equal([0u, 2u, 2u, 1u, 11u], counts);
+        Assert.Equal("022O9", CocoRle.EncodeString(counts));
+        Assert.Equal(RandomMasks.Parse(
+            "##..",
+            "#...",
+            "....",
+            "...."), CocoPolygon.Rasterize([0, 0, 3, 0, 0, 3], 4, 4));
+
+        // The same with legs of 2 in a 3x3 image: toggles 0, 3, 3, 1 and 9 -> 0,1,8: only pixel (0,0).
+        Assert.Equal([0u, 1u, 8u], CocoPolygon.PolygonCounts([0, 0, 2, 0, 0, 2], 3, 3));
+    }
+
+    [Fact]
     public void VertexOrderDoesNotMatter()
     {
         double[] clockwise = [1, 1, 4, 1, 4, 3, 1, 3];
