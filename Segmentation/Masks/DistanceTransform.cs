@@ -24,7 +24,7 @@ public static class DistanceTransform
         var f = new float[n];
         var d = new float[n];
         var v = new int[n];
-        var z = new float[n + 1];
+        var z = new double[n + 1];
 
         for (var x = 0; x < width; x++)
         {
@@ -43,10 +43,12 @@ public static class DistanceTransform
         return result;
     }
 
-    private static float Intersection(float[] f, int q, int p) =>
-        ((f[q] + (float)q * q) - (f[p] + (float)p * p)) / (2f * (q - p));
+    // In double: in float, f + q*q stops being exact past 2^24 and the rounded intersection can pick
+    // the wrong parabola on images a few thousand pixels wide.
+    private static double Intersection(float[] f, int q, int p) =>
+        ((f[q] + (double)q * q) - (f[p] + (double)p * p)) / (2.0 * (q - p));
 
-    private static void Transform1D(float[] f, int n, float[] d, int[] v, float[] z)
+    private static void Transform1D(float[] f, int n, float[] d, int[] v, double[] z)
     {
         var k = -1;
         for (var q = 0; q < n; q++)
@@ -56,8 +58,8 @@ public static class DistanceTransform
             {
                 k = 0;
                 v[0] = q;
-                z[0] = float.NegativeInfinity;
-                z[1] = float.PositiveInfinity;
+                z[0] = double.NegativeInfinity;
+                z[1] = double.PositiveInfinity;
                 continue;
             }
             var s = Intersection(f, q, v[k]);
@@ -69,7 +71,7 @@ public static class DistanceTransform
             k++;
             v[k] = q;
             z[k] = s;
-            z[k + 1] = float.PositiveInfinity;
+            z[k + 1] = double.PositiveInfinity;
         }
         if (k < 0)
         {
@@ -81,7 +83,7 @@ public static class DistanceTransform
         {
             while (z[j + 1] < q) j++;
             var dq = q - v[j];
-            d[q] = (float)dq * dq + f[v[j]];
+            d[q] = (float)((double)dq * dq + f[v[j]]);
         }
     }
 }

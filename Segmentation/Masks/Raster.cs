@@ -36,8 +36,9 @@ public static class Raster
         var x1 = Math.Min(width - 1, (int)Math.Floor(box.X1 - 0.5));
         var y0 = Math.Max(0, (int)Math.Ceiling(box.Y0 - 0.5));
         var y1 = Math.Min(height - 1, (int)Math.Floor(box.Y1 - 0.5));
+        if (x1 < x0) return mask; // entirely left or right of the image: x0 may even be past the last column
         for (var y = y0; y <= y1; y++)
-            Array.Fill(mask.Data, (byte)1, y * width + x0, Math.Max(0, x1 - x0 + 1));
+            Array.Fill(mask.Data, (byte)1, y * width + x0, x1 - x0 + 1);
         return mask;
     }
 }
