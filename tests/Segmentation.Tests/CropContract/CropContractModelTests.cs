@@ -21,8 +21,8 @@ public sealed class CropContractFixture : IDisposable
         CropContractReferenceModel.Save(BoxOnlyPath, CropContractOptions.BoxOnly);
         CropContractReferenceModel.Save(LogitsPath, CropContractOptions.BoxAndClicks with { OutputIsLogits = true });
 
-        Image = ImageCodec.ReadImage(DevSet.ImagePath(0));
-        Truth = ImageCodec.ReadMask(DevSet.MaskPath(0));
+        Image = ImageCodec.ReadImage(TestData.DavisImage(0));
+        Truth = ImageCodec.ReadMask(TestData.DavisMask(0));
         Box = (Truth.BoundingBox() ?? throw new InvalidOperationException("Dev-set mask 000 is empty.")).ToBox();
         BoxAndClicks = new CropContractModel(BoxAndClicksPath, CropContractOptions.BoxAndClicks, "reference-mbc");
     }

@@ -1,3 +1,4 @@
+using Segmentation.Imaging;
 using System.Diagnostics;
 using Segmentation.Masks;
 using Segmentation.Simulation;
@@ -376,7 +377,7 @@ public class ClickSimulatorTests(ITestOutputHelper output)
     [Fact]
     public void RealDevSetMask()
     {
-        var gt = SimulationTestData.DavisGroundTruth("000.png");
+        var gt = ImageCodec.ReadMask(TestData.DavisMask(0));
         Assert.True(gt.Area() > 100, "the dev-set mask is (nearly) empty");
         var empty = new BinaryMask(gt.Width, gt.Height);
 

@@ -3,47 +3,9 @@ using Segmentation.Masks;
 
 namespace Segmentation.Tests.Simulation;
 
-/// <summary>Dev-set files and synthetic masks for the simulation tests.</summary>
+/// <summary>Synthetic masks and statistics for the simulation tests.</summary>
 internal static class SimulationTestData
 {
-    /// <summary>The directory holding Actors.sln, found by walking up from the test binaries.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Actors.sln"))) return dir.FullName;
-        Assert.Fail($"No Actors.sln above {AppContext.BaseDirectory}; cannot locate the repository root.");
-        return "";
-    }
-
-    /// <summary>
-    /// A ground-truth mask of the DAVIS-345 dev set, from ../shared/datasets/davis345/gt next to the repository root.
-    /// In a linked git worktree the same location next to the main checkout is also accepted.
-    /// </summary>
-    public static BinaryMask DavisGroundTruth(string fileName)
-    {
-        var root = RepositoryRoot();
-        var candidates = new List<string> { Path.GetFullPath(Path.Combine(root, "..", "shared", "datasets", "davis345", "gt", fileName)) };
-        if (MainCheckout(root) is { } main)
-            candidates.Add(Path.GetFullPath(Path.Combine(main, "..", "shared", "datasets", "davis345", "gt", fileName)));
-        foreach (var path in candidates)
-            if (File.Exists(path)) return ImageCodec.ReadMask(path);
-        Assert.Fail($"Dev-set mask missing: none of {string.Join(", ", candidates)} exists. " +
-                    "Put the DAVIS-345 dev set (gt/*.png) in ../shared/datasets/davis345 relative to the repository root.");
-        return null!;
-    }
-
-    /// <summary>For a linked worktree (.git is a file "gitdir: MAIN/.git/worktrees/NAME"), the main checkout MAIN.</summary>
-    private static string? MainCheckout(string root)
-    {
-        var gitFile = Path.Combine(root, ".git");
-        if (!File.Exists(gitFile)) return null;
-        var line = File.ReadAllText(gitFile).Trim();
-        if (!line.StartsWith("gitdir:", StringComparison.Ordinal)) return null;
-        var gitDir = new DirectoryInfo(line["gitdir:".Length..].Trim());
-        // MAIN/.git/worktrees/NAME -> MAIN
-        return gitDir.Parent?.Parent?.Parent?.FullName;
-    }
-
     /// <summary>A random blobby object: a union of a few disks and boxes, sometimes with a hole.</summary>
     public static BinaryMask RandomBlob(Random rng, int width, int height)
     {
