@@ -1,1 +1,37 @@
-Console.WriteLine("placeholder");
+using Serilog;
+using Serilog.Events;
+using Simulator;
+
+Log.Logger = new LoggerConfiguration()
+    .MinimumLevel.Information()
+    .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+    .CreateLogger();
+
+try
+{
+    if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+    {
+        Console.WriteLine(Usage.Text);
+        return args.Length == 0 ? 2 : 0;
+    }
+    return args[0] switch
+    {
+        "eval" => EvalCommand.Run(args[1..]),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval."),
+    };
+}
+catch (UsageException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine("Run with --help for the options.");
+    return 2;
+}
+catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
+finally
+{
+    Log.CloseAndFlush();
+}

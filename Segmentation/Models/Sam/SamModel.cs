@@ -24,10 +24,24 @@ public sealed class SamModel : ISegmentationModel
         Options = options ?? new SamOptions();
         Name = name;
         encoder = OnnxSessionFactory.Create(paths.EncoderPath, name + " encoder", intraOpThreads: Options.IntraOpThreads).Session;
-        decoder = OnnxSessionFactory.Create(paths.DecoderPath, name + " decoder", intraOpThreads: Options.IntraOpThreads).Session;
-        encoderInputName = encoder.InputMetadata.Keys.Single();
-        encoderOutputName = encoder.OutputMetadata.Keys.First();
-        ValidateContract();
+        try
+        {
+            decoder = OnnxSessionFactory.Create(paths.DecoderPath, name + " decoder", intraOpThreads: Options.IntraOpThreads).Session;
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+        try
+        {
+            (encoderInputName, encoderOutputName) = ValidateContract(paths);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string Name { get; }
@@ -196,20 +210,30 @@ public sealed class SamModel : ISegmentationModel
         return mask;
     }
 
-    private void ValidateContract()
+    private (string Input, string Output) ValidateContract(SamModelPaths paths)
     {
-        var input = encoder.InputMetadata[encoderInputName].Dimensions;
-        if (input.Length != 4 || input[1] != 3 || input[2] != Options.EncoderInputSize || input[3] != Options.EncoderInputSize)
+        var size = Options.EncoderInputSize;
+        if (encoder.InputMetadata.Count != 1 || encoder.OutputMetadata.Count < 1)
             throw new InvalidDataException(
-                $"{Name} encoder input '{encoderInputName}' has shape [{string.Join(",", input)}], expected [1,3,{Options.EncoderInputSize},{Options.EncoderInputSize}].");
+                $"{Name} encoder '{paths.EncoderPath}' has inputs [{string.Join(", ", encoder.InputMetadata.Keys)}]; a SAM encoder has one image input [1,3,{size},{size}].");
+        var (inputName, input) = encoder.InputMetadata.Single();
+        var dims = input.Dimensions;
+        if (dims.Length != 4 || dims[1] != 3 || dims[2] != size || dims[3] != size)
+            throw new InvalidDataException(
+                $"{Name} encoder input '{inputName}' has shape [{string.Join(",", dims)}], expected [1,3,{size},{size}].");
         string[] required = ["image_embeddings", "point_coords", "point_labels", "mask_input", "has_mask_input", "orig_im_size"];
         var missing = required.Where(r => !decoder.InputMetadata.ContainsKey(r)).ToArray();
         if (missing.Length > 0)
-            throw new InvalidDataException($"{Name} decoder lacks the SAM inputs {string.Join(", ", missing)}.");
+            throw new InvalidDataException($"{Name} decoder '{paths.DecoderPath}' lacks the SAM inputs {string.Join(", ", missing)}.");
         string[] outputsRequired = ["masks", "iou_predictions", "low_res_masks"];
         var missingOut = outputsRequired.Where(r => !decoder.OutputMetadata.ContainsKey(r)).ToArray();
         if (missingOut.Length > 0)
-            throw new InvalidDataException($"{Name} decoder lacks the SAM outputs {string.Join(", ", missingOut)}.");
+            throw new InvalidDataException($"{Name} decoder '{paths.DecoderPath}' lacks the SAM outputs {string.Join(", ", missingOut)}.");
+        var low = decoder.InputMetadata["mask_input"].Dimensions;
+        if (low.Length != 4 || low[2] != Options.LowResMaskSize || low[3] != Options.LowResMaskSize)
+            throw new InvalidDataException(
+                $"{Name} decoder mask_input has shape [{string.Join(",", low)}], expected [1,1,{Options.LowResMaskSize},{Options.LowResMaskSize}].");
+        return (inputName, encoder.OutputMetadata.Keys.First());
     }
 
     public void Dispose()

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Segmentation.Evaluation.Datasets;
+using Segmentation.Models;
+
+namespace Segmentation.Evaluation;
+
+/// <summary>Aggregate figures of an evaluation run, and its JSON form.</summary>
+public sealed class EvaluationReport
+{
+    public EvaluationReport(string modelName, ProtocolSettings settings, IReadOnlyList<InstanceResult> instances, IReadOnlyList<DatasetProblem> problems, TimeSpan elapsed)
+    {
+        ModelName = modelName;
+        Settings = settings;
+        Instances = instances;
+        Problems = problems;
+        Elapsed = elapsed;
+        var steps = instances.Count == 0 ? 0 : instances.Min(r => r.IoU.Count);
+        MeanIoUPerStep = Enumerable.Range(0, steps).Select(s => instances.Average(r => r.IoU[s])).ToArray();
+        MeanBoundaryFPerStep = Enumerable.Range(0, steps).Select(s => instances.Average(r => r.BoundaryF[s])).ToArray();
+        MeanCumulativeClicksPerStep = Enumerable.Range(0, steps)
+            .Select(s => instances.Average(r => (double)r.ClicksPerStep.Take(s + 1).Sum())).ToArray();
+
+        var calls = instances.SelectMany(r => r.Calls).ToArray();
+        EncoderMsMedian = Median(calls.Where(c => c.EncoderMs > 0).Select(c => c.EncoderMs));
+        DecoderMsMedian = Median(calls.Select(c => c.DecoderMs));
+        OverheadMsMedian = Median(calls.Select(c => c.OverheadMs));
+        ModelCalls = calls.Length;
+
+        if (settings.Kind == ProtocolKind.Noc && instances.Count > 0)
+        {
+            Noc85 = instances.Average(r => r.ClicksToReach(0.85, settings.MaxNocClicks));
+            Noc90 = instances.Average(r => r.ClicksToReach(0.90, settings.MaxNocClicks));
+            Nof90 = instances.Count(r => !r.Reached(0.90));
+        }
+    }
+
+    public string ModelName { get; }
+    public ProtocolSettings Settings { get; }
+    public IReadOnlyList<InstanceResult> Instances { get; }
+    public IReadOnlyList<DatasetProblem> Problems { get; }
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Rounds: after M_b, then after each round. NoC: after each click.</summary>
+    public IReadOnlyList<double> MeanIoUPerStep { get; }
+    public IReadOnlyList<double> MeanBoundaryFPerStep { get; }
+    public IReadOnlyList<double> MeanCumulativeClicksPerStep { get; }
+    public double? Noc85 { get; }
+    public double? Noc90 { get; }
+    public int? Nof90 { get; }
+    public double EncoderMsMedian { get; }
+    public double DecoderMsMedian { get; }
+    public double OverheadMsMedian { get; }
+    public int ModelCalls { get; }
+    public double OverheadFractionOfDecoder => DecoderMsMedian > 0 ? OverheadMsMedian / DecoderMsMedian : double.NaN;
+
+    public JsonObject ToJson()
+    {
+        var s = Settings;
+        return new JsonObject
+        {
+            ["summary"] = new JsonObject
+            {
+                ["protocol"] = s.Kind.ToString().ToLowerInvariant(),
+                ["model"] = ModelName,
+                ["instances"] = Instances.Count,
+                ["skipped"] = Problems.Count,
+                ["miou_per_round"] = Numbers(MeanIoUPerStep),
+                ["boundary_f_per_round"] = Numbers(MeanBoundaryFPerStep),
+                ["mean_clicks_per_round"] = Numbers(MeanCumulativeClicksPerStep),
+                ["noc85"] = Noc85 is { } n85 ? Round(n85) : null,
+                ["noc90"] = Noc90 is { } n90 ? Round(n90) : null,
+                ["nof90"] = Nof90,
+                ["elapsed_s"] = Round(Elapsed.TotalSeconds),
+            },
+            ["timing"] = new JsonObject
+            {
+                ["encoder_ms_median"] = Round(EncoderMsMedian),
+                ["decoder_ms_median"] = Round(DecoderMsMedian),
+                ["overhead_ms_median"] = Round(OverheadMsMedian),
+                ["overhead_fraction_of_decoder"] = Round(OverheadFractionOfDecoder),
+                ["model_calls"] = ModelCalls,
+            },
+            ["settings"] = new JsonObject
+            {
+                ["rounds"] = s.Rounds,
+                ["clicks_per_round"] = s.ClicksPerRound,
+                ["max_noc_clicks"] = s.MaxNocClicks,
+                ["seed"] = s.Seed,
+                ["boundary_tolerance_px"] = s.BoundaryTolerancePx,
+                ["min_click_region_area"] = s.Clicks.MinRegionArea,
+                ["click_noise_sigma_px"] = s.Clicks.NoiseSigmaPx,
+                ["click_strategy"] = s.Clicks.Strategy.ToString().ToLowerInvariant(),
+                ["box_sigma_fraction"] = s.Boxes.SigmaFraction,
+                ["box_min_iou"] = s.Boxes.MinIoU,
+            },
+            ["problems"] = new JsonArray(Problems.Select(p => (JsonNode)new JsonObject { ["item"] = p.Item, ["message"] = p.Message }).ToArray()),
+            ["instances"] = new JsonArray(Instances.Select(InstanceJson).ToArray()),
+        };
+    }
+
+    public string ToJsonString() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>A plain-text summary table.</summary>
+    public string SummaryTable()
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine(inv, $"model {ModelName}, protocol {Settings.Kind.ToString().ToLowerInvariant()}, {Instances.Count} instances, {Problems.Count} skipped, {Elapsed.TotalSeconds:F0} s");
+        var stepName = Settings.Kind == ProtocolKind.Rounds ? "round" : "click";
+        sb.AppendLine(inv, $"{stepName,-8} {"clicks",8} {"mIoU",8} {"BF@" + Settings.BoundaryTolerancePx.ToString(inv) + "px",8}");
+        for (var i = 0; i < MeanIoUPerStep.Count; i++)
+        {
+            var label = Settings.Kind == ProtocolKind.Rounds ? (i == 0 ? "box" : i.ToString(inv)) : (i + 1).ToString(inv);
+            sb.AppendLine(inv, $"{label,-8} {MeanCumulativeClicksPerStep[i],8:F2} {MeanIoUPerStep[i],8:F4} {MeanBoundaryFPerStep[i],8:F4}");
+        }
+        if (Noc85 is not null)
+            sb.AppendLine(inv, $"NoC@85 {Noc85:F2}   NoC@90 {Noc90:F2}   NoF@90 {Nof90}");
+        sb.AppendLine(inv, $"median ms per call: encoder {EncoderMsMedian:F1}, decoder {DecoderMsMedian:F2}, own pre/post-processing {OverheadMsMedian:F2} ({OverheadFractionOfDecoder:P1} of decoder), {ModelCalls} calls");
+        return sb.ToString();
+    }
+
+    private JsonNode InstanceJson(InstanceResult r)
+    {
+        var node = new JsonObject
+        {
+            ["id"] = r.Id,
+            ["iou"] = Numbers(r.IoU),
+            ["boundary_f"] = Numbers(r.BoundaryF),
+            ["clicks"] = new JsonArray(r.ClicksPerStep.Select(c => (JsonNode?)c).ToArray()),
+        };
+        if (r.Box is { } b)
+            node["box"] = new JsonArray(Round(b.X0), Round(b.Y0), Round(b.X1), Round(b.Y1));
+        if (Settings.Kind == ProtocolKind.Noc)
+        {
+            node["noc85"] = r.ClicksToReach(0.85, Settings.MaxNocClicks);
+            node["noc90"] = r.ClicksToReach(0.90, Settings.MaxNocClicks);
+        }
+        return node;
+    }
+
+    private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)Round(v)).ToArray());
+
+    private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 4) : 0;
+
+    internal static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        if (sorted.Length == 0) return 0;
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

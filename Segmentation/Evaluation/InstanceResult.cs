@@ -1,0 +1,33 @@
+using Segmentation.Masks;
+using Segmentation.Models;
+
+namespace Segmentation.Evaluation;
+
+/// <summary>
+/// One instance's trajectory. Step 0 is the first prediction (M_b for rounds, the first click for NoC);
+/// step i is after round i (rounds) or click i+1 (NoC).
+/// </summary>
+public sealed record InstanceResult(
+    string Id,
+    IReadOnlyList<double> IoU,
+    IReadOnlyList<double> BoundaryF,
+    IReadOnlyList<int> ClicksPerStep,
+    BoxF? Box,
+    IReadOnlyList<ModelCallTiming> Calls)
+{
+    public int TotalClicks => ClicksPerStep.Sum();
+
+    /// <summary>Clicks needed to reach <paramref name="threshold"/> (NoC protocol), or the limit when never reached.</summary>
+    public int ClicksToReach(double threshold, int limit)
+    {
+        var clicks = 0;
+        for (var i = 0; i < IoU.Count; i++)
+        {
+            clicks += ClicksPerStep[i];
+            if (IoU[i] >= threshold) return Math.Min(clicks, limit);
+        }
+        return limit;
+    }
+
+    public bool Reached(double threshold) => IoU.Any(v => v >= threshold);
+}

