@@ -54,6 +54,16 @@ internal static class DatasetFiles
     public static void GreyPng(string path, int width, int height, Func<int, int, byte> value) =>
         File.WriteAllBytes(path, EncodeGrey(width, height, value, SKEncodedImageFormat.Png));
 
+    /// <summary>Number of colour components in a JPEG's frame header (1 for greyscale), or -1 if none is found.</summary>
+    public static int JpegComponents(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        for (var i = 2; i + 9 < bytes.Length; i++)
+            if (bytes[i] == 0xFF && bytes[i + 1] is 0xC0 or 0xC1 or 0xC2)
+                return bytes[i + 9]; // marker, length (2), precision (1), height (2), width (2), components
+        return -1;
+    }
+
     public static void Mask(string path, BinaryMask mask) => ImageCodec.WriteMaskPng(mask, path);
 
     /// <summary>A mask with the box [x0, x1) x [y0, y1) set.</summary>

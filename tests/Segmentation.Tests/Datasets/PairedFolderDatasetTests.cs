@@ -15,6 +15,7 @@ public class PairedFolderDatasetTests
         var masks = temp.Folder("gt");
         DatasetFiles.RgbPng(Path.Combine(images, "a.png"), W, H);
         DatasetFiles.GreyJpeg(Path.Combine(images, "b.JPG"), W, H);
+        Assert.Equal(1, DatasetFiles.JpegComponents(Path.Combine(images, "b.JPG")));
         DatasetFiles.RgbPng(Path.Combine(images, "c.jpg"), W, H);
         File.WriteAllText(Path.Combine(images, "notes.txt"), "not an image");
         var maskA = DatasetFiles.Box(W, H, 3, 4, 20, 11);
