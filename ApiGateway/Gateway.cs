@@ -16,7 +16,12 @@ public static class Gateway
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // Fixed so the host behaves the same when started from another entry assembly.
+            ApplicationName = typeof(Gateway).Assembly.GetName().Name,
+        });
 
         // Not the static Log.Logger: each application instance owns its logger, so several
         // gateways (as in tests) can run in one process.
