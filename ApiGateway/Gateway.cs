@@ -1,0 +1,80 @@
+using Grains.Interfaces;
+using Serilog;
+using Serilog.Events;
+
+namespace ApiGateway;
+
+/// <summary>
+/// Builds the gateway application: ASP.NET Core minimal APIs plus a co-hosted silo using
+/// localhost clustering. Kept separate from <c>Program</c> so tests can start the same
+/// application on a loopback port.
+/// </summary>
+public static class Gateway
+{
+    /// <summary>How long /health waits for the silo before reporting it unavailable.</summary>
+    static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(5);
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // Fixed so the host behaves the same when started from another entry assembly.
+            ApplicationName = typeof(Gateway).Assembly.GetName().Name,
+        });
+
+        // Not the static Log.Logger: each application instance owns its logger, so several
+        // gateways (as in tests) can run in one process.
+        var logger = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("Orleans", LogEventLevel.Warning)
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate:
+                "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
+            .CreateLogger();
+        builder.Services.AddSerilog(logger, dispose: true);
+
+        var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", 11111);
+        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
+
+        builder.Services.AddProblemDetails();
+
+        var app = builder.Build();
+
+        app.Logger.LogInformation(
+            "Gateway configured: silo port {SiloPort}, gateway port {GatewayPort}, data directory {DataDirectory} (not used yet)",
+            siloPort, gatewayPort, app.Configuration["data"] ?? "(none)");
+
+        app.UseSerilogRequestLogging(options => options.Logger = logger);
+        app.UseExceptionHandler();
+        // Any error response without a body (including routing misses such as unknown
+        // /api paths) gets an RFC 7807 problem+json body from the problem details service.
+        app.UseStatusCodePages();
+
+        app.MapGet("/health", CheckHealth);
+
+        return app;
+    }
+
+    static async Task<IResult> CheckHealth(IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellation)
+    {
+        try
+        {
+            var silo = await grains.GetGrain<IHealthGrain>(0).Ping().WaitAsync(HealthTimeout, cancellation);
+            loggers.CreateLogger(typeof(Gateway)).LogDebug("Health ping answered by {Silo}", silo);
+            return Results.Ok(new { status = "ready" });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            loggers.CreateLogger(typeof(Gateway)).LogWarning(ex, "Health ping failed");
+            return Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Silo not ready",
+                detail: "The grain runtime did not answer the health ping.");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json;
+using ApiGateway;
+using Microsoft.AspNetCore.Builder;
+using Orleans.TestingHost;
+
+namespace Backend.Tests;
+
+/// <summary>
+/// Runs the real gateway application (co-hosted silo included) on an ephemeral
+/// 127.0.0.1 port and talks to it over loopback HTTP.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    readonly TestClusterPortAllocator ports = new();
+    WebApplication? app;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var (siloPort, gatewayPort) = ports.AllocateConsecutivePortPairs(1);
+        app = Gateway.Build(
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--Orleans:SiloPort", siloPort.ToString(),
+            "--Orleans:GatewayPort", gatewayPort.ToString(),
+        ]);
+        await app.StartAsync();
+        Client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        ports.Dispose();
+    }
+}
+
+public sealed class GatewayHttpTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    [Fact]
+    public async Task Health_reports_ready_once_the_silo_answers()
+    {
+        using var response = await fixture.Client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("ready", body.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_api_route_is_a_problem_details_404()
+    {
+        using var response = await fixture.Client.GetAsync("/api/v1/nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(404, body.RootElement.GetProperty("status").GetInt32());
+        Assert.True(body.RootElement.TryGetProperty("title", out _));
+    }
+}

@@ -1,0 +1,25 @@
+using Grains.Interfaces;
+using Orleans.TestingHost;
+
+namespace Backend.Tests;
+
+public sealed class TestClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 1).Build();
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+public sealed class HealthGrainTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    [Fact]
+    public async Task Ping_is_answered_by_the_silo_that_activated_the_grain()
+    {
+        var answer = await fixture.Cluster.GrainFactory.GetGrain<IHealthGrain>(0).Ping();
+
+        var primary = Assert.IsAssignableFrom<SiloHandle>(fixture.Cluster.Primary);
+        Assert.Equal(primary.SiloAddress.ToString(), answer);
+    }
+}
