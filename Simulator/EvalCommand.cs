@@ -12,7 +12,7 @@ public static class EvalCommand
 {
     public static int Run(string[] args)
     {
-        var cli = new CommandLine(args, new HashSet<string> { "no-zoom" });
+        var cli = new CommandLine(args, new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "box-first-only" });
         var imagesDir = cli.Required("images");
         var masksDir = cli.Optional("masks");
         var cocoFile = cli.Optional("coco");
@@ -87,6 +87,10 @@ public static class EvalCommand
                 var options = new SamOptions
                 {
                     ZoomIn = !cli.Flag("no-zoom"),
+                    ZoomOnBox = cli.Flag("zoom-on-box"),
+                    OneClickAtATime = !cli.Flag("clicks-at-once"),
+                    ChooseByClickConsistency = cli.Flag("consistency"),
+                    BoxWithClicks = !cli.Flag("box-first-only"),
                     Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),
                 };
                 return () =>

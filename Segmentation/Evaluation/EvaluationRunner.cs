@@ -39,18 +39,13 @@ public sealed class EvaluationRunner(ISegmentationModel model, ProtocolSettings 
                         prepared = model.Prepare(ReadImage(instance));
                     }
                     var truth = instance.LoadTruth();
-                    if (truth.Mask.Width != prepared.Image.Width || truth.Mask.Height != prepared.Image.Height)
-                        throw new DatasetItemException(instance.Id,
-                            $"mask is {truth.Mask.Width}x{truth.Mask.Height} but the image is {prepared.Image.Width}x{prepared.Image.Height}");
-                    if (truth.Mask.IsEmpty)
-                        throw new DatasetItemException(instance.Id, "the ground-truth mask is empty");
                     var result = Protocols.Run(settings, model, prepared, instance.Id, truth);
                     results.Add(result);
                     finalIoUSum += result.IoU[^1];
                 }
-                catch (Exception ex) when (ex is DatasetItemException or InvalidDataException or FileNotFoundException or IOException)
+                catch (DatasetItemException ex)
                 {
-                    problems.Add(new DatasetProblem(instance.Id, ex.Message));
+                    problems.Add(new DatasetProblem(ex.Item, ex.Message));
                 }
                 progress?.Report(new EvaluationProgress(i + 1, instances.Count, problems.Count,
                     results.Count > 0 ? finalIoUSum / results.Count : double.NaN, watch.Elapsed));
@@ -70,9 +65,9 @@ public sealed class EvaluationRunner(ISegmentationModel model, ProtocolSettings 
         {
             return ImageCodec.ReadImage(instance.ImagePath);
         }
-        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            throw new DatasetItemException(instance.Id, $"image {Path.GetFileName(instance.ImagePath)}: {ex.Message}", ex);
+            throw new DatasetItemException(instance.Id, $"{instance.Id}: image {instance.ImagePath} could not be read: {ex.Message}", ex);
         }
     }
 }

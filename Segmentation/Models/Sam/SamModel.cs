@@ -60,7 +60,6 @@ public sealed class SamModel : ISegmentationModel
         var frame = ChooseFrame(img, prompt, previous);
         var (embedding, encoderMs) = prepared.GetOrEncode(frame, f => Encode(img, f));
 
-        var points = BuildPoints(prompt, frame);
         var lowResInput = new float[Options.LowResMaskSize * Options.LowResMaskSize];
         var hasMask = 0f;
         if (Options.Feedback == MaskFeedback.PreviousLogits && previous is not null)
@@ -72,14 +71,47 @@ public sealed class SamModel : ISegmentationModel
             hasMask = 1f;
         }
 
-        var (maskLogits, lowRes, score, decoderMs) = Decode(embedding, points, lowResInput, hasMask, frame);
-        var mask = PasteFrame(maskLogits, frame, img.Width, img.Height);
+        // SAM is trained adding one point at a time with its own logits fed back; several new clicks at once
+        // are given to it in that same way, one decoder call per click, when feedback is on.
+        var seen = previous?.ClicksSeen ?? 0;
+        var decoderMs = 0.0;
+        if (Options.Feedback == MaskFeedback.PreviousLogits && Options.OneClickAtATime && seen < prompt.Clicks.Count - 1)
+        {
+            for (var k = Math.Max(seen + 1, 1); k < prompt.Clicks.Count; k++)
+            {
+                var partial = DecoderPrompt(prompt, previous) with { Clicks = prompt.Clicks.Take(k).ToArray() };
+                var step = Decode(embedding, BuildPoints(partial, frame), lowResInput, hasMask, frame, withMask: false);
+                lowResInput = step.LowRes;
+                hasMask = 1f;
+                decoderMs += step.DecoderMs;
+            }
+        }
+
+        var points = BuildPoints(DecoderPrompt(prompt, previous), frame);
+        var best = Decode(embedding, points, lowResInput, hasMask, frame, withMask: true);
+        decoderMs += best.DecoderMs;
+        if (Options.ChooseByClickConsistency && hasMask > 0 && prompt.Clicks.Count > 0)
+        {
+            // SAM sometimes collapses when fed its own logits with many clicks. A second answer without the
+            // mask prompt is computed, and the one that agrees with more clicks wins (then SAM's own score).
+            var fresh = Decode(embedding, points, new float[lowResInput.Length], 0f, frame, withMask: true);
+            decoderMs += fresh.DecoderMs;
+            var bestViolations = ClickViolations(best.MaskLogits!, frame, prompt.Clicks);
+            var freshViolations = ClickViolations(fresh.MaskLogits!, frame, prompt.Clicks);
+            if (freshViolations < bestViolations || (freshViolations == bestViolations && fresh.Score > best.Score))
+                best = fresh;
+        }
+        var (maskLogits, lowRes, score, _) = best;
+        var mask = PasteFrame(maskLogits!, frame, img.Width, img.Height);
         total.Stop();
         var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - encoderMs - decoderMs);
         var extent = mask.BoundingBox()?.ToBox() ?? prompt.Box;
-        var state = new SamState(frame, lowRes) { ObjectExtent = extent };
+        var state = new SamState(frame, lowRes) { ObjectExtent = extent, ClicksSeen = prompt.Clicks.Count };
         return new MaskPrediction(mask, state, new ModelCallTiming(encoderMs, decoderMs, overhead), score);
     }
+
+    private SegmentationPrompt DecoderPrompt(SegmentationPrompt prompt, SamState? previous) =>
+        !Options.BoxWithClicks && previous is not null && prompt.Clicks.Count > 0 ? prompt with { Box = null } : prompt;
 
     /// <summary>The image region the model looks at: the whole image, or a zoom crop around the object.</summary>
     internal PixelRect ChooseFrame(RgbImage image, SegmentationPrompt prompt, SamState? previous)
@@ -92,7 +124,7 @@ public sealed class SamModel : ISegmentationModel
         BoxF? extent = prompt.Box;
         if (previous is not null && previous.ObjectExtent is { } known)
             extent = extent is { } b ? Union(b, known) : known;
-        if (previous is null && prompt.Box is null) return whole;
+        if (previous is null && (prompt.Box is null || !Options.ZoomOnBox)) return whole;
         if (extent is null) return whole;
         foreach (var click in prompt.Clicks)
             extent = Union(extent.Value, new BoxF(click.X - 1, click.Y - 1, click.X + 1, click.Y + 1));
@@ -166,8 +198,8 @@ public sealed class SamModel : ISegmentationModel
         return (coords.ToArray(), labels.ToArray());
     }
 
-    private (float[] MaskLogits, float[] LowRes, double Score, double DecoderMs) Decode(
-        float[] embedding, (float[] Points, float[] Labels) points, float[] lowResInput, float hasMask, PixelRect frame)
+    private (float[]? MaskLogits, float[] LowRes, double Score, double DecoderMs) Decode(
+        float[] embedding, (float[] Points, float[] Labels) points, float[] lowResInput, float hasMask, PixelRect frame, bool withMask)
     {
         var n = points.Labels.Length;
         var lowSize = Options.LowResMaskSize;
@@ -191,10 +223,29 @@ public sealed class SamModel : ISegmentationModel
         var masksShape = outputs[0].GetTensorTypeAndShape().Shape;
         if (masksShape.Length != 4 || masksShape[2] != frame.Height || masksShape[3] != frame.Width)
             throw new InvalidDataException($"{Name} decoder returned masks of shape [{string.Join(",", masksShape)}], expected [1,1,{frame.Height},{frame.Width}].");
-        var maskLogits = outputs[0].GetTensorDataAsSpan<float>()[..(frame.Width * frame.Height)].ToArray();
+        var maskLogits = withMask ? outputs[0].GetTensorDataAsSpan<float>()[..(frame.Width * frame.Height)].ToArray() : null;
         var score = outputs[1].GetTensorDataAsSpan<float>()[0];
         var lowRes = outputs[2].GetTensorDataAsSpan<float>()[..(lowSize * lowSize)].ToArray();
         return (maskLogits, lowRes, score, watch.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Foreground clicks outside the mask plus background clicks inside it.</summary>
+    private static int ClickViolations(float[] frameLogits, PixelRect frame, IReadOnlyList<Click> clicks)
+    {
+        var violations = 0;
+        foreach (var click in clicks)
+        {
+            var x = click.PixelX - frame.X;
+            var y = click.PixelY - frame.Y;
+            if (x < 0 || y < 0 || x >= frame.Width || y >= frame.Height)
+            {
+                if (click.IsForeground) violations++;
+                continue;
+            }
+            var inside = frameLogits[y * frame.Width + x] > 0f;
+            if (inside != click.IsForeground) violations++;
+        }
+        return violations;
     }
 
     private static BinaryMask PasteFrame(float[] logits, PixelRect frame, int width, int height)
@@ -247,4 +298,7 @@ public sealed class SamModel : ISegmentationModel
 public sealed record SamState(PixelRect Frame, float[] LowResLogits) : PredictionState
 {
     public BoxF? ObjectExtent { get; init; }
+
+    /// <summary>How many of the prompt's clicks these logits already include.</summary>
+    public int ClicksSeen { get; init; }
 }

@@ -14,13 +14,28 @@ public sealed record SamOptions
     public float[] PixelStd { get; init; } = [58.395f, 57.12f, 57.375f];
 
     /// <summary>Whether the previous prediction's low-resolution logits are fed back as the mask prompt.</summary>
-    public MaskFeedback Feedback { get; init; } = MaskFeedback.None;
+    public MaskFeedback Feedback { get; init; } = MaskFeedback.PreviousLogits;
 
     /// <summary>
     /// Zoom-in: once the object's extent is known (after the first prediction), the image is re-encoded
     /// on a crop around the predicted mask, box and clicks, so small objects get more encoder resolution.
     /// </summary>
     public bool ZoomIn { get; init; } = true;
+
+    /// <summary>Zoom in on the box already for the first (box-only) prediction, rather than on the first mask's extent.</summary>
+    public bool ZoomOnBox { get; init; }
+
+    /// <summary>With feedback on, several new clicks are added one decoder call at a time, as SAM is trained.</summary>
+    public bool OneClickAtATime { get; init; } = true;
+
+    /// <summary>
+    /// With feedback on, also decode without the mask prompt and keep the answer that agrees with more
+    /// clicks (ties: the higher predicted IoU). Guards against SAM collapsing on its own logits.
+    /// </summary>
+    public bool ChooseByClickConsistency { get; init; }
+
+    /// <summary>Give the box to the decoder also with clicks; when false, the box prompts only the first mask and the fed-back logits carry it on.</summary>
+    public bool BoxWithClicks { get; init; } = true;
 
     /// <summary>The zoom crop is the object's extent enlarged by this factor on each side's length.</summary>
     public double ZoomExpansion { get; init; } = 1.4;

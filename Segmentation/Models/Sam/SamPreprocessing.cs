@@ -3,7 +3,10 @@ using Segmentation.Masks;
 
 namespace Segmentation.Models.Sam;
 
-/// <summary>SAM's encoder input: the frame scaled so its longer side fills the square, normalised, zero-padded right and below.</summary>
+/// <summary>
+/// SAM's encoder input: the frame scaled so its longer side fills the square (bilinear, sampling only inside
+/// the frame), normalised, zero-padded right and below.
+/// </summary>
 public static class SamPreprocessing
 {
     public static float[] EncoderInput(RgbImage image, PixelRect frame, int size, float[] mean, float[] std)
@@ -21,18 +24,18 @@ public static class SamPreprocessing
         var wxs = new float[outW];
         for (var u = 0; u < outW; u++)
         {
-            var sx = Math.Clamp(frame.X + (u + 0.5) * inv - 0.5, 0, image.Width - 1);
+            var sx = Math.Clamp(frame.X + (u + 0.5) * inv - 0.5, frame.X, frame.Right - 1);
             x0s[u] = (int)sx;
-            x1s[u] = Math.Min(x0s[u] + 1, image.Width - 1);
+            x1s[u] = Math.Min(x0s[u] + 1, frame.Right - 1);
             wxs[u] = (float)(sx - x0s[u]);
         }
         float scaleR = 1f / std[0], scaleG = 1f / std[1], scaleB = 1f / std[2];
         var px = image.Pixels;
         for (var v = 0; v < outH; v++)
         {
-            var sy = Math.Clamp(frame.Y + (v + 0.5) * inv - 0.5, 0, image.Height - 1);
+            var sy = Math.Clamp(frame.Y + (v + 0.5) * inv - 0.5, frame.Y, frame.Bottom - 1);
             var y0 = (int)sy;
-            var y1 = Math.Min(y0 + 1, image.Height - 1);
+            var y1 = Math.Min(y0 + 1, frame.Bottom - 1);
             var wy = (float)(sy - y0);
             var row0 = y0 * image.Width;
             var row1 = y1 * image.Width;

@@ -48,12 +48,21 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
         using var image = (SamPreparedImage)fixture.Model.Prepare(fixture.Image);
         var box = NoisyBoxSimulator.TightBox(fixture.Truth);
         var first = fixture.Model.Predict(image, SegmentationPrompt.FromBox(box));
-        var centre = Click.AtPixel((int)box.CenterX, (int)box.CenterY, ClickLabel.Foreground);
-
-        var second = fixture.Model.Predict(image, new SegmentationPrompt(box, [centre], first.State));
-
-        Assert.Equal(0, second.Timing.EncoderMs);
+        var again = fixture.Model.Predict(image, SegmentationPrompt.FromBox(box));
+        Assert.True(first.Timing.EncoderMs > 0);
+        Assert.Equal(0, again.Timing.EncoderMs);
         Assert.Equal(1, image.CachedEmbeddings);
+
+        // The first click moves to a zoomed frame around the object: encoded once, then reused.
+        var centre = Click.AtPixel((int)box.CenterX, (int)box.CenterY, ClickLabel.Foreground);
+        var zoomed = fixture.Model.Predict(image, new SegmentationPrompt(box, [centre], first.State));
+        var nextClick = Click.AtPixel((int)box.CenterX + 3, (int)box.CenterY + 3, ClickLabel.Foreground);
+        var reused = fixture.Model.Predict(image, new SegmentationPrompt(box, [centre, nextClick], zoomed.State));
+
+        Assert.True(zoomed.Timing.EncoderMs > 0);
+        Assert.Equal(0, reused.Timing.EncoderMs);
+        Assert.Equal(((SamState)zoomed.State!).Frame, ((SamState)reused.State!).Frame);
+        Assert.Equal(2, image.CachedEmbeddings);
     }
 
     [Fact]
@@ -91,10 +100,15 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
     }
 
     [Fact]
-    public void Zoom_frame_contains_the_box_and_stays_inside_the_image()
+    public void Once_the_extent_is_known_the_zoom_frame_contains_it_and_stays_inside_the_image()
     {
         var box = new BoxF(700, 400, 850, 478);
-        var frame = fixture.Model.ChooseFrame(fixture.Image, SegmentationPrompt.FromBox(box), previous: null);
+        var whole = new PixelRect(0, 0, fixture.Image.Width, fixture.Image.Height);
+        var previous = new SamState(whole, new float[256 * 256]) { ObjectExtent = box };
+        var first = fixture.Model.ChooseFrame(fixture.Image, SegmentationPrompt.FromBox(box), previous: null);
+        var frame = fixture.Model.ChooseFrame(fixture.Image, SegmentationPrompt.FromBox(box), previous);
+
+        Assert.Equal(whole, first);
 
         Assert.True(frame.X <= box.X0 && frame.Y <= box.Y0 && frame.Right >= box.X1 && frame.Bottom >= box.Y1, $"frame {frame}");
         Assert.True(frame.X >= 0 && frame.Y >= 0 && frame.Right <= fixture.Image.Width && frame.Bottom <= fixture.Image.Height, $"frame {frame}");
