@@ -40,7 +40,8 @@ public static class EvalCommand
             Clicks = new ClickSimulatorOptions(
                 MinRegionArea: cli.Int("min-region", 100, 1),
                 NoiseSigmaPx: cli.Double("click-noise", 3, 0, 1000),
-                Strategy: cli.Choice("click-strategy", ClickStrategy.Center)),
+                Strategy: cli.Choice("click-strategy", ClickStrategy.Center),
+                MinRegionThicknessPx: cli.Double("min-region-thickness", 10, 0, 1000)),
             Boxes = new NoisyBoxSimulatorOptions(SigmaFraction: cli.Double("box-noise", 0.1, 0, 10)),
         };
         var outPath = cli.Optional("out") ?? Path.Combine("results", $"eval-{protocolText}.json");
@@ -91,6 +92,7 @@ public static class EvalCommand
                     OneClickAtATime = !cli.Flag("clicks-at-once"),
                     ChooseByClickConsistency = cli.Flag("consistency"),
                     BoxWithClicks = !cli.Flag("box-first-only"),
+                    RetryBelowScore = cli.Double("retry-below-score", 0.8, 0, 2),
                     Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),
                 };
                 return () =>

@@ -24,6 +24,7 @@ internal static class Usage
             --seed S              simulator seed (default 1)
             --click-strategy S    center|boundary (default center)
             --min-region A        error regions smaller than A pixels get no click (default 100)
+            --min-region-thickness PX  error regions thinner than this get no click (default 10, 0: off)
             --click-noise PX      Gaussian noise of click positions, sigma in pixels (default 3)
             --box-noise F         box corner noise, sigma as a fraction of the box's longer side (default 0.1)
             --boundary-tolerance PX  boundary F-measure tolerance (default 5)
@@ -35,6 +36,7 @@ internal static class Usage
             --zoom-on-box         SAM: zoom in on the box already for the box-only prediction
             --clicks-at-once      SAM: give a round's new clicks to the decoder together, not one call per click
             --consistency         SAM: also decode without feedback and keep the answer agreeing with more clicks
+            --retry-below-score S SAM: below this predicted IoU, also decode without feedback and keep the better-scored (default 0.8, 0: off)
             --box-first-only      SAM: give the box to the decoder for the first mask only
             --feedback none|previouslogits   SAM: feed the previous low-resolution logits back (default previouslogits)
             --mb FILE, --mbc FILE crop-contract ONNX models (M_b: RGB+box, M_b+c: RGB+box+clicks)

@@ -91,6 +91,7 @@ public sealed class EvaluationReport
                 ["seed"] = s.Seed,
                 ["boundary_tolerance_px"] = s.BoundaryTolerancePx,
                 ["min_click_region_area"] = s.Clicks.MinRegionArea,
+                ["min_click_region_thickness_px"] = s.Clicks.MinRegionThicknessPx,
                 ["click_noise_sigma_px"] = s.Clicks.NoiseSigmaPx,
                 ["click_strategy"] = s.Clicks.Strategy.ToString().ToLowerInvariant(),
                 ["box_sigma_fraction"] = s.Boxes.SigmaFraction,

@@ -90,10 +90,11 @@ public sealed class SamModel : ISegmentationModel
         var points = BuildPoints(DecoderPrompt(prompt, previous), frame);
         var best = Decode(embedding, points, lowResInput, hasMask, frame, withMask: true);
         decoderMs += best.DecoderMs;
-        if (Options.ChooseByClickConsistency && hasMask > 0 && prompt.Clicks.Count > 0)
+        if (hasMask > 0 && prompt.Clicks.Count > 0 && (Options.ChooseByClickConsistency || best.Score < Options.RetryBelowScore))
         {
-            // SAM sometimes collapses when fed its own logits with many clicks. A second answer without the
-            // mask prompt is computed, and the one that agrees with more clicks wins (then SAM's own score).
+            // SAM sometimes collapses when fed its own logits (its predicted IoU then drops). A second answer
+            // without the mask prompt is computed; the one agreeing with more clicks wins, on ties the one SAM
+            // scores higher.
             var fresh = Decode(embedding, points, new float[lowResInput.Length], 0f, frame, withMask: true);
             decoderMs += fresh.DecoderMs;
             var bestViolations = ClickViolations(best.MaskLogits!, frame, prompt.Clicks);

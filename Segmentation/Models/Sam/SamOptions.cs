@@ -29,10 +29,16 @@ public sealed record SamOptions
     public bool OneClickAtATime { get; init; } = true;
 
     /// <summary>
-    /// With feedback on, also decode without the mask prompt and keep the answer that agrees with more
-    /// clicks (ties: the higher predicted IoU). Guards against SAM collapsing on its own logits.
+    /// With feedback on, always also decode without the mask prompt and keep the answer that agrees with more
+    /// clicks (ties: the higher predicted IoU), not only below <see cref="RetryBelowScore"/>.
     /// </summary>
     public bool ChooseByClickConsistency { get; init; }
+
+    /// <summary>
+    /// When the answer with fed-back logits has a predicted IoU below this, the decoder is also run without the
+    /// mask prompt, and the answer agreeing with more clicks is kept, on ties the one SAM scores higher (0 turns it off).
+    /// </summary>
+    public double RetryBelowScore { get; init; } = 0.8;
 
     /// <summary>Give the box to the decoder also with clicks; when false, the box prompts only the first mask and the fed-back logits carry it on.</summary>
     public bool BoxWithClicks { get; init; } = true;

@@ -13,7 +13,7 @@ public class ClickSimulatorTests(ITestOutputHelper output)
     [InlineData(ClickStrategy.Boundary)]
     public void ClicksLieInsideErrorRegionsOfTheirKind(ClickStrategy strategy)
     {
-        var sim = new ClickSimulator(new ClickSimulatorOptions(Strategy: strategy));
+        var sim = new ClickSimulator(new ClickSimulatorOptions(Strategy: strategy, MinRegionThicknessPx: 0));
         var rng = new Random(10);
         int totalClicks = 0, foreground = 0, background = 0;
         for (var trial = 0; trial < 150; trial++)
@@ -56,7 +56,7 @@ public class ClickSimulatorTests(ITestOutputHelper output)
     [Fact]
     public void NoiselessSingleClickIsAtTheDeepestPixelOfTheLargestRegion()
     {
-        var sim = new ClickSimulator(new ClickSimulatorOptions(NoiseSigmaPx: 0));
+        var sim = new ClickSimulator(new ClickSimulatorOptions(NoiseSigmaPx: 0, MinRegionThicknessPx: 0));
         var rng = new Random(16);
         var checkedCases = 0;
         for (var trial = 0; trial < 40; trial++)
@@ -82,12 +82,41 @@ public class ClickSimulatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ThinSliversAlongTheBoundaryGetNoClickButThickRegionsDo()
+    {
+        // Ground truth 40x40 square; the prediction misses a 3 px wide, 60 px long strip (area 180) beside it.
+        var gt = new BinaryMask(120, 100);
+        for (var y = 20; y < 80; y++)
+            for (var x = 20; x < 63; x++)
+                gt[x, y] = true;
+        var sliverOnly = gt.Clone();
+        for (var y = 20; y < 80; y++)
+            for (var x = 60; x < 63; x++)
+                sliverOnly[x, y] = false;
+
+        var byDefault = new ClickSimulator(new ClickSimulatorOptions(NoiseSigmaPx: 0));
+        Assert.Empty(byDefault.CorrectiveClicks(gt, sliverOnly, 3, new Random(1)));
+        var areaOnly = new ClickSimulator(new ClickSimulatorOptions(NoiseSigmaPx: 0, MinRegionThicknessPx: 0));
+        var sliverClicks = areaOnly.CorrectiveClicks(gt, sliverOnly, 3, new Random(1));
+        Assert.NotEmpty(sliverClicks);
+        Assert.All(sliverClicks, c => Assert.InRange(c.PixelX, 60, 62));
+
+        // A 12x12 hole is thick enough.
+        var withHole = gt.Clone();
+        for (var y = 40; y < 52; y++)
+            for (var x = 30; x < 42; x++)
+                withHole[x, y] = false;
+        var holeClick = Assert.Single(byDefault.CorrectiveClicks(gt, withHole, 1, new Random(1)));
+        Assert.True(holeClick.IsForeground && holeClick.PixelX is >= 30 and < 42 && holeClick.PixelY is >= 40 and < 52, $"{holeClick}");
+    }
+
+    [Fact]
     public void SameSeedGivesSameClicks()
     {
         var rng = new Random(11);
         var gt = SimulationTestData.RandomBlob(rng, 160, 120);
         var pred = SimulationTestData.Perturb(gt, rng);
-        var sim = new ClickSimulator();
+        var sim = new ClickSimulator(new ClickSimulatorOptions(MinRegionThicknessPx: 0));
         var a = sim.CorrectiveClicks(gt, pred, 5, new Random(99));
         var b = sim.CorrectiveClicks(gt, pred, 5, new Random(99));
         Assert.NotEmpty(a);

@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using Segmentation.Imaging;
+using Segmentation.Masks;
+using Segmentation.Models.CropContract;
+using Segmentation.Tests.Datasets;
+using Simulator;
+
+namespace Segmentation.Tests.Evaluation;
+
+/// <summary>The eval command end to end on a few real dev-set instances (the full set is the benchmark).</summary>
+[Collection(nameof(ConsoleOutput))]
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Rounds_protocol_writes_the_documented_summary_with_a_step_per_round()
+    {
+        var result = RunEval("--protocol", "rounds", "--rounds", "3", "--clicks", "3", "--every", "115");
+
+        var summary = result["summary"]!;
+        Assert.Equal(3, (int)summary["instances"]!);
+        var miou = summary["miou_per_round"]!.AsArray().Select(v => (double)v!).ToArray();
+        Assert.Equal(4, miou.Length); // after M_b, then after each of 3 rounds
+        Assert.All(miou, v => Assert.InRange(v, 0.3, 1.0));
+        Assert.True(miou[^1] >= miou[0], $"after three corrective rounds masks are at least as good as M_b's: {string.Join(", ", miou)}");
+        Assert.Equal(4, summary["boundary_f_per_round"]!.AsArray().Count);
+        var timing = result["timing"]!;
+        Assert.True((double)timing["encoder_ms_median"]! > 0);
+        Assert.True((double)timing["decoder_ms_median"]! > 0);
+        Assert.True((double)timing["overhead_ms_median"]! >= 0);
+        Assert.Equal(3, result["instances"]!.AsArray().Count);
+        Assert.Equal(["000", "115", "230"], result["instances"]!.AsArray().Select(i => (string)i!["id"]!));
+    }
+
+    [Fact]
+    public void Noc_protocol_reports_noc_and_a_curve_per_click()
+    {
+        var result = RunEval("--protocol", "noc", "--max-clicks", "5", "--every", "170");
+
+        var summary = result["summary"]!;
+        Assert.Equal(3, (int)summary["instances"]!);
+        Assert.Equal(5, summary["miou_per_round"]!.AsArray().Count);
+        var noc90 = (double)summary["noc90"]!;
+        var noc85 = (double)summary["noc85"]!;
+        Assert.InRange(noc85, 1, 5);
+        Assert.InRange(noc90, noc85, 5);
+        Assert.InRange((int)summary["nof90"]!, 0, 3);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_result()
+    {
+        var a = RunEval("--protocol", "rounds", "--rounds", "1", "--every", "345", "--seed", "7");
+        var b = RunEval("--protocol", "rounds", "--rounds", "1", "--every", "345", "--seed", "7");
+        Assert.Equal(a["instances"]!.ToJsonString(), b["instances"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void A_broken_image_is_reported_by_name_and_the_run_goes_on()
+    {
+        var images = temp.Folder("img");
+        var masks = temp.Folder("gt");
+        File.Copy(TestData.DavisImage(0), Path.Combine(images, "a.jpg"));
+        File.Copy(TestData.DavisMask(0), Path.Combine(masks, "a.png"));
+        File.WriteAllBytes(Path.Combine(images, "b.jpg"), [1, 2, 3, 4, 5, 6, 7, 8]);
+        File.Copy(TestData.DavisMask(1), Path.Combine(masks, "b.png"));
+
+        var result = RunEval("--images", images, "--masks", masks, "--protocol", "rounds", "--rounds", "1");
+
+        Assert.Equal(1, (int)result["summary"]!["instances"]!);
+        var problem = Assert.Single(result["problems"]!.AsArray());
+        Assert.Equal("b", (string)problem!["item"]!);
+    }
+
+    [Fact]
+    public void Coco_input_with_rle_and_polygon_segmentations_is_evaluated()
+    {
+        var images = temp.Folder("coco-img");
+        File.Copy(TestData.DavisImage(0), Path.Combine(images, "000.jpg"));
+        var truth = ImageCodec.ReadMask(TestData.DavisMask(0));
+        var tight = truth.BoundingBox()!.Value;
+        var coco = new JsonObject
+        {
+            ["images"] = new JsonArray(new JsonObject { ["id"] = 1, ["file_name"] = "000.jpg", ["width"] = 854, ["height"] = 480 }),
+            ["categories"] = new JsonArray(new JsonObject { ["id"] = 1, ["name"] = "object" }),
+            ["annotations"] = new JsonArray(
+                new JsonObject
+                {
+                    ["id"] = 10, ["image_id"] = 1, ["category_id"] = 1, ["iscrowd"] = 0,
+                    ["bbox"] = new JsonArray(tight.X, tight.Y, tight.Width, tight.Height),
+                    ["segmentation"] = new JsonObject { ["counts"] = CocoRle.Encode(truth), ["size"] = new JsonArray(480, 854) },
+                },
+                new JsonObject
+                {
+                    ["id"] = 11, ["image_id"] = 1, ["category_id"] = 1, ["iscrowd"] = 0,
+                    ["bbox"] = new JsonArray(20, 20, 200, 150),
+                    ["segmentation"] = new JsonArray(new JsonArray(20, 20, 220, 20, 220, 170, 20, 170)),
+                }),
+        };
+        var cocoPath = Path.Combine(temp.Path, "instances.json");
+        File.WriteAllText(cocoPath, coco.ToJsonString());
+
+        var result = RunEval("--images", images, "--coco", cocoPath, "--protocol", "rounds", "--rounds", "1");
+
+        Assert.Equal(2, (int)result["summary"]!["instances"]!);
+        Assert.Equal(["000#10", "000#11"], result["instances"]!.AsArray().Select(i => (string)i!["id"]!));
+    }
+
+    [Fact]
+    public void Crop_contract_models_run_through_the_same_command()
+    {
+        var mb = Path.Combine(temp.Path, "mb.onnx");
+        var mbc = Path.Combine(temp.Path, "mbc.onnx");
+        CropContractReferenceModel.Save(mb, CropContractOptions.BoxOnly);
+        CropContractReferenceModel.Save(mbc, CropContractOptions.BoxAndClicks);
+
+        var result = RunEval("--protocol", "rounds", "--rounds", "2", "--every", "115", "--model", "crop", "--mb", mb, "--mbc", mbc);
+
+        Assert.Equal(3, (int)result["summary"]!["instances"]!);
+        Assert.Equal(3, result["summary"]!["miou_per_round"]!.AsArray().Count);
+        Assert.Equal(0, (double)result["timing"]!["encoder_ms_median"]!);
+    }
+
+    [Theory]
+    [InlineData("--protocol", "sideways")]
+    [InlineData("--protocol", "rounds", "--rounds", "-1")]
+    [InlineData("--protocol", "rounds", "--clikcs", "3")]
+    [InlineData("--protocol", "rounds", "--every", "zero")]
+    public void Bad_options_are_usage_errors_naming_the_option(params string[] options)
+    {
+        var args = new[] { "--images", TestData.DavisDirectory + "/img", "--masks", TestData.DavisDirectory + "/gt" }.Concat(options).ToArray();
+        var error = Assert.Throws<UsageException>(() => EvalCommand.Run(args));
+        Assert.Contains("--", error.Message);
+    }
+
+    [Fact]
+    public void Masks_and_coco_together_are_refused()
+    {
+        var error = Assert.Throws<UsageException>(() => EvalCommand.Run(["--images", "x", "--masks", "y", "--coco", "z", "--protocol", "rounds"]));
+        Assert.Contains("--masks", error.Message);
+    }
+
+    private JsonNode RunEval(params string[] options)
+    {
+        var outPath = Path.Combine(temp.Path, $"result-{Guid.NewGuid():N}.json");
+        var args = options.Contains("--images")
+            ? options
+            : new[] { "--images", Path.Combine(TestData.DavisDirectory, "img"), "--masks", Path.Combine(TestData.DavisDirectory, "gt") }.Concat(options).ToArray();
+        var exit = EvalCommand.Run([.. args, "--out", outPath]);
+        Assert.Equal(0, exit);
+        Assert.True(File.Exists(Path.ChangeExtension(outPath, ".svg")), "the plot is written next to the JSON");
+        return JsonNode.Parse(File.ReadAllText(outPath))!;
+    }
+}
+
+[CollectionDefinition(nameof(ConsoleOutput), DisableParallelization = true)]
+public sealed class ConsoleOutput;
