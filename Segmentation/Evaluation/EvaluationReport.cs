@@ -28,6 +28,8 @@ public sealed class EvaluationReport
         DecoderMsMedian = Median(calls.Select(c => c.DecoderMs));
         OverheadMsMedian = Median(calls.Select(c => c.OverheadMs));
         ModelCalls = calls.Length;
+        DecoderMsPerRunMedian = Median(calls.Select(c => c.DecoderMs / Math.Max(1, c.DecoderRuns)));
+        DecoderRunsPerCall = calls.Length == 0 ? 0 : calls.Average(c => (double)c.DecoderRuns);
 
         if (settings.Kind == ProtocolKind.Noc && instances.Count > 0)
         {
@@ -54,6 +56,8 @@ public sealed class EvaluationReport
     public double DecoderMsMedian { get; }
     public double OverheadMsMedian { get; }
     public int ModelCalls { get; }
+    public double DecoderMsPerRunMedian { get; }
+    public double DecoderRunsPerCall { get; }
     public double OverheadFractionOfDecoder => DecoderMsMedian > 0 ? OverheadMsMedian / DecoderMsMedian : double.NaN;
 
     public JsonObject ToJson()
@@ -82,6 +86,8 @@ public sealed class EvaluationReport
                 ["overhead_ms_median"] = Round(OverheadMsMedian),
                 ["overhead_fraction_of_decoder"] = Round(OverheadFractionOfDecoder),
                 ["model_calls"] = ModelCalls,
+                ["decoder_runs_per_call"] = Round(DecoderRunsPerCall),
+                ["decoder_ms_per_run_median"] = Round(DecoderMsPerRunMedian),
             },
             ["settings"] = new JsonObject
             {
@@ -119,7 +125,7 @@ public sealed class EvaluationReport
         }
         if (Noc85 is not null)
             sb.AppendLine(inv, $"NoC@85 {Noc85:F2}   NoC@90 {Noc90:F2}   NoF@90 {Nof90}");
-        sb.AppendLine(inv, $"median ms per call: encoder {EncoderMsMedian:F1}, decoder {DecoderMsMedian:F2}, own pre/post-processing {OverheadMsMedian:F2} ({OverheadFractionOfDecoder:P1} of decoder), {ModelCalls} calls");
+        sb.AppendLine(inv, $"median ms per call: encoder {EncoderMsMedian:F1}, decoder {DecoderMsMedian:F2}, own pre/post-processing {OverheadMsMedian:F2} ({OverheadFractionOfDecoder:P1} of decoder), {ModelCalls} calls; {DecoderRunsPerCall:F2} decoder runs per call, {DecoderMsPerRunMedian:F2} ms per run");
         return sb.ToString();
     }
 

@@ -36,8 +36,11 @@ public sealed record SegmentationPrompt(BoxF? Box, IReadOnlyList<Click> Clicks, 
 /// <summary>Model-specific state carried from one prediction to the next (for example SAM's low-resolution logits).</summary>
 public abstract record PredictionState;
 
-/// <summary>Wall-clock milliseconds of one model call, split into the ONNX runs and the project's own work.</summary>
-public sealed record ModelCallTiming(double EncoderMs, double DecoderMs, double OverheadMs)
+/// <summary>
+/// Wall-clock milliseconds of one model call, split into the ONNX runs and the project's own work.
+/// <see cref="DecoderRuns"/> counts the decoder (or single-model) runs the call made.
+/// </summary>
+public sealed record ModelCallTiming(double EncoderMs, double DecoderMs, double OverheadMs, int DecoderRuns = 1)
 {
     public double TotalMs => EncoderMs + DecoderMs + OverheadMs;
 }

@@ -54,4 +54,29 @@ public static class SamLogits
         var bottom = grid[y1 * size + x0] + (grid[y1 * size + x1] - grid[y1 * size + x0]) * fx;
         return top + (bottom - top) * fy;
     }
+
+    /// <summary>Magnitude of the logits made from a binary mask.</summary>
+    public const float MaskConfidence = 8f;
+
+    /// <summary>
+    /// Low-resolution logits of <paramref name="frame"/> that describe a binary image mask: each cell gets
+    /// +confidence where the mask covers its centre and -confidence elsewhere (padding included).
+    /// </summary>
+    public static float[] FromMask(BinaryMask mask, PixelRect frame, int lowSize, int encoderSize)
+    {
+        var logits = new float[lowSize * lowSize];
+        var cell = (double)encoderSize / lowSize;
+        var scale = (double)encoderSize / Math.Max(frame.Width, frame.Height);
+        for (var j = 0; j < lowSize; j++)
+        {
+            var y = (int)Math.Floor(frame.Y + (j + 0.5) * cell / scale);
+            for (var i = 0; i < lowSize; i++)
+            {
+                var x = (int)Math.Floor(frame.X + (i + 0.5) * cell / scale);
+                var inside = x < frame.Right && y < frame.Bottom && mask.Contains(x, y) && mask[x, y];
+                logits[j * lowSize + i] = inside ? MaskConfidence : -MaskConfidence;
+            }
+        }
+        return logits;
+    }
 }

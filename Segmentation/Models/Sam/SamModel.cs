@@ -75,6 +75,7 @@ public sealed class SamModel : ISegmentationModel
         // are given to it in that same way, one decoder call per click, when feedback is on.
         var seen = previous?.ClicksSeen ?? 0;
         var decoderMs = 0.0;
+        var decoderRuns = 1;
         if (Options.Feedback == MaskFeedback.PreviousLogits && Options.OneClickAtATime && seen < prompt.Clicks.Count - 1)
         {
             for (var k = Math.Max(seen + 1, 1); k < prompt.Clicks.Count; k++)
@@ -84,6 +85,7 @@ public sealed class SamModel : ISegmentationModel
                 lowResInput = step.LowRes;
                 hasMask = 1f;
                 decoderMs += step.DecoderMs;
+                decoderRuns++;
             }
         }
 
@@ -97,6 +99,7 @@ public sealed class SamModel : ISegmentationModel
             // scores higher.
             var fresh = Decode(embedding, points, new float[lowResInput.Length], 0f, frame, withMask: true);
             decoderMs += fresh.DecoderMs;
+            decoderRuns++;
             var bestViolations = ClickViolations(best.MaskLogits!, frame, prompt.Clicks);
             var freshViolations = ClickViolations(fresh.MaskLogits!, frame, prompt.Clicks);
             if (freshViolations < bestViolations || (freshViolations == bestViolations && fresh.Score > best.Score))
@@ -104,11 +107,20 @@ public sealed class SamModel : ISegmentationModel
         }
         var (maskLogits, lowRes, score, _) = best;
         var mask = PasteFrame(maskLogits!, frame, img.Width, img.Height);
+        if (Options.MergeWhenUnsure && previous?.Mask is { } previousMask && seen < prompt.Clicks.Count
+            && score < Options.RetryBelowScore && previous.Score >= Options.RetryBelowScore)
+        {
+            // SAM rates its new answer poor where it rated the previous one good: apply the change only
+            // where the new clicks ask for it, and carry that mask on as the next mask prompt.
+            mask = ProgressiveMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen));
+            lowRes = SamLogits.FromMask(mask, frame, Options.LowResMaskSize, Options.EncoderInputSize);
+            score = previous.Score;
+        }
         total.Stop();
         var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - encoderMs - decoderMs);
         var extent = mask.BoundingBox()?.ToBox() ?? prompt.Box;
-        var state = new SamState(frame, lowRes) { ObjectExtent = extent, ClicksSeen = prompt.Clicks.Count };
-        return new MaskPrediction(mask, state, new ModelCallTiming(encoderMs, decoderMs, overhead), score);
+        var state = new SamState(frame, lowRes) { ObjectExtent = extent, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
+        return new MaskPrediction(mask, state, new ModelCallTiming(encoderMs, decoderMs, overhead, decoderRuns), score);
     }
 
     private SegmentationPrompt DecoderPrompt(SegmentationPrompt prompt, SamState? previous) =>
@@ -302,4 +314,10 @@ public sealed record SamState(PixelRect Frame, float[] LowResLogits) : Predictio
 
     /// <summary>How many of the prompt's clicks these logits already include.</summary>
     public int ClicksSeen { get; init; }
+
+    /// <summary>The mask this state belongs to, in image coordinates.</summary>
+    public BinaryMask? Mask { get; init; }
+
+    /// <summary>SAM's predicted IoU of <see cref="Mask"/>.</summary>
+    public double Score { get; init; }
 }

@@ -40,6 +40,12 @@ public sealed record SamOptions
     /// </summary>
     public double RetryBelowScore { get; init; } = 0.8;
 
+    /// <summary>
+    /// When every answer scores below <see cref="RetryBelowScore"/> but the previous mask scored above it,
+    /// the new answer is applied only where the new clicks ask for a change (<see cref="ProgressiveMerge"/>).
+    /// </summary>
+    public bool MergeWhenUnsure { get; init; } = true;
+
     /// <summary>Give the box to the decoder also with clicks; when false, the box prompts only the first mask and the fed-back logits carry it on.</summary>
     public bool BoxWithClicks { get; init; } = true;
 
