@@ -12,7 +12,7 @@ public static class EvalCommand
 {
     public static int Run(string[] args)
     {
-        var cli = new CommandLine(args, new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "box-first-only", "no-merge" });
+        var cli = new CommandLine(args, new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "box-first-only", "merge" });
         var imagesDir = cli.Required("images");
         var masksDir = cli.Optional("masks");
         var cocoFile = cli.Optional("coco");
@@ -92,7 +92,7 @@ public static class EvalCommand
                     OneClickAtATime = !cli.Flag("clicks-at-once"),
                     ChooseByClickConsistency = cli.Flag("consistency"),
                     BoxWithClicks = !cli.Flag("box-first-only"),
-                    MergeWhenUnsure = !cli.Flag("no-merge"),
+                    MergeWhenUnsure = cli.Flag("merge"),
                     RetryBelowScore = cli.Double("retry-below-score", 0.8, 0, 2),
                     Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),
                 };

@@ -5,11 +5,15 @@ namespace Segmentation.Models.Onnx;
 /// <summary>An ONNX Runtime session and whether it runs on the CUDA execution provider.</summary>
 public sealed record OnnxSession(InferenceSession Session, bool UsesCuda);
 
-/// <summary>Creates ONNX Runtime sessions on CUDA when it is available, otherwise on the CPU with one log line.</summary>
+/// <summary>
+/// Creates ONNX Runtime sessions on CUDA when it is available, otherwise on the CPU, saying so in one log
+/// line per model name (a SAM model's encoder and decoder share one).
+/// </summary>
 public static class OnnxSessionFactory
 {
     // OrtEnv's log level is process-wide: CUDA probes are serialised so each restores what it found.
     private static readonly Lock EnvLogLevelLock = new();
+    private static readonly HashSet<string> FallbackLogged = new(StringComparer.Ordinal);
 
     public static OnnxSession Create(string modelPath, string modelName, bool tryCuda = true, int cudaDeviceId = 0, int intraOpThreads = 0)
     {
@@ -43,7 +47,10 @@ public static class OnnxSessionFactory
 
         // If the CPU session fails too, the model itself is at fault and that error is what the caller sees.
         var cpuSession = CreateCpuSession(modelPath, modelName, intraOpThreads);
-        Serilog.Log.Information("CUDA execution provider unavailable ({Reason}); running {Model} on CPU", reason, modelName);
+        bool firstForModel;
+        lock (FallbackLogged) firstForModel = FallbackLogged.Add(modelName);
+        if (firstForModel)
+            Serilog.Log.Information("CUDA execution provider unavailable ({Reason}); running {Model} on CPU", reason, modelName);
         return new OnnxSession(cpuSession, false);
     }
 

@@ -23,10 +23,10 @@ public sealed class SamModel : ISegmentationModel
     {
         Options = options ?? new SamOptions();
         Name = name;
-        encoder = OnnxSessionFactory.Create(paths.EncoderPath, name + " encoder", intraOpThreads: Options.IntraOpThreads).Session;
+        encoder = OnnxSessionFactory.Create(paths.EncoderPath, name, intraOpThreads: Options.IntraOpThreads).Session;
         try
         {
-            decoder = OnnxSessionFactory.Create(paths.DecoderPath, name + " decoder", intraOpThreads: Options.IntraOpThreads).Session;
+            decoder = OnnxSessionFactory.Create(paths.DecoderPath, name, intraOpThreads: Options.IntraOpThreads).Session;
         }
         catch
         {
