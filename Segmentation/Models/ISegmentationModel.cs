@@ -38,11 +38,15 @@ public abstract record PredictionState;
 
 /// <summary>
 /// Wall-clock milliseconds of one model call, split into the ONNX runs and the project's own work.
-/// <see cref="DecoderRuns"/> counts the decoder (or single-model) runs the call made.
+/// <see cref="DecoderRuns"/> counts the decoder (or single-model) runs the call made. The project's own
+/// work is split into <see cref="EncoderPreprocessMs"/> (building an image encoder's input, only in calls
+/// that encode) and <see cref="OverheadMs"/> (everything else: prompt tensors, mask post-processing).
 /// </summary>
 public sealed record ModelCallTiming(double EncoderMs, double DecoderMs, double OverheadMs, int DecoderRuns = 1)
 {
-    public double TotalMs => EncoderMs + DecoderMs + OverheadMs;
+    public double EncoderPreprocessMs { get; init; }
+
+    public double TotalMs => EncoderPreprocessMs + EncoderMs + DecoderMs + OverheadMs;
 }
 
 public sealed record MaskPrediction(BinaryMask Mask, PredictionState? State, ModelCallTiming Timing, double? ModelScore = null);

@@ -58,7 +58,7 @@ public sealed class SamModel : ISegmentationModel
         var previous = prompt.Previous as SamState;
 
         var frame = ChooseFrame(img, prompt, previous);
-        var (embedding, encoderMs) = prepared.GetOrEncode(frame, f => Encode(img, f));
+        var (embedding, encoderTiming) = prepared.GetOrEncode(frame, f => Encode(img, f));
 
         var lowResInput = new float[Options.LowResMaskSize * Options.LowResMaskSize];
         var hasMask = 0f;
@@ -117,10 +117,10 @@ public sealed class SamModel : ISegmentationModel
             score = previous.Score;
         }
         total.Stop();
-        var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - encoderMs - decoderMs);
+        var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - encoderTiming.PreprocessMs - encoderTiming.RunMs - decoderMs);
         var extent = mask.BoundingBox()?.ToBox() ?? prompt.Box;
         var state = new SamState(frame, lowRes) { ObjectExtent = extent, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
-        return new MaskPrediction(mask, state, new ModelCallTiming(encoderMs, decoderMs, overhead, decoderRuns), score);
+        return new MaskPrediction(mask, state, new ModelCallTiming(encoderTiming.RunMs, decoderMs, overhead, decoderRuns) { EncoderPreprocessMs = encoderTiming.PreprocessMs }, score);
     }
 
     private SegmentationPrompt DecoderPrompt(SegmentationPrompt prompt, SamState? previous) =>
@@ -170,9 +170,11 @@ public sealed class SamModel : ISegmentationModel
         && (box.X1 <= frame.Right - margin || frame.Right == imageWidth)
         && (box.Y1 <= frame.Bottom - margin || frame.Bottom == imageHeight);
 
-    private (float[] Embedding, double EncoderMs) Encode(RgbImage image, PixelRect frame)
+    private (float[] Embedding, EncoderTiming Timing) Encode(RgbImage image, PixelRect frame)
     {
+        var prep = Stopwatch.StartNew();
         var input = SamPreprocessing.EncoderInput(image, frame, Options.EncoderInputSize, Options.PixelMean, Options.PixelStd);
+        prep.Stop();
         var size = Options.EncoderInputSize;
         var watch = Stopwatch.StartNew();
         using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [1, 3, size, size]);
@@ -180,7 +182,7 @@ public sealed class SamModel : ISegmentationModel
         using var outputs = encoder.Run(runOptions, [encoderInputName], [inputValue], [encoderOutputName]);
         var embedding = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         watch.Stop();
-        return (embedding, watch.Elapsed.TotalMilliseconds);
+        return (embedding, new EncoderTiming(prep.Elapsed.TotalMilliseconds, watch.Elapsed.TotalMilliseconds));
     }
 
     private (float[] Points, float[] Labels) BuildPoints(SegmentationPrompt prompt, PixelRect frame)

@@ -21,25 +21,25 @@ public sealed class SamPreparedImage : IPreparedImage
         get { lock (gate) return embeddings.Count; }
     }
 
-    /// <summary>The embedding of the frame, and the encoder time if this call computed it (else 0).</summary>
-    internal (float[] Embedding, double EncoderMs) GetOrEncode(PixelRect frame, Func<PixelRect, (float[] Embedding, double EncoderMs)> encode)
+    /// <summary>The embedding of the frame, and the encoder's times if this call computed it (else zeros).</summary>
+    internal (float[] Embedding, EncoderTiming Timing) GetOrEncode(PixelRect frame, Func<PixelRect, (float[] Embedding, EncoderTiming Timing)> encode)
     {
         Lazy<float[]> lazy;
-        var encoderMs = 0.0;
+        var timing = default(EncoderTiming);
         lock (gate)
         {
             if (!embeddings.TryGetValue(frame, out lazy!))
             {
                 lazy = new Lazy<float[]>(() =>
                 {
-                    var (embedding, ms) = encode(frame);
-                    encoderMs = ms;
+                    var (embedding, t) = encode(frame);
+                    timing = t;
                     return embedding;
                 }, LazyThreadSafetyMode.ExecutionAndPublication);
                 embeddings[frame] = lazy;
             }
         }
-        return (lazy.Value, encoderMs);
+        return (lazy.Value, timing);
     }
 
     public void Dispose()
@@ -47,3 +47,6 @@ public sealed class SamPreparedImage : IPreparedImage
         lock (gate) embeddings.Clear();
     }
 }
+
+/// <summary>Milliseconds of one encoding: building the input tensor, and the ONNX run.</summary>
+internal readonly record struct EncoderTiming(double PreprocessMs, double RunMs);
