@@ -106,7 +106,7 @@ public sealed class SamModel : ISegmentationModel
                 best = fresh;
         }
         var (maskLogits, lowRes, score, _) = best;
-        var mask = PasteFrame(maskLogits!, frame, img.Width, img.Height);
+        var (mask, extent) = PasteFrame(maskLogits!, frame, img.Width, img.Height);
         if (Options.MergeWhenUnsure && previous?.Mask is { } previousMask && seen < prompt.Clicks.Count
             && score < Options.RetryBelowScore && previous.Score >= Options.RetryBelowScore)
         {
@@ -115,11 +115,11 @@ public sealed class SamModel : ISegmentationModel
             mask = ProgressiveMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen));
             lowRes = SamLogits.FromMask(mask, frame, Options.LowResMaskSize, Options.EncoderInputSize);
             score = previous.Score;
+            extent = mask.BoundingBox()?.ToBox();
         }
+        var state = new SamState(frame, lowRes) { ObjectExtent = extent ?? prompt.Box, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
         total.Stop();
         var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - encoderTiming.PreprocessMs - encoderTiming.RunMs - decoderMs);
-        var extent = mask.BoundingBox()?.ToBox() ?? prompt.Box;
-        var state = new SamState(frame, lowRes) { ObjectExtent = extent, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
         return new MaskPrediction(mask, state, new ModelCallTiming(encoderTiming.RunMs, decoderMs, overhead, decoderRuns) { EncoderPreprocessMs = encoderTiming.PreprocessMs }, score);
     }
 
@@ -263,17 +263,27 @@ public sealed class SamModel : ISegmentationModel
         return violations;
     }
 
-    private static BinaryMask PasteFrame(float[] logits, PixelRect frame, int width, int height)
+    /// <summary>The frame's mask in image coordinates, and its bounding box (null when empty), in one pass.</summary>
+    private static (BinaryMask Mask, BoxF? Extent) PasteFrame(float[] logits, PixelRect frame, int width, int height)
     {
         var mask = new BinaryMask(width, height);
+        int minX = int.MaxValue, minY = int.MaxValue, maxX = -1, maxY = -1;
         for (var y = 0; y < frame.Height; y++)
         {
             var src = y * frame.Width;
             var dst = (frame.Y + y) * width + frame.X;
             for (var x = 0; x < frame.Width; x++)
-                if (logits[src + x] > 0f) mask.Data[dst + x] = 1;
+            {
+                if (logits[src + x] <= 0f) continue;
+                mask.Data[dst + x] = 1;
+                if (x < minX) minX = x;
+                if (x > maxX) maxX = x;
+                if (y < minY) minY = y;
+                maxY = y;
+            }
         }
-        return mask;
+        BoxF? extent = maxX < 0 ? null : new BoxF(frame.X + minX, frame.Y + minY, frame.X + maxX + 1, frame.Y + maxY + 1);
+        return (mask, extent);
     }
 
     private (string Input, string Output) ValidateContract(SamModelPaths paths)
