@@ -1,13 +1,16 @@
 using Grains.Interfaces;
+using Hosting;
 using Serilog;
+using Serilog.Extensions.Logging;
 using Serilog.Events;
 
 namespace ApiGateway;
 
 /// <summary>
-/// Builds the gateway application: ASP.NET Core minimal APIs plus a co-hosted silo using
-/// localhost clustering. Kept separate from <c>Program</c> so tests can start the same
-/// application on a loopback port.
+/// Builds the gateway application: ASP.NET Core minimal APIs plus a co-hosted silo. Storage is
+/// the embedded SQLite file (with localhost clustering) unless <c>--storage postgres</c> is given
+/// (see <see cref="StorageSettings"/>). Kept separate from <c>Program</c> so tests can start the
+/// same application on a loopback port.
 /// </summary>
 public static class Gateway
 {
@@ -37,17 +40,21 @@ public static class Gateway
             .CreateLogger();
         builder.Services.AddSerilog(logger, dispose: true);
 
-        var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", 11111);
-        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
+        var storage = StorageSettings.FromConfiguration(builder.Configuration);
+        var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration);
+        using (var loggers = new SerilogLoggerFactory(logger))
+        {
+            AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
+        }
+        builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints));
 
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
 
         app.Logger.LogInformation(
-            "Gateway configured: silo port {SiloPort}, gateway port {GatewayPort}, data directory {DataDirectory} (not used yet)",
-            siloPort, gatewayPort, app.Configuration["data"] ?? "(none)");
+            "Gateway configured: silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, storage {StorageKind}",
+            endpoints.SiloPort, endpoints.GatewayPort, endpoints.ClusterId, storage.Kind);
 
         app.UseSerilogRequestLogging(options => options.Logger = logger);
         app.UseExceptionHandler();

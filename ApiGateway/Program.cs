@@ -2,6 +2,9 @@
 //
 //   dotnet run --project ApiGateway -- --urls http://127.0.0.1:5080 [--data DIR]
 //                                      [--Orleans:SiloPort N] [--Orleans:GatewayPort N]
+//   dotnet run --project ApiGateway -- --urls http://127.0.0.1:5080 --storage postgres
+//                                      --connection "Host=...;Database=...;Username=...;Password=..."
+//                                      [--Orleans:AdvertisedIP ADDRESS] [--schema skip]
 
 using ApiGateway;
 

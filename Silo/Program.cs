@@ -1,11 +1,15 @@
+using Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Serilog;
+using Serilog.Extensions.Logging;
 
-// Stand-alone silo. Clustering is localhost-only for now, so this process forms its own
-// single-silo development cluster; it does not persist anything yet.
+// Stand-alone silo. By default it forms a single-silo localhost cluster keeping grain state in
+// DIR/annotation.db (SQLite); with --storage postgres it joins the cluster recorded in PostgreSQL.
 //
 //   dotnet run --project Silo -- [--data DIR] [--Orleans:SiloPort N] [--Orleans:GatewayPort N]
+//   dotnet run --project Silo -- --storage postgres --connection "Host=...;Database=...;Username=...;Password=..."
+//                                [--Orleans:AdvertisedIP ADDRESS] [--schema skip]
 
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
@@ -23,18 +27,25 @@ try
     var builder = Host.CreateApplicationBuilder(args);
     builder.Services.AddSerilog();
 
-    var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", 11111);
-    var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", 30000);
-    var dataDirectory = builder.Configuration["data"];
-
-    builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort, gatewayPort));
+    var storage = StorageSettings.FromConfiguration(builder.Configuration);
+    var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration);
+    using (var loggers = new SerilogLoggerFactory(Log.Logger))
+    {
+        AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
+    }
+    builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints));
 
     using var host = builder.Build();
     Log.ForContext("SourceContext", "Silo").Information(
-        "Silo starting: silo port {SiloPort}, gateway port {GatewayPort}, data directory {DataDirectory} (not used yet)",
-        siloPort, gatewayPort, dataDirectory ?? "(none)");
+        "Silo starting: silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, storage {StorageKind}",
+        endpoints.SiloPort, endpoints.GatewayPort, endpoints.ClusterId, storage.Kind);
     await host.RunAsync();
     return 0;
+}
+catch (StorageConfigurationException ex)
+{
+    Log.Fatal("{Problem}", ex.Message);
+    return 2;
 }
 catch (Exception ex)
 {

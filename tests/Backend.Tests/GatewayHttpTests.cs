@@ -13,6 +13,7 @@ namespace Backend.Tests;
 public sealed class GatewayFixture : IAsyncLifetime
 {
     readonly TestClusterPortAllocator ports = new();
+    readonly string dataFolder = Directory.CreateTempSubdirectory("annotation-gateway-").FullName;
     WebApplication? app;
 
     public HttpClient Client { get; private set; } = null!;
@@ -25,6 +26,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             "--urls", "http://127.0.0.1:0",
             "--Orleans:SiloPort", siloPort.ToString(),
             "--Orleans:GatewayPort", gatewayPort.ToString(),
+            "--data", dataFolder,
         ]);
         await app.StartAsync();
         Client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
@@ -39,6 +41,8 @@ public sealed class GatewayFixture : IAsyncLifetime
             await app.DisposeAsync();
         }
         ports.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dataFolder, recursive: true);
     }
 }
 

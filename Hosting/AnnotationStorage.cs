@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Hosting;
+
+/// <summary>The network side of a silo: ports, advertised address and cluster identity.</summary>
+public sealed record SiloEndpoints(int SiloPort, int GatewayPort, IPAddress AdvertisedAddress, string ClusterId, string ServiceId)
+{
+    /// <summary>
+    /// Reads <c>Orleans:SiloPort</c> (11111), <c>Orleans:GatewayPort</c> (30000),
+    /// <c>Orleans:AdvertisedIP</c> (127.0.0.1; the address other silos and clients reach this one
+    /// at, PostgreSQL clustering only), <c>Orleans:ClusterId</c> and <c>Orleans:ServiceId</c>
+    /// (both <c>annotation</c>; the service id is part of every stored grain state's key).
+    /// </summary>
+    public static SiloEndpoints FromConfiguration(IConfiguration configuration)
+    {
+        var advertised = configuration["Orleans:AdvertisedIP"];
+        return new SiloEndpoints(
+            configuration.GetValue("Orleans:SiloPort", 11111),
+            configuration.GetValue("Orleans:GatewayPort", 30000),
+            string.IsNullOrWhiteSpace(advertised) ? IPAddress.Loopback : IPAddress.Parse(advertised),
+            configuration["Orleans:ClusterId"] is { Length: > 0 } cluster ? cluster : "annotation",
+            configuration["Orleans:ServiceId"] is { Length: > 0 } service ? service : "annotation");
+    }
+}
+
+/// <summary>Wires the project's storage choice into an Orleans silo or client.</summary>
+public static class AnnotationStorage
+{
+    /// <summary>
+    /// Applies the schema when asked (synchronously, before the silo starts) and logs which storage
+    /// is used. Call once per process before building the host.
+    /// </summary>
+    public static void Prepare(StorageSettings settings, ILogger logger)
+    {
+        if (settings.ApplySchema)
+        {
+            SchemaInstaller.Apply(settings);
+        }
+        logger.LogInformation(
+            "Grain storage {StorageProvider}: {StorageKind} ({StorageInvariant}) at {StorageLocation}; schema {SchemaAction}",
+            StorageSettings.ProviderName, settings.Kind, settings.Invariant, settings.Location,
+            settings.ApplySchema ? "applied" : "left as is");
+    }
+
+    /// <summary>Registers the "annotation" grain storage provider on <paramref name="silo"/>.</summary>
+    public static ISiloBuilder AddAnnotationGrainStorage(this ISiloBuilder silo, StorageSettings settings) =>
+        silo.AddAdoNetGrainStorage(StorageSettings.ProviderName, options =>
+        {
+            options.Invariant = settings.Invariant;
+            options.ConnectionString = settings.ConnectionString;
+        });
+
+    /// <summary>
+    /// Full silo configuration: grain storage plus, for SQLite, a localhost single-silo cluster with
+    /// in-memory reminders, and for PostgreSQL, ADO.NET membership and durable ADO.NET reminders.
+    /// </summary>
+    public static ISiloBuilder UseAnnotationStorage(this ISiloBuilder silo, StorageSettings settings, SiloEndpoints endpoints)
+    {
+        silo.AddAnnotationGrainStorage(settings);
+        if (settings.Kind == StorageKind.Sqlite)
+        {
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort,
+                serviceId: endpoints.ServiceId, clusterId: endpoints.ClusterId);
+            silo.UseInMemoryReminderService();
+            return silo;
+        }
+
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = endpoints.ClusterId;
+            options.ServiceId = endpoints.ServiceId;
+        });
+        silo.ConfigureEndpoints(endpoints.AdvertisedAddress, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: false);
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = settings.Invariant;
+            options.ConnectionString = settings.ConnectionString;
+        });
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = settings.Invariant;
+            options.ConnectionString = settings.ConnectionString;
+        });
+        return silo;
+    }
+
+    /// <summary>An external client of a PostgreSQL-clustered deployment finds the gateways through the membership table.</summary>
+    public static IClientBuilder UseAnnotationPostgresClustering(this IClientBuilder client, string connectionString, string clusterId, string serviceId)
+    {
+        client.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = clusterId;
+            options.ServiceId = serviceId;
+        });
+        return client.UseAdoNetClustering(options =>
+        {
+            options.Invariant = StorageSettings.PostgresInvariant;
+            options.ConnectionString = connectionString;
+        });
+    }
+}
