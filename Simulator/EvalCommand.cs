@@ -12,7 +12,7 @@ public static class EvalCommand
 {
     public static int Run(string[] args)
     {
-        var cli = new CommandLine(args, new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "box-first-only", "merge" });
+        var cli = new CommandLine(args, new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge" });
         var imagesDir = cli.Required("images");
         var masksDir = cli.Optional("masks");
         var cocoFile = cli.Optional("coco");
@@ -91,7 +91,6 @@ public static class EvalCommand
                     ZoomOnBox = cli.Flag("zoom-on-box"),
                     OneClickAtATime = !cli.Flag("clicks-at-once"),
                     ChooseByClickConsistency = cli.Flag("consistency"),
-                    BoxWithClicks = !cli.Flag("box-first-only"),
                     MergeWhenUnsure = cli.Flag("merge"),
                     RetryBelowScore = cli.Double("retry-below-score", 0.8, 0, 2),
                     Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),

@@ -38,7 +38,6 @@ internal static class Usage
             --consistency         SAM: also decode without feedback and keep the answer agreeing with more clicks
             --retry-below-score S SAM: below this predicted IoU, also decode without feedback and keep the better-scored (default 0.8, 0: off)
             --merge               SAM: when SAM scores a new answer poorly after a well-scored one, apply it only around the new clicks
-            --box-first-only      SAM: give the box to the decoder for the first mask only
             --feedback none|previouslogits   SAM: feed the previous low-resolution logits back (default previouslogits)
             --mb FILE, --mbc FILE crop-contract ONNX models (M_b: RGB+box, M_b+c: RGB+box+clicks)
           Output

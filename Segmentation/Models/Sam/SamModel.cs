@@ -18,6 +18,7 @@ public sealed class SamModel : ISegmentationModel
     private readonly InferenceSession decoder;
     private readonly string encoderInputName;
     private readonly string encoderOutputName;
+    private readonly long[] embeddingShape;
 
     public SamModel(SamModelPaths paths, SamOptions? options = null, string name = "sam")
     {
@@ -36,6 +37,7 @@ public sealed class SamModel : ISegmentationModel
         try
         {
             (encoderInputName, encoderOutputName) = ValidateContract(paths);
+            embeddingShape = decoder.InputMetadata["image_embeddings"].Dimensions.Select(d => (long)d).ToArray();
         }
         catch
         {
@@ -80,7 +82,7 @@ public sealed class SamModel : ISegmentationModel
         {
             for (var k = Math.Max(seen + 1, 1); k < prompt.Clicks.Count; k++)
             {
-                var partial = DecoderPrompt(prompt, previous) with { Clicks = prompt.Clicks.Take(k).ToArray() };
+                var partial = prompt with { Clicks = prompt.Clicks.Take(k).ToArray() };
                 var step = Decode(embedding, BuildPoints(partial, frame), lowResInput, hasMask, frame, withMask: false);
                 lowResInput = step.LowRes;
                 hasMask = 1f;
@@ -89,7 +91,7 @@ public sealed class SamModel : ISegmentationModel
             }
         }
 
-        var points = BuildPoints(DecoderPrompt(prompt, previous), frame);
+        var points = BuildPoints(prompt, frame);
         var best = Decode(embedding, points, lowResInput, hasMask, frame, withMask: true);
         decoderMs += best.DecoderMs;
         if (hasMask > 0 && prompt.Clicks.Count > 0 && (Options.ChooseByClickConsistency || best.Score < Options.RetryBelowScore))
@@ -122,9 +124,6 @@ public sealed class SamModel : ISegmentationModel
         var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - encoderTiming.PreprocessMs - encoderTiming.RunMs - decoderMs);
         return new MaskPrediction(mask, state, new ModelCallTiming(encoderTiming.RunMs, decoderMs, overhead, decoderRuns) { EncoderPreprocessMs = encoderTiming.PreprocessMs }, score);
     }
-
-    private SegmentationPrompt DecoderPrompt(SegmentationPrompt prompt, SamState? previous) =>
-        !Options.BoxWithClicks && previous is not null && prompt.Clicks.Count > 0 ? prompt with { Box = null } : prompt;
 
     /// <summary>The image region the model looks at: the whole image, or a zoom crop around the object.</summary>
     internal PixelRect ChooseFrame(RgbImage image, SegmentationPrompt prompt, SamState? previous)
@@ -218,7 +217,6 @@ public sealed class SamModel : ISegmentationModel
     {
         var n = points.Labels.Length;
         var lowSize = Options.LowResMaskSize;
-        var embeddingShape = decoder.InputMetadata["image_embeddings"].Dimensions.Select(d => (long)d).ToArray();
         using var embeddingValue = OrtValue.CreateTensorValueFromMemory(embedding, embeddingShape);
         using var coordsValue = OrtValue.CreateTensorValueFromMemory(points.Points, [1, n, 2]);
         using var labelsValue = OrtValue.CreateTensorValueFromMemory(points.Labels, [1, n]);

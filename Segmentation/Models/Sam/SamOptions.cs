@@ -47,9 +47,6 @@ public sealed record SamOptions
     /// </summary>
     public bool MergeWhenUnsure { get; init; }
 
-    /// <summary>Give the box to the decoder also with clicks; when false, the box prompts only the first mask and the fed-back logits carry it on.</summary>
-    public bool BoxWithClicks { get; init; } = true;
-
     /// <summary>The zoom crop is the object's extent enlarged by this factor on each side's length.</summary>
     public double ZoomExpansion { get; init; } = 1.4;
 

@@ -39,7 +39,20 @@ public sealed class SamPreparedImage : IPreparedImage
                 embeddings[frame] = lazy;
             }
         }
-        return (lazy.Value, timing);
+        try
+        {
+            return (lazy.Value, timing);
+        }
+        catch
+        {
+            // A failed encoding (for example a transient ONNX Runtime error) must not stay cached.
+            lock (gate)
+            {
+                if (embeddings.TryGetValue(frame, out var cached) && ReferenceEquals(cached, lazy))
+                    embeddings.Remove(frame);
+            }
+            throw;
+        }
     }
 
     public void Dispose()

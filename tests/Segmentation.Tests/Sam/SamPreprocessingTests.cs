@@ -97,3 +97,22 @@ public sealed class SamPreprocessingTests
         return new RgbImage(w, h, pixels);
     }
 }
+
+public sealed class SamPreparedImageTests
+{
+    [Fact]
+    public void A_failed_encoding_is_not_cached_and_the_next_call_encodes_again()
+    {
+        using var image = new SamPreparedImage(new Segmentation.Imaging.RgbImage(4, 4, new byte[48]));
+        var frame = new PixelRect(0, 0, 4, 4);
+        var calls = 0;
+
+        Assert.Throws<InvalidOperationException>(() => image.GetOrEncode(frame, _ => { calls++; throw new InvalidOperationException("encoder failed"); }));
+        Assert.Equal(0, image.CachedEmbeddings);
+
+        var (embedding, _) = image.GetOrEncode(frame, _ => { calls++; return ([1f, 2f], new EncoderTiming(0, 1)); });
+        Assert.Equal([1f, 2f], embedding);
+        Assert.Equal(2, calls);
+        Assert.Equal(1, image.CachedEmbeddings);
+    }
+}
