@@ -32,6 +32,23 @@ CREATE TABLE IF NOT EXISTS OrleansMembershipTable
         FOREIGN KEY (DeploymentId) REFERENCES OrleansMembershipVersionTable (DeploymentId)
 );
 
+-- Optimistic concurrency of the membership table: the version row moves on only from the version
+-- the silo last saw. Shared by the insert and update functions below.
+CREATE OR REPLACE FUNCTION annotation_membership_bump_version(p_cluster varchar, p_seen_version integer)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE OrleansMembershipVersionTable
+    SET Timestamp = now(), Version = Version + 1
+    WHERE DeploymentId = p_cluster AND Version = p_seen_version AND Version < 2147483647;
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed > 0;
+END;
+$fn$;
+
 -- Adds a silo row and bumps the version, both or neither. Answers 1 on success, 0 otherwise.
 CREATE OR REPLACE FUNCTION annotation_membership_insert(
     p_cluster       varchar,
@@ -51,11 +68,7 @@ AS $fn$
 DECLARE
     changed integer;
 BEGIN
-    UPDATE OrleansMembershipVersionTable
-    SET Timestamp = now(), Version = Version + 1
-    WHERE DeploymentId = p_cluster AND Version = p_seen_version AND Version < 2147483647;
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    IF changed = 0 THEN
+    IF NOT annotation_membership_bump_version(p_cluster, p_seen_version) THEN
         RETURN 0;
     END IF;
 
@@ -92,11 +105,7 @@ AS $fn$
 DECLARE
     changed integer;
 BEGIN
-    UPDATE OrleansMembershipVersionTable
-    SET Timestamp = now(), Version = Version + 1
-    WHERE DeploymentId = p_cluster AND Version = p_seen_version AND Version < 2147483647;
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    IF changed = 0 THEN
+    IF NOT annotation_membership_bump_version(p_cluster, p_seen_version) THEN
         RETURN 0;
     END IF;
 
