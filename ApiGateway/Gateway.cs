@@ -1,3 +1,6 @@
+using ApiGateway.Api;
+using Grains;
+using Grains.Inference;
 using Grains.Interfaces;
 using Hosting;
 using Serilog;
@@ -36,7 +39,7 @@ public static class Gateway
             .MinimumLevel.Override("Polly", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate:
-                "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
+                "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}")
             .CreateLogger();
         builder.Services.AddSerilog(logger, dispose: true);
 
@@ -46,9 +49,22 @@ public static class Gateway
         {
             AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
         }
-        builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints));
+        var inference = new InferenceOptions();
+        builder.Configuration.GetSection("Inference").Bind(inference);
+        inference.ModelFolder = Path.Combine(StorageSettings.DataFolder(builder.Configuration), "models");
+        builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints).AddAnnotationGrains(o =>
+        {
+            o.InteractiveSlots = inference.InteractiveSlots;
+            o.BackgroundSlots = inference.BackgroundSlots;
+            o.IntraOpThreads = inference.IntraOpThreads;
+            o.ModelFolder = inference.ModelFolder;
+            o.MiniSamCache = inference.MiniSamCache;
+        }));
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+        builder.Services.AddOpenApi();
 
         var app = builder.Build();
 
@@ -61,10 +77,42 @@ public static class Gateway
         // Any error response without a body (including routing misses such as unknown
         // /api paths) gets an RFC 7807 problem+json body from the problem details service.
         app.UseStatusCodePages();
+        app.UseRouting();
+        app.Use(WithIdsInLogs);
 
         app.MapGet("/health", CheckHealth);
+        app.MapOpenApi();
+        ManagerEndpoints.Map(app);
+        ImportExportEndpoints.Map(app);
+        AnnotatorEndpoints.Map(app);
+        ImageEndpoints.Map(app);
 
         return app;
+    }
+
+    /// <summary>Campaign, instance and annotator ids of the route become structured properties of every log event of the request.</summary>
+    static async Task WithIdsInLogs(HttpContext http, Func<Task> next)
+    {
+        var values = http.Request.RouteValues;
+        var diagnostics = http.RequestServices.GetService<IDiagnosticContext>();
+        var pushed = new List<IDisposable>();
+        foreach (var name in new[] { "campaignId", "instanceId", "annotatorId" })
+        {
+            if (values.TryGetValue(name, out var value) && value is string id)
+            {
+                var property = char.ToUpperInvariant(name[0]) + name[1..];
+                pushed.Add(Serilog.Context.LogContext.PushProperty(property, id));
+                diagnostics?.Set(property, id);
+            }
+        }
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            foreach (var p in pushed) p.Dispose();
+        }
     }
 
     static async Task<IResult> CheckHealth(IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellation)

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Grains.Interfaces;
 
 /// <summary>
@@ -22,10 +24,20 @@ public interface ICampaignGrain : IGrainWithStringKey
     Task<CampaignInfo> Resume();
     Task<CampaignInfo> Finish();
 
+    [AlwaysInterleave]
     Task<CampaignInfo> GetInfo();
 
-    /// <summary>Per annotation round, the sums over that round's work queue shards.</summary>
+    /// <summary>Per annotation round, the sums over that round's work queue shards, and the model work of all shards.</summary>
+    [AlwaysInterleave]
     Task<CampaignProgress> GetProgress();
+
+    /// <summary>Records that an annotator took work in this campaign (for the per-campaign statistics list).</summary>
+    Task RegisterAnnotator(string annotatorId);
+
+    Task<IReadOnlyList<string>> GetAnnotators();
+
+    /// <summary>Makes sure the background model work of every shard is running (after a restart).</summary>
+    Task ResumeBackgroundWork();
 }
 
 [GenerateSerializer, Alias("CampaignStatus")]
@@ -52,16 +64,19 @@ public sealed record CampaignSettings
     /// <summary>Per class name, the annotation policy text shown to annotators.</summary>
     [Id(3)] public Dictionary<string, string> ClassPolicies { get; init; } = new(StringComparer.Ordinal);
 
-    [Id(4)] public string ModelName { get; init; } = "minisam";
+    [Id(4)] public string ModelName { get; init; } = ModelNames.MiniSam;
 
     [Id(5)] public int ShardCount { get; init; } = 4;
 
     [Id(6)] public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The folder (on the silos) that instance image paths are relative to; images are never read outside it.</summary>
+    [Id(7)] public string ImageRoot { get; init; } = "";
+
     public bool Equals(CampaignSettings? other) =>
         other is not null && Rounds == other.Rounds && MaxClicksPerRound == other.MaxClicksPerRound
         && MinClickRegionPixels == other.MinClickRegionPixels && ModelName == other.ModelName
-        && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration
+        && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration && ImageRoot == other.ImageRoot
         && ClassPolicies.Count == other.ClassPolicies.Count
         && ClassPolicies.All(p => other.ClassPolicies.TryGetValue(p.Key, out var v) && v == p.Value);
 
@@ -83,7 +98,8 @@ public sealed record InstanceImport(
     [property: Id(3)] int ImageHeight,
     [property: Id(4)] BoxD Box,
     [property: Id(5)] string ClassName,
-    [property: Id(6)] int Priority = 0);
+    [property: Id(6)] int Priority = 0,
+    [property: Id(7)] MaskRle? GroundTruth = null);
 
 [GenerateSerializer, Immutable, Alias("ImportRejection")]
 public sealed record ImportRejection(
@@ -113,4 +129,13 @@ public sealed record CampaignProgress(
     [property: Id(0)] string CampaignId,
     [property: Id(1)] CampaignStatus Status,
     [property: Id(2)] int ImportedInstances,
-    [property: Id(3)] IReadOnlyList<RoundProgress> Rounds);
+    [property: Id(3)] IReadOnlyList<RoundProgress> Rounds,
+    [property: Id(4)] ModelWorkSummary Model,
+    [property: Id(5)] int Done,
+    [property: Id(6)] int Skipped)
+{
+    public int Remaining => Math.Max(0, ImportedInstances - Done - Skipped);
+
+    /// <summary>Every imported instance is done or skipped.</summary>
+    public bool Complete => ImportedInstances > 0 && Remaining == 0;
+}

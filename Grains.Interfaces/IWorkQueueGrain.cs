@@ -13,7 +13,8 @@ public interface IWorkQueueGrain : IGrainWithStringKey
 
     /// <summary>
     /// Leases the first waiting instance this annotator has not had in this round, or returns the lease the
-    /// annotator already holds here. Null when there is nothing for the annotator.
+    /// annotator already holds here. Null when there is nothing for the annotator. A new lease also names the
+    /// instance the annotator would most likely get next, so its image can be prepared.
     /// </summary>
     Task<WorkLease?> Lease(string annotatorId, TimeSpan leaseDuration);
 
@@ -31,7 +32,8 @@ public interface IWorkQueueGrain : IGrainWithStringKey
 public sealed record WorkLease(
     [property: Id(0)] string InstanceId,
     [property: Id(1)] string AnnotatorId,
-    [property: Id(2)] DateTimeOffset ExpiresAt);
+    [property: Id(2)] DateTimeOffset ExpiresAt,
+    [property: Id(3)] string? LikelyNextInstanceId = null);
 
 /// <summary>How an annotator answered an instance in one round.</summary>
 [GenerateSerializer, Alias("RoundOutcome")]

@@ -42,6 +42,22 @@ public static class AnnotationKeys
         return (parts[0], round, shard);
     }
 
+    /// <summary>The key of an image grain: <c>"{campaignId}/{imagePath}"</c> (the path relative to the campaign's image root).</summary>
+    public static string Image(string campaignId, string imagePath)
+    {
+        RequireId(campaignId, nameof(campaignId));
+        ArgumentException.ThrowIfNullOrEmpty(imagePath);
+        return $"{campaignId}/{imagePath}";
+    }
+
+    /// <summary>The key of a per-shard campaign grain (model work, instance index): <c>"{campaignId}/{shard}"</c>.</summary>
+    public static string CampaignShard(string campaignId, int shard)
+    {
+        RequireId(campaignId, nameof(campaignId));
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        return string.Create(CultureInfo.InvariantCulture, $"{campaignId}/{shard}");
+    }
+
     /// <summary>True when <paramref name="id"/> can be a campaign, instance or annotator id: non-empty, no '/', no control characters, at most 200 characters.</summary>
     public static bool IsValidId(string? id) =>
         !string.IsNullOrWhiteSpace(id) && id.Length <= 200 && !id.Contains('/') && !id.Any(char.IsControl);

@@ -10,6 +10,9 @@ public sealed class AnnotatorState
     [Id(1)] public CurrentLease? Lease { get; set; }
 
     [Id(2)] public List<AnnotatorHistoryEntry> History { get; set; } = [];
+
+    /// <summary>Campaigns this annotator has been registered with.</summary>
+    [Id(3)] public HashSet<string> Campaigns { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -66,10 +69,20 @@ public sealed class AnnotatorGrain(
                 if (lease is null) continue;
 
                 var key = AnnotationKeys.Instance(campaignId, lease.InstanceId);
-                var view = await GrainFactory.GetGrain<IInstanceGrain>(key).MarkLeased(AnnotatorId, round, lease.ExpiresAt);
+                var instance = GrainFactory.GetGrain<IInstanceGrain>(key);
+                var view = await instance.MarkLeased(AnnotatorId, round, lease.ExpiresAt);
+                if (!S.Campaigns.Contains(campaignId))
+                {
+                    await GrainFactory.GetGrain<ICampaignGrain>(campaignId).RegisterAnnotator(AnnotatorId);
+                    S.Campaigns.Add(campaignId);
+                }
                 var current = new CurrentLease(campaignId, key, round, lease.ExpiresAt);
                 S.Lease = current;
                 await state.WriteStateAsync();
+                // Prepare the model for this task and for the one the annotator will most likely get next.
+                instance.WarmUp().Ignore();
+                if (lease.LikelyNextInstanceId is { } next)
+                    GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, next)).WarmUp().Ignore();
                 return Assignment(current, view);
             }
         }

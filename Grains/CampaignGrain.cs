@@ -10,6 +10,8 @@ public sealed class CampaignState
     [Id(1)] public CampaignSettings Settings { get; set; } = new();
 
     [Id(2)] public int ImportedInstances { get; set; }
+
+    [Id(3)] public HashSet<string> Annotators { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class CampaignGrain(
@@ -35,8 +37,31 @@ public sealed class CampaignGrain(
         S.Settings = settings;
         S.Status = CampaignStatus.Draft;
         await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ICampaignDirectoryGrain>(0).Add(CampaignId);
         return Info();
     }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        S.Status is CampaignStatus.Importing or CampaignStatus.Running or CampaignStatus.Paused ? ResumeBackgroundWork() : Task.CompletedTask;
+
+    public async Task ResumeBackgroundWork()
+    {
+        if (S.Status == CampaignStatus.None) return;
+        await Task.WhenAll(Enumerable.Range(0, S.Settings.ShardCount).Select(shard =>
+            GrainFactory.GetGrain<IModelWorkGrain>(AnnotationKeys.CampaignShard(CampaignId, shard)).Resume()));
+    }
+
+    public async Task RegisterAnnotator(string annotatorId)
+    {
+        if (!AnnotationKeys.IsValidId(annotatorId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(annotatorId), $"'{annotatorId}' is not a valid annotator id.");
+        if (S.Status == CampaignStatus.None)
+            throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "campaignId", $"Campaign {CampaignId} does not exist.");
+        if (S.Annotators.Add(annotatorId)) await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<string>> GetAnnotators() =>
+        Task.FromResult<IReadOnlyList<string>>(S.Annotators.Order(StringComparer.Ordinal).ToArray());
 
     public async Task<CampaignInfo> UpdateSettings(CampaignSettings settings)
     {
@@ -68,8 +93,8 @@ public sealed class CampaignGrain(
                 if (item is null || !AnnotationKeys.IsValidId(item.InstanceId))
                     return (Created: false, Rejection: new ImportRejection(item?.InstanceId ?? "", RejectionCodes.Invalid, "instanceId", "Invalid instance id."));
                 var spec = new InstanceSpec(item.ImagePath, item.ImageWidth, item.ImageHeight, item.Box, item.ClassName,
-                    settings.Rounds, settings.MaxClicksPerRound, settings.ShardCount, item.Priority);
-                var created = await GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(CampaignId, item.InstanceId)).Initialize(spec);
+                    settings.Rounds, settings.MaxClicksPerRound, settings.ShardCount, item.Priority, settings.ModelName);
+                var created = await GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(CampaignId, item.InstanceId)).Initialize(spec, item.GroundTruth);
                 return (Created: created, Rejection: (ImportRejection?)null);
             }
             catch (AnnotationRejectedException e)
@@ -78,6 +103,10 @@ public sealed class CampaignGrain(
             }
         }).ToArray();
         var results = await Task.WhenAll(tasks);
+
+        var createdIds = instances.Where((_, i) => results[i].Created).Select(item => item.InstanceId).ToArray();
+        await Task.WhenAll(createdIds.GroupBy(id => ShardMap.ShardOf(id, settings.ShardCount)).Select(group =>
+            GrainFactory.GetGrain<IInstanceIndexGrain>(AnnotationKeys.CampaignShard(CampaignId, group.Key)).Add(group.ToArray())));
 
         var created = results.Count(r => r.Created);
         var rejected = results.Where(r => r.Rejection is not null).Select(r => r.Rejection!).ToArray();
@@ -95,8 +124,16 @@ public sealed class CampaignGrain(
     {
         var settings = S.Settings;
         var rounds = new List<RoundProgress>();
+        var model = new ModelWorkSummary(0, 0, 0, new Dictionary<int, int>(), []);
         if (S.Status != CampaignStatus.None)
         {
+            var shardSummaries = await Task.WhenAll(Enumerable.Range(0, settings.ShardCount).Select(shard =>
+                GrainFactory.GetGrain<IModelWorkGrain>(AnnotationKeys.CampaignShard(CampaignId, shard)).GetSummary()));
+            var byRound = new Dictionary<int, int>();
+            foreach (var summary in shardSummaries)
+                foreach (var (round, count) in summary.CompletedByRound) byRound[round] = byRound.GetValueOrDefault(round) + count;
+            model = new ModelWorkSummary(shardSummaries.Sum(m => m.Pending), shardSummaries.Sum(m => m.Completed),
+                shardSummaries.Sum(m => m.Failed), byRound, shardSummaries.SelectMany(m => m.RecentErrors).Take(10).ToArray());
             var perRound = Enumerable.Range(1, settings.Rounds).Select(async round =>
             {
                 var shards = await Task.WhenAll(Enumerable.Range(0, settings.ShardCount).Select(shard =>
@@ -107,7 +144,9 @@ public sealed class CampaignGrain(
             });
             rounds.AddRange(await Task.WhenAll(perRound));
         }
-        return new CampaignProgress(CampaignId, S.Status, S.ImportedInstances, rounds);
+        // An instance is done when it was accepted with zero clicks in some round, or got the mask of the last round.
+        var done = rounds.Sum(r => r.Accepted) + model.CompletedByRound.GetValueOrDefault(settings.Rounds);
+        return new CampaignProgress(CampaignId, S.Status, S.ImportedInstances, rounds, model, done, rounds.Sum(r => r.Skipped));
     }
 
     async Task<CampaignInfo> Move(CampaignStatus to, params CampaignStatus[] from)
@@ -143,8 +182,11 @@ public sealed class CampaignGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "shardCount", $"Shard count {settings.ShardCount} is outside [1, {ShardMap.MaxShards}].");
         if (settings.LeaseDuration <= TimeSpan.Zero || settings.LeaseDuration > TimeSpan.FromDays(1))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "leaseDuration", $"Lease duration {settings.LeaseDuration} is outside (0, 1 day].");
-        if (string.IsNullOrWhiteSpace(settings.ModelName))
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName", "Model name is empty.");
+        if (!ModelNames.All.Contains(settings.ModelName))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName",
+                $"Unknown model '{settings.ModelName}' (known: {string.Join(", ", ModelNames.All)}).");
+        if (settings.ImageRoot is null)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "imageRoot", "Image root is missing.");
         if (settings.ClassPolicies is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "classPolicies", "Class policies are missing (send an empty map).");
     }

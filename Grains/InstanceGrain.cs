@@ -1,4 +1,5 @@
 using Grains.Interfaces;
+using Microsoft.Extensions.Logging;
 
 namespace Grains;
 
@@ -24,10 +25,14 @@ public sealed class InstanceState
 
     /// <summary>Every accepted submission id with the result it was given, for replies to repeated submissions.</summary>
     [Id(8)] public Dictionary<string, SubmissionResult> Processed { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The imported ground-truth mask, for evaluation only.</summary>
+    [Id(9)] public MaskRle? GroundTruth { get; set; }
 }
 
 public sealed class InstanceGrain(
-    [PersistentState("instance", StorageNames.Annotation)] IPersistentState<InstanceState> state)
+    [PersistentState("instance", StorageNames.Annotation)] IPersistentState<InstanceState> state,
+    ILogger<InstanceGrain> logger)
     : Grain, IInstanceGrain
 {
     public const int MaxRounds = 20;
@@ -37,20 +42,86 @@ public sealed class InstanceGrain(
     InstanceState S => state.State;
     string Key => this.GetPrimaryKeyString();
 
-    public async Task<bool> Initialize(InstanceSpec spec)
+    string? imageRoot;
+
+    public async Task<bool> Initialize(InstanceSpec spec, MaskRle? groundTruth)
     {
         ValidateSpec(spec);
+        if (groundTruth is not null && MaskRleConversions.Problem(groundTruth, spec.ImageHeight, spec.ImageWidth) is { } problem)
+            throw new AnnotationRejectedException(RejectionCodes.InvalidMask, "groundTruth", problem);
         if (S.Spec is not null)
         {
-            if (S.Spec == spec) return false;
-            throw new AnnotationRejectedException(RejectionCodes.AlreadyInitialized, "spec",
-                $"Instance {Key} already exists with a different spec.");
+            if (S.Spec != spec || S.GroundTruth != groundTruth)
+                throw new AnnotationRejectedException(RejectionCodes.AlreadyInitialized, "spec",
+                    $"Instance {Key} already exists with a different spec.");
+            // A repeated import: make sure the round-0 request reached the model work shard.
+            if (S.Status == InstanceStatus.WaitingForModel) await RequestModel(spec, S.CurrentRound);
+            return false;
         }
         S.Spec = spec;
+        S.GroundTruth = groundTruth;
         S.Status = InstanceStatus.WaitingForModel;
         S.CurrentRound = 0;
         await state.WriteStateAsync();
+        await RequestModel(spec, 0);
         return true;
+    }
+
+    public async Task<bool> ComputeModelMask(int round)
+    {
+        var spec = RequireSpec();
+        if (S.Masks.Any(m => m.Round == round)) return true;
+        if (S.Status != InstanceStatus.WaitingForModel || S.CurrentRound != round) return false;
+        if (spec.ModelName == ModelNames.External)
+            throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} takes its masks from outside the silo.");
+
+        var answer = await Image(spec).Predict(await Question(spec, round, null, InferenceLane.Background));
+        await SetModelMask(round, answer.Mask);
+        logger.LogDebug("Model mask of round {Round} for {InstanceKey}: {DecoderMs:F0} ms decoder, {EncoderMs:F0} ms encoder, {QueueMs:F0} ms queued",
+            round, Key, answer.Timing.DecoderMs, answer.Timing.EncoderMs, answer.Timing.QueueMs);
+        return true;
+    }
+
+    public async Task<PreviewResult> Preview(string annotatorId, int round, IReadOnlyList<SubmittedClick> clicks)
+    {
+        var spec = RequireSpec();
+        ValidateAnswer(annotatorId, round, clicks, skip: false, secondsSpent: 0, spec);
+        if (spec.ModelName == ModelNames.External)
+            throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} has no model in the silo to preview with.");
+        var answer = await Image(spec).Predict(await Question(spec, round, clicks, InferenceLane.Interactive));
+        return new PreviewResult(Key, round, answer);
+    }
+
+    public async Task WarmUp()
+    {
+        var spec = S.Spec;
+        if (spec is null || spec.ModelName == ModelNames.External) return;
+        if (S.Status is not (InstanceStatus.Queued or InstanceStatus.Leased)) return;
+        Image(spec).Warm(await Question(spec, S.CurrentRound, null, InferenceLane.Background)).Ignore();
+    }
+
+    public Task<MaskRle?> GetGroundTruth() => Task.FromResult(S.GroundTruth);
+
+    async Task RequestModel(InstanceSpec spec, int round)
+    {
+        if (spec.ModelName == ModelNames.External) return;
+        var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
+        await GrainFactory.GetGrain<IModelWorkGrain>(AnnotationKeys.CampaignShard(campaignId, ShardMap.ShardOf(instanceId, spec.ShardCount)))
+            .Request(instanceId, round);
+    }
+
+    IImageGrain Image(InstanceSpec spec) =>
+        GrainFactory.GetGrain<IImageGrain>(AnnotationKeys.Image(AnnotationKeys.ParseInstance(Key).CampaignId, spec.ImagePath));
+
+    async Task<ModelQuestion> Question(InstanceSpec spec, int round, IReadOnlyList<SubmittedClick>? tentative, InferenceLane lane)
+    {
+        if (imageRoot is null)
+        {
+            var info = await GrainFactory.GetGrain<ICampaignGrain>(AnnotationKeys.ParseInstance(Key).CampaignId).GetInfo();
+            imageRoot = info.Settings.ImageRoot;
+        }
+        var committed = S.Clicks.Where(c => c.Round <= round && (tentative is null || c.Round < round)).ToArray();
+        return new ModelQuestion(Key, spec.ModelName, Path.Combine(imageRoot, spec.ImagePath), spec.Box, committed, round, tentative, lane);
     }
 
     public async Task<InstanceView> SetModelMask(int round, MaskRle mask)
@@ -131,8 +202,10 @@ public sealed class InstanceGrain(
         RequireId(submission.SubmissionId, "submissionId");
         if (S.Processed.TryGetValue(submission.SubmissionId, out var earlier))
         {
-            // Repeated submission: same answer, no change; tell the queue again in case the first call stopped before that.
+            // Repeated submission: same answer, no change; tell the queue (and the model) again in case the first call stopped before that.
             await CompleteInQueue(RequireSpec(), earlier);
+            if (earlier.Outcome == SubmissionOutcome.NeedsModel && S.Status == InstanceStatus.WaitingForModel && S.CurrentRound == earlier.Round)
+                await RequestModel(S.Spec!, earlier.Round);
             return earlier;
         }
 
@@ -163,38 +236,42 @@ public sealed class InstanceGrain(
 
         await state.WriteStateAsync();
         await CompleteInQueue(spec, result);
+        if (outcome == SubmissionOutcome.NeedsModel) await RequestModel(spec, submission.Round);
         return result;
     }
 
     public Task<InstanceView> GetState() => Task.FromResult(View());
 
-    void Validate(Submission submission, InstanceSpec spec)
+    void Validate(Submission submission, InstanceSpec spec) =>
+        ValidateAnswer(submission.AnnotatorId, submission.Round, submission.Clicks, submission.Skip, submission.SecondsSpent, spec);
+
+    void ValidateAnswer(string annotatorId, int round, IReadOnlyList<SubmittedClick>? clicks, bool skip, double secondsSpent, InstanceSpec spec)
     {
-        RequireId(submission.AnnotatorId, "annotatorId");
+        RequireId(annotatorId, "annotatorId");
         if (S.Status is InstanceStatus.Done or InstanceStatus.Skipped)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "status", $"Instance {Key} is already {S.Status}.");
-        if (submission.Round != S.CurrentRound)
+        if (round != S.CurrentRound)
             throw new AnnotationRejectedException(RejectionCodes.WrongRound, "round",
-                $"Instance {Key} is in round {S.CurrentRound}, not {submission.Round}.");
+                $"Instance {Key} is in round {S.CurrentRound}, not {round}.");
         if (S.Status == InstanceStatus.WaitingForModel)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "status",
                 $"Instance {Key} is waiting for the model's mask of round {S.CurrentRound}.");
-        if (!HoldsLease(submission.AnnotatorId, DateTimeOffset.UtcNow))
+        if (!HoldsLease(annotatorId, DateTimeOffset.UtcNow))
             throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
-                $"Annotator {submission.AnnotatorId} does not hold the lease of instance {Key}.");
-        if (submission.Clicks is null)
+                $"Annotator {annotatorId} does not hold the lease of instance {Key}.");
+        if (clicks is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "clicks", "Clicks are missing (send an empty list for none).");
-        if (submission.Clicks.Count > spec.MaxClicksPerRound)
+        if (clicks.Count > spec.MaxClicksPerRound)
             throw new AnnotationRejectedException(RejectionCodes.TooManyClicks, "clicks",
-                $"{submission.Clicks.Count} clicks; at most {spec.MaxClicksPerRound} per round.");
-        if (submission.Skip && submission.Clicks.Count > 0)
+                $"{clicks.Count} clicks; at most {spec.MaxClicksPerRound} per round.");
+        if (skip && clicks.Count > 0)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "clicks", "A skip carries no clicks.");
-        if (!double.IsFinite(submission.SecondsSpent) || submission.SecondsSpent < 0 || submission.SecondsSpent > MaxSecondsPerAnswer)
+        if (!double.IsFinite(secondsSpent) || secondsSpent < 0 || secondsSpent > MaxSecondsPerAnswer)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "secondsSpent",
-                $"Seconds spent {submission.SecondsSpent} is outside [0, {MaxSecondsPerAnswer}].");
-        for (var i = 0; i < submission.Clicks.Count; i++)
+                $"Seconds spent {secondsSpent} is outside [0, {MaxSecondsPerAnswer}].");
+        for (var i = 0; i < clicks.Count; i++)
         {
-            var c = submission.Clicks[i];
+            var c = clicks[i];
             if (c is null)
                 throw new AnnotationRejectedException(RejectionCodes.Invalid, $"clicks[{i}]", "Click is missing.");
             if (!Enum.IsDefined(c.Label))
@@ -271,6 +348,8 @@ public sealed class InstanceGrain(
                 $"Max clicks per round {spec.MaxClicksPerRound} is outside [1, {MaxClicksLimit}].");
         if (spec.ShardCount is < 1 or > ShardMap.MaxShards)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "shardCount", $"Shard count {spec.ShardCount} is outside [1, {ShardMap.MaxShards}].");
+        if (!ModelNames.All.Contains(spec.ModelName))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName", $"Unknown model '{spec.ModelName}' (known: {string.Join(", ", ModelNames.All)}).");
     }
 
     static void RequireId(string? id, string field)

@@ -8,6 +8,11 @@ public static class MaskRleConversions
 {
     public static MaskRle ToWire(this RleMask mask) => new(mask.Height, mask.Width, mask.Counts);
 
+    public static MaskRle ToWire(this BinaryMask mask) => RleMask.FromMask(mask).ToWire();
+
+    public static Click ToKernel(this SubmittedClick click) =>
+        new(click.X, click.Y, click.Label == ClickPolarity.Foreground ? ClickLabel.Foreground : ClickLabel.Background);
+
     public static RleMask ToKernel(this MaskRle mask) => new(mask.Height, mask.Width, mask.Counts);
 
     public static Click ToKernel(this ClickRecord click) =>

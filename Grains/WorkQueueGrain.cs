@@ -111,7 +111,8 @@ public sealed class WorkQueueGrain(
         before.Add(next.InstanceId);
         await state.WriteStateAsync();
         EnsureExpiryTimer(leaseDuration);
-        return new WorkLease(next.InstanceId, annotatorId, expiresAt);
+        var likelyNext = waitingInOrder.FirstOrDefault(e => !before.Contains(e.InstanceId));
+        return new WorkLease(next.InstanceId, annotatorId, expiresAt, likelyNext?.InstanceId);
     }
 
     public async Task<bool> Release(string annotatorId, string instanceId)

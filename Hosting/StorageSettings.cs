@@ -51,6 +51,14 @@ public sealed record StorageSettings(StorageKind Kind, string ConnectionString, 
     public static StorageSettings ForPostgres(string connectionString, bool applySchema = true) =>
         new(StorageKind.Postgres, connectionString, applySchema);
 
+    /// <summary>The data folder (<c>--data</c>, default <c>./data</c>) as a full path, created if missing: the embedded database and caches live there.</summary>
+    public static string DataFolder(IConfiguration configuration)
+    {
+        var folder = Path.GetFullPath(configuration["data"] is { Length: > 0 } data ? data : "data");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
     public static StorageSettings FromConfiguration(IConfiguration configuration)
     {
         var applySchema = (configuration["schema"] ?? "apply").Trim().ToLowerInvariant() switch
@@ -62,8 +70,7 @@ public sealed record StorageSettings(StorageKind Kind, string ConnectionString, 
         switch ((configuration["storage"] ?? "sqlite").Trim().ToLowerInvariant())
         {
             case "sqlite":
-                var folder = Path.GetFullPath(configuration["data"] is { Length: > 0 } data ? data : "data");
-                Directory.CreateDirectory(folder);
+                var folder = DataFolder(configuration);
                 return ForSqliteFile(Path.Combine(folder, SqliteFileName), applySchema);
             case "postgres" or "postgresql":
                 var connection = configuration["connection"];

@@ -1,3 +1,4 @@
+using Grains;
 using Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +34,12 @@ try
     {
         AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
     }
-    builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints));
+    var modelFolder = Path.Combine(StorageSettings.DataFolder(builder.Configuration), "models");
+    builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints).AddAnnotationGrains(options =>
+    {
+        builder.Configuration.GetSection("Inference").Bind(options);
+        options.ModelFolder = modelFolder;
+    }));
 
     using var host = builder.Build();
     Log.ForContext("SourceContext", "Silo").Information(

@@ -15,6 +15,13 @@ public interface ISegmentationModel : IDisposable
     IPreparedImage Prepare(RgbImage image);
 
     MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt);
+
+    /// <summary>
+    /// Does ahead of time the per-image work a later <see cref="Predict"/> with this prompt (plus clicks near the
+    /// object) will need, such as encoding the image region the model will look at, so that call is fast.
+    /// Returns the milliseconds spent; models without such work do nothing.
+    /// </summary>
+    double Warm(IPreparedImage image, SegmentationPrompt prompt) => 0;
 }
 
 /// <summary>An image made ready for a model; holds caches such as image embeddings.</summary>

@@ -71,7 +71,7 @@ public sealed class CampaignGrainTests(TestClusterFixture fixture) : IClassFixtu
     public async Task Import_creates_instances_with_the_campaign_settings_and_reports_bad_ones()
     {
         var campaign = NewCampaign();
-        await campaign.Create(new CampaignSettings { Rounds = 2, MaxClicksPerRound = 3, ShardCount = 3 });
+        await campaign.Create(new CampaignSettings { Rounds = 2, MaxClicksPerRound = 3, ShardCount = 3, ModelName = ModelNames.External });
         await AssertRefused(campaign.ImportInstances([]));
         await campaign.BeginImport();
 
@@ -106,7 +106,7 @@ public sealed class AnnotatorGrainTests(TestClusterFixture fixture) : IClassFixt
     {
         var id = NewId("c");
         var campaign = fixture.Grains.GetGrain<ICampaignGrain>(id);
-        await campaign.Create(new CampaignSettings { Rounds = 2, MaxClicksPerRound = 4, ShardCount = shards });
+        await campaign.Create(new CampaignSettings { Rounds = 2, MaxClicksPerRound = 4, ShardCount = shards, ModelName = ModelNames.External });
         await campaign.BeginImport();
         var imports = Enumerable.Range(0, instances)
             .Select(i => new InstanceImport($"i{i}", $"img/{i}.png", W, H, new BoxD(4, 4, 30, 30), "cat")).ToArray();

@@ -1,4 +1,5 @@
 using Grains.Interfaces;
+using Grains;
 using Orleans.TestingHost;
 
 namespace Backend.Tests;
@@ -18,7 +19,8 @@ public sealed class TestClusterFixture : IAsyncLifetime
 
     sealed class AnnotationStorageConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddMemoryGrainStorage(global::Grains.StorageNames.Annotation);
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.AddMemoryGrainStorage(global::Grains.StorageNames.Annotation).AddAnnotationGrains(TestModels.Configure);
     }
 }
 

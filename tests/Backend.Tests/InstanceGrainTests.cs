@@ -29,7 +29,7 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
         var campaign = NewId("c");
         var id = NewId("i");
         var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaign, id));
-        Assert.True(await instance.Initialize(spec ?? Spec()));
+        Assert.True(await instance.Initialize(spec ?? Spec(), null));
         await instance.SetModelMask(0, BoxMask());
         var queue = QueueOf(campaign, id, 1);
         var lease = await queue.Lease(annotator, Long);
@@ -51,8 +51,8 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
         var campaign = NewId("c");
         var id = NewId("i");
         var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaign, id));
-        Assert.True(await instance.Initialize(Spec()));
-        Assert.False(await instance.Initialize(Spec()));
+        Assert.True(await instance.Initialize(Spec(), null));
+        Assert.False(await instance.Initialize(Spec(), null));
         Assert.Equal(InstanceStatus.WaitingForModel, (await instance.GetState()).Status);
 
         var view = await instance.SetModelMask(0, BoxMask());
@@ -158,7 +158,7 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
         var campaign = NewId("c");
         var id = NewId("i");
         var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaign, id));
-        await instance.Initialize(Spec());
+        await instance.Initialize(Spec(), null);
         await instance.SetModelMask(0, BoxMask());
         var lease = await QueueOf(campaign, id, 1).Lease("alice", TimeSpan.FromMilliseconds(200));
         await instance.MarkLeased("alice", 1, lease!.ExpiresAt);
@@ -208,12 +208,12 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
             (Spec(shards: 0), "shardCount"),
         })
         {
-            var e = await Assert.ThrowsAsync<AnnotationRejectedException>(() => instance.Initialize(spec));
+            var e = await Assert.ThrowsAsync<AnnotationRejectedException>(() => instance.Initialize(spec, null));
             Assert.Equal(field, e.Field);
         }
         Assert.Equal(InstanceStatus.NotInitialized, (await instance.GetState()).Status);
-        Assert.True(await instance.Initialize(Spec()));
-        var again = await Assert.ThrowsAsync<AnnotationRejectedException>(() => instance.Initialize(Spec() with { ClassName = "dog" }));
+        Assert.True(await instance.Initialize(Spec(), null));
+        var again = await Assert.ThrowsAsync<AnnotationRejectedException>(() => instance.Initialize(Spec() with { ClassName = "dog" }, null));
         Assert.Equal(RejectionCodes.AlreadyInitialized, again.Code);
     }
 

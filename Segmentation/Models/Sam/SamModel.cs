@@ -125,6 +125,15 @@ public sealed class SamModel : ISegmentationModel
         return new MaskPrediction(mask, state, new ModelCallTiming(encoderTiming.RunMs, decoderMs, overhead, decoderRuns) { EncoderPreprocessMs = encoderTiming.PreprocessMs }, score);
     }
 
+    public double Warm(IPreparedImage image, SegmentationPrompt prompt)
+    {
+        if (image is not SamPreparedImage prepared)
+            throw new ArgumentException($"The image was prepared by another model than {Name}.", nameof(image));
+        var frame = ChooseFrame(prepared.Image, prompt, prompt.Previous as SamState);
+        var (_, timing) = prepared.GetOrEncode(frame, f => Encode(prepared.Image, f));
+        return timing.PreprocessMs + timing.RunMs;
+    }
+
     /// <summary>The image region the model looks at: the whole image, or a zoom crop around the object.</summary>
     internal PixelRect ChooseFrame(RgbImage image, SegmentationPrompt prompt, SamState? previous)
     {

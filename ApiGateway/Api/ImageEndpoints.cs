@@ -1,0 +1,41 @@
+using Grains.Interfaces;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Net.Http.Headers;
+
+namespace ApiGateway.Api;
+
+public static class ImageEndpoints
+{
+    static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapGet("/api/v1/images/{campaignId}/{**path}", GetImage).WithTags("Images")
+            .WithSummary("An image of the campaign, from under its image root only, with caching headers.");
+
+    static async Task<IResult> GetImage(string campaignId, string? path, HttpContext http, IGrainFactory grains)
+    {
+        var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
+        var file = Resolve(info.Settings.ImageRoot, path)
+            ?? throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"No image '{path}' under the campaign's image root.");
+        if (!ContentTypes.TryGetContentType(file, out var contentType) || !contentType.StartsWith("image/", StringComparison.Ordinal))
+            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"'{path}' is not an image file.");
+        var fileInfo = new FileInfo(file);
+        var tag = new EntityTagHeaderValue($"\"{fileInfo.Length:x}-{fileInfo.LastWriteTimeUtc.Ticks:x}\"");
+        http.Response.Headers.CacheControl = "public, max-age=86400";
+        return Results.File(file, contentType, lastModified: fileInfo.LastWriteTimeUtc, entityTag: tag);
+    }
+
+    /// <summary>The full path of <paramref name="relative"/> under <paramref name="root"/>, or null when it is outside the root or not a file.</summary>
+    public static string? Resolve(string root, string? relative)
+    {
+        if (string.IsNullOrEmpty(relative) || relative.Contains('\\') || relative.Contains('\0')) return null;
+        var rootFull = Path.GetFullPath(root);
+        var full = Path.GetFullPath(Path.Combine(rootFull, relative));
+        var prefix = rootFull.EndsWith(Path.DirectorySeparatorChar) ? rootFull : rootFull + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        // A symbolic link inside the root must not lead outside it either.
+        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        if (!target.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        return File.Exists(full) ? full : null;
+    }
+}

@@ -1,0 +1,8 @@
+namespace ApiGateway.Api;
+
+public static class ImportExportEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+    }
+}

@@ -1,0 +1,131 @@
+using Grains.Interfaces;
+
+namespace ApiGateway.Api;
+
+public static class ManagerEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Manager");
+        api.MapPost("/campaigns", CreateCampaign).WithSummary("Create a campaign (idempotent for identical settings).");
+        api.MapGet("/campaigns", ListCampaigns);
+        api.MapGet("/campaigns/{campaignId}", GetCampaign);
+        api.MapPost("/campaigns/{campaignId}/start", (string campaignId, IGrainFactory grains) => Transition(campaignId, grains, c => c.Start()))
+            .WithSummary("Start: round-0 masks are computed in the background and instances enter round 1 as they get them.");
+        api.MapPost("/campaigns/{campaignId}/pause", (string campaignId, IGrainFactory grains) => Transition(campaignId, grains, c => c.Pause()));
+        api.MapPost("/campaigns/{campaignId}/resume", (string campaignId, IGrainFactory grains) => Transition(campaignId, grains, c => c.Resume()));
+        api.MapPost("/campaigns/{campaignId}/finish", (string campaignId, IGrainFactory grains) => Transition(campaignId, grains, c => c.Finish()));
+        api.MapGet("/campaigns/{campaignId}/progress", GetProgress);
+        api.MapGet("/campaigns/{campaignId}/annotators", ListAnnotators);
+        api.MapGet("/campaigns/{campaignId}/instances/{instanceId}", GetInstance);
+        api.MapPut("/annotators/{annotatorId}/qualification", SetQualification);
+        api.MapGet("/annotators/{annotatorId}", GetAnnotator);
+    }
+
+    public static async Task<CampaignInfo> RequireCampaign(IGrainFactory grains, string campaignId)
+    {
+        Json.RequireId(campaignId, "campaignId");
+        var info = await grains.GetGrain<ICampaignGrain>(campaignId).GetInfo();
+        if (info.Status == CampaignStatus.None)
+            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "campaignId", $"Campaign {campaignId} does not exist.");
+        return info;
+    }
+
+    static async Task<IResult> CreateCampaign(HttpRequest request, IGrainFactory grains, CancellationToken cancellation)
+    {
+        var body = await Json.ReadBody<CreateCampaignRequest>(request, cancellation);
+        Json.RequireId(body.Id, "id");
+        if (string.IsNullOrWhiteSpace(body.ImageRoot))
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "imageRoot", "imageRoot (the folder the images are under) is missing.");
+        var root = Path.GetFullPath(body.ImageRoot);
+        if (!Directory.Exists(root))
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "imageRoot", $"Image root {body.ImageRoot} is not a folder on the server.");
+        var defaults = new CampaignSettings();
+        if (body.LeaseSeconds is { } lease && !(double.IsFinite(lease) && lease > 0 && lease <= 86400))
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "leaseSeconds", $"leaseSeconds {lease} is outside (0, 86400].");
+        var settings = new CampaignSettings
+        {
+            ImageRoot = root,
+            Rounds = body.Rounds ?? defaults.Rounds,
+            MaxClicksPerRound = body.MaxClicksPerRound ?? defaults.MaxClicksPerRound,
+            MinClickRegionPixels = body.MinClickRegionPixels ?? defaults.MinClickRegionPixels,
+            ModelName = body.Model ?? defaults.ModelName,
+            ShardCount = body.Shards ?? defaults.ShardCount,
+            LeaseDuration = body.LeaseSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.LeaseDuration,
+            ClassPolicies = body.ClassPolicies is null ? new(StringComparer.Ordinal) : new(body.ClassPolicies, StringComparer.Ordinal),
+        };
+        var campaign = grains.GetGrain<ICampaignGrain>(body.Id!);
+        var existed = (await campaign.GetInfo()).Status != CampaignStatus.None;
+        var info = await campaign.Create(settings);
+        var dto = CampaignDto.From(info);
+        return existed ? Results.Ok(dto) : Results.Created($"/api/v1/campaigns/{info.CampaignId}", dto);
+    }
+
+    static async Task<CampaignListDto> ListCampaigns(IGrainFactory grains)
+    {
+        var ids = await grains.GetGrain<ICampaignDirectoryGrain>(0).List();
+        var infos = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICampaignGrain>(id).GetInfo()));
+        return new CampaignListDto(infos.Select(CampaignDto.From).ToArray());
+    }
+
+    static async Task<CampaignDto> GetCampaign(string campaignId, IGrainFactory grains) =>
+        CampaignDto.From(await RequireCampaign(grains, campaignId));
+
+    static async Task<CampaignDto> Transition(string campaignId, IGrainFactory grains, Func<ICampaignGrain, Task<CampaignInfo>> move)
+    {
+        await RequireCampaign(grains, campaignId);
+        return CampaignDto.From(await move(grains.GetGrain<ICampaignGrain>(campaignId)));
+    }
+
+    static async Task<ProgressDto> GetProgress(string campaignId, IGrainFactory grains)
+    {
+        await RequireCampaign(grains, campaignId);
+        return ProgressDto.From(await grains.GetGrain<ICampaignGrain>(campaignId).GetProgress());
+    }
+
+    static async Task<AnnotatorListDto> ListAnnotators(string campaignId, IGrainFactory grains)
+    {
+        await RequireCampaign(grains, campaignId);
+        var ids = await grains.GetGrain<ICampaignGrain>(campaignId).GetAnnotators();
+        var profiles = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAnnotatorGrain>(id).GetProfile()));
+        // Statistics over this campaign's answers only.
+        var prefix = campaignId + "/";
+        return new AnnotatorListDto(profiles.Select(p =>
+        {
+            var history = p.History.Where(h => h.InstanceKey.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+            var mine = p with { Statistics = Grains.AnnotatorGrain.Statistics(history) };
+            return AnnotatorDto.From(mine);
+        }).ToArray());
+    }
+
+    static async Task<InstanceDto> GetInstance(string campaignId, string instanceId, IGrainFactory grains)
+    {
+        await RequireCampaign(grains, campaignId);
+        Json.RequireId(instanceId, "instanceId");
+        var view = await grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, instanceId)).GetState();
+        if (view.Spec is null)
+            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "instanceId", $"Instance {instanceId} does not exist in campaign {campaignId}.");
+        return new InstanceDto(instanceId, Json.EnumName(view.Status), view.CurrentRound, view.Spec.ImagePath, BoxDto.From(view.Spec.Box),
+            view.Spec.ClassName, view.LeasedTo,
+            view.Masks.Select(m => (object)new { m.Round, Mask = MaskDto.From(m.Mask) }).ToArray(),
+            view.Clicks.Select(c => new EarlierClickDto(c.Round, c.X, c.Y, Json.EnumName(c.Label))).ToArray(),
+            view.Answers);
+    }
+
+    static async Task<AnnotatorDto> SetQualification(string annotatorId, HttpRequest request, IGrainFactory grains, CancellationToken cancellation)
+    {
+        Json.RequireId(annotatorId, "annotatorId");
+        var body = await Json.ReadBody<QualificationRequest>(request, cancellation);
+        if (body.Qualified is not { } qualified)
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "qualified", "qualified (true or false) is missing.");
+        var annotator = grains.GetGrain<IAnnotatorGrain>(annotatorId);
+        await annotator.SetQualified(qualified);
+        return AnnotatorDto.From(await annotator.GetProfile());
+    }
+
+    static async Task<AnnotatorDto> GetAnnotator(string annotatorId, IGrainFactory grains)
+    {
+        Json.RequireId(annotatorId, "annotatorId");
+        return AnnotatorDto.From(await grains.GetGrain<IAnnotatorGrain>(annotatorId).GetProfile());
+    }
+}

