@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Segmentation.Tests;
+
+namespace Backend.Tests;
+
+/// <summary>
+/// The gateway (with its co-hosted silo) as a separate operating-system process on loopback, so a test can kill it
+/// without warning (SIGKILL) and start it again on the same data folder.
+/// </summary>
+public sealed class GatewayProcess : IDisposable
+{
+    readonly Process process;
+    readonly StringWriter log = new();
+
+    GatewayProcess(Process process, Uri address)
+    {
+        this.process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public string Log
+    {
+        get { lock (log) return log.ToString(); }
+    }
+
+    public static async Task<GatewayProcess> Start(string dataFolder, int httpPort, int siloPort, int gatewayPort, TimeSpan timeout)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
+        var dll = Path.Combine(TestData.RepoRoot, "ApiGateway", "bin", configuration, "net10.0", "ApiGateway.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"Build the gateway first: {dll} is missing.", dll);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     dll, "--urls", $"http://127.0.0.1:{httpPort}", "--data", dataFolder,
+                     "--Orleans:SiloPort", siloPort.ToString(), "--Orleans:GatewayPort", gatewayPort.ToString(),
+                     "--Inference:BackgroundSlots", "1", "--Inference:InteractiveSlots", "1",
+                 })
+            start.ArgumentList.Add(arg);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");
+        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{httpPort}"));
+        process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The gateway exited with code {process.ExitCode}:\n{gateway.Log}");
+            try
+            {
+                using var response = await client.GetAsync(new Uri(gateway.Address, "/health"));
+                if (response.StatusCode == HttpStatusCode.OK) return gateway;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Listening but not answering yet.
+            }
+            await Task.Delay(200);
+        }
+        gateway.Dispose();
+        throw new TimeoutException($"The gateway was not ready within {timeout}:\n{gateway.Log}");
+    }
+
+    void Append(string? line)
+    {
+        if (line is null) return;
+        lock (log) log.WriteLine(line);
+    }
+
+    /// <summary>Kills the process at once (SIGKILL on Unix): no shutdown code runs.</summary>
+    public void Kill()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        process.Dispose();
+    }
+}
