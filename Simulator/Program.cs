@@ -1,6 +1,7 @@
 using Serilog;
 using Serilog.Events;
 using Simulator;
+using Simulator.Campaign;
 
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
@@ -17,7 +18,8 @@ try
     return args[0] switch
     {
         "eval" => EvalCommand.Run(args[1..]),
-        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval."),
+        "campaign" => CampaignCommand.Run(args[1..]),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign."),
     };
 }
 catch (UsageException ex)
@@ -25,6 +27,11 @@ catch (UsageException ex)
     Console.Error.WriteLine($"error: {ex.Message}");
     Console.Error.WriteLine("Run with --help for the options.");
     return 2;
+}
+catch (CampaignFailedException ex)
+{
+    Console.Error.WriteLine($"error: campaign failed: {ex.Message}");
+    return 1;
 }
 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
 {

@@ -4,29 +4,38 @@ namespace Simulator;
 
 /// <summary>
 /// Progress on standard error: a redrawn bar on a terminal, otherwise one line every 5% so logs stay readable.
+/// Safe to call from several threads.
 /// </summary>
 public sealed class ProgressBar(string label) : IProgress<EvaluationProgress>
 {
     private readonly bool interactive = !Console.IsErrorRedirected;
+    private readonly Lock gate = new();
     private int lastPercentPrinted = -1;
 
-    public void Report(EvaluationProgress value)
+    public void Report(EvaluationProgress value) =>
+        Report(value.Done, value.Total, value.Elapsed, $"skipped {value.Failed}, mean final IoU {value.MeanFinalIoU:F4}");
+
+    /// <summary>"label done/total (p%), details, elapsed .., left ~.." with the time left extrapolated from the rate so far.</summary>
+    public void Report(int done, int total, TimeSpan elapsed, string details)
     {
-        var fraction = value.Total == 0 ? 1 : (double)value.Done / value.Total;
+        var fraction = total == 0 ? 1 : (double)done / total;
         var percent = (int)(fraction * 100);
-        var eta = value.Done == 0 ? TimeSpan.Zero : value.Elapsed / value.Done * (value.Total - value.Done);
-        var text = $"{label} {value.Done}/{value.Total} ({percent}%), skipped {value.Failed}, mean final IoU {value.MeanFinalIoU:F4}, elapsed {Format(value.Elapsed)}, left ~{Format(eta)}";
-        if (interactive)
+        var eta = done == 0 ? TimeSpan.Zero : elapsed / done * (total - done);
+        var text = $"{label} {done}/{total} ({percent}%), {details}, elapsed {Format(elapsed)}, left ~{Format(eta)}";
+        lock (gate)
         {
-            const int width = 30;
-            var filled = (int)(fraction * width);
-            Console.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}   ");
-            if (value.Done == value.Total) Console.Error.WriteLine();
-        }
-        else if (percent / 5 != lastPercentPrinted / 5 || value.Done == value.Total)
-        {
-            lastPercentPrinted = percent;
-            Console.Error.WriteLine(text);
+            if (interactive)
+            {
+                const int width = 30;
+                var filled = (int)(fraction * width);
+                Console.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}   ");
+                if (done == total) Console.Error.WriteLine();
+            }
+            else if (percent / 5 != lastPercentPrinted / 5 || done == total)
+            {
+                lastPercentPrinted = percent;
+                Console.Error.WriteLine(text);
+            }
         }
     }
 

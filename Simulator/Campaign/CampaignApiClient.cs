@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Serilog;
+
+namespace Simulator.Campaign;
+
+/// <summary>A campaign run cannot go on: a refused request, an answer outside the contract, or the time limit.</summary>
+public class CampaignFailedException(string message, Exception? innerException = null) : Exception(message, innerException);
+
+/// <summary>The server answered a request with a client error (4xx), which is not retried.</summary>
+public sealed class CampaignApiException(string message, HttpStatusCode status, string? problemCode)
+    : CampaignFailedException(message)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The problem's <c>code</c> member (e.g. not_qualified), when the body has one.</summary>
+    public string? ProblemCode { get; } = problemCode;
+}
+
+/// <summary>Waits between attempts of a request that failed transiently: doubling from <see cref="Initial"/> up to <see cref="Max"/>.</summary>
+public sealed record RetryPolicy(TimeSpan Initial, TimeSpan Max)
+{
+    public static RetryPolicy Default { get; } = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
+
+    /// <summary>The wait after the <paramref name="failures"/>-th failure (1 = first).</summary>
+    public TimeSpan Delay(int failures)
+    {
+        var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        var ms = Math.Min(Initial.TotalMilliseconds * factor, Max.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(ms);
+    }
+}
+
+/// <summary>
+/// The HTTP API v1 as the simulated campaign uses it. Every call measures its wall time into
+/// <see cref="MeasurementLog"/> under its name (next, submit, preview, progress, ...). Connection failures,
+/// request time-outs and 5xx answers are retried with the same request (so a submission keeps its id and
+/// clicks) until the token is cancelled; a 4xx answer throws <see cref="CampaignApiException"/>.
+/// </summary>
+public sealed class CampaignApiClient(HttpClient http, MeasurementLog measurements, RetryPolicy? retry = null)
+{
+    private readonly RetryPolicy retry = retry ?? RetryPolicy.Default;
+
+    public MeasurementLog Measurements => measurements;
+
+    /// <summary>Creates the campaign; <c>Created</c> is false when one with the same id and settings existed.</summary>
+    public async Task<(CampaignDto Campaign, bool Created)> CreateCampaignAsync(CreateCampaignRequest request, CancellationToken ct)
+    {
+        using var response = await SendAsync("create", HttpMethod.Post, "api/v1/campaigns", () => Json(request), ct);
+        var campaign = await ReadAsync<CampaignDto>(response, "POST api/v1/campaigns", ct);
+        return (campaign, response.StatusCode == HttpStatusCode.Created);
+    }
+
+    public async Task<CampaignDto> GetCampaignAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}";
+        using var response = await SendAsync("campaign", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<CampaignDto>(response, "GET " + path, ct);
+    }
+
+    /// <summary>Imports a COCO instance file; with any bad row nothing is imported and the 422 is thrown.</summary>
+    public async Task<ImportResultDto> ImportCocoAsync(string campaignId, string cocoJson, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/imports?format=coco&onError=reject";
+        using var response = await SendAsync("import", HttpMethod.Post, path,
+            () => new StringContent(cocoJson, Encoding.UTF8, "application/json"), ct);
+        return await ReadAsync<ImportResultDto>(response, "POST " + path, ct);
+    }
+
+    public async Task QualifyAsync(string annotatorId, CancellationToken ct)
+    {
+        var path = $"api/v1/annotators/{E(annotatorId)}/qualification";
+        using var response = await SendAsync("qualification", HttpMethod.Put, path, () => Json(new QualificationRequest(true)), ct);
+    }
+
+    public async Task<CampaignDto> StartAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/start";
+        using var response = await SendAsync("start", HttpMethod.Post, path, null, ct);
+        return await ReadAsync<CampaignDto>(response, "POST " + path, ct);
+    }
+
+    public async Task<NextResult> NextAsync(string campaignId, string annotatorId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/annotators/{E(annotatorId)}/next";
+        using var response = await SendAsync("next", HttpMethod.Post, path, null, ct);
+        if (response.StatusCode == HttpStatusCode.NoContent)
+        {
+            var retryAfter = response.Headers.RetryAfter;
+            TimeSpan? wait = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+            return new NextResult(null, wait is { } w && w < TimeSpan.Zero ? TimeSpan.Zero : wait);
+        }
+        return new NextResult(await ReadAsync<AnnotationTaskDto>(response, "POST " + path, ct), null);
+    }
+
+    public async Task<ProgressDto> ProgressAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/progress";
+        using var response = await SendAsync("progress", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<ProgressDto>(response, "GET " + path, ct);
+    }
+
+    public async Task<PreviewResponse> PreviewAsync(string campaignId, string annotatorId, string instanceId, PreviewRequest request, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/annotators/{E(annotatorId)}/tasks/{E(instanceId)}/preview";
+        using var response = await SendAsync("preview", HttpMethod.Post, path, () => Json(request), ct);
+        return await ReadAsync<PreviewResponse>(response, "POST " + path, ct);
+    }
+
+    /// <summary>Submits an answer; transient failures resend the very same body (same submission id and clicks).</summary>
+    public async Task<SubmitResponse> SubmitAsync(string campaignId, string annotatorId, string instanceId, SubmitRequest request, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/annotators/{E(annotatorId)}/tasks/{E(instanceId)}/submit";
+        using var response = await SendAsync("submit", HttpMethod.Post, path, () => Json(request), ct);
+        return await ReadAsync<SubmitResponse>(response, "POST " + path, ct);
+    }
+
+    public async Task<CocoExportDto> ExportCocoAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/export?format=coco";
+        using var response = await SendAsync("export", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<CocoExportDto>(response, "GET " + path, ct);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string name, HttpMethod method, string path, Func<HttpContent>? content, CancellationToken ct)
+    {
+        for (var failures = 1; ; failures++)
+        {
+            ct.ThrowIfCancellationRequested();
+            string failure;
+            using (var request = new HttpRequestMessage(method, path) { Content = content?.Invoke() })
+            {
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+                    var status = (int)response.StatusCode;
+                    if (status is >= 200 and < 300)
+                    {
+                        measurements.Record(name, watch.Elapsed.TotalMilliseconds);
+                        return response;
+                    }
+                    using (response)
+                    {
+                        if (status < 500) throw await ClientError(method, path, response, ct);
+                        failure = $"HTTP {status} {response.ReasonPhrase}";
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    failure = ex.Message;
+                }
+                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    failure = $"no answer within {http.Timeout.TotalSeconds:F0} s";
+                }
+            }
+            measurements.Increment("retries." + name);
+            var delay = retry.Delay(failures);
+            if (failures == 1 || failures % 10 == 0)
+                Log.Warning("{Method} {Path} failed ({Failure}); retrying in {Delay:F1} s (failure {Count})",
+                    method.Method, path, failure, delay.TotalSeconds, failures);
+            await Task.Delay(delay, ct);
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, string what, CancellationToken ct) where T : class
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct)
+                ?? throw new CampaignFailedException($"{what} answered {(int)response.StatusCode} with an empty body.");
+        }
+        catch (JsonException ex)
+        {
+            throw new CampaignFailedException($"{what} answered JSON that does not match the API contract: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A readable message from a problem+json body (title, detail, code, row errors) or the raw body.</summary>
+    private static async Task<CampaignApiException> ClientError(HttpMethod method, string path, HttpResponseMessage response, CancellationToken ct)
+    {
+        var body = await response.Content.ReadAsStringAsync(ct);
+        var message = new StringBuilder($"{method.Method} {path} was refused: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        string? code = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new JsonException("not an object");
+            string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            code = Text("code");
+            if (Text("title") is { } title) message.Append(": ").Append(title);
+            if (Text("detail") is { } detail) message.Append(" - ").Append(detail);
+            if (code is not null) message.Append(" (code ").Append(code).Append(')');
+            if (root.TryGetProperty("errors", out var errors))
+                message.Append(". Errors: ").Append(DescribeErrors(errors));
+        }
+        catch (JsonException)
+        {
+            if (body.Length > 0) message.Append(": ").Append(body.Length > 500 ? body[..500] + "..." : body);
+        }
+        return new CampaignApiException(message.ToString(), response.StatusCode, code);
+    }
+
+    /// <summary>"row 3, bbox: message; ..." for the first ten errors of a list, or the raw JSON otherwise.</summary>
+    public static string DescribeErrors(JsonElement errors)
+    {
+        if (errors.ValueKind != JsonValueKind.Array) return errors.GetRawText();
+        var parts = new List<string>();
+        foreach (var error in errors.EnumerateArray().Take(10))
+        {
+            if (error.ValueKind != JsonValueKind.Object)
+            {
+                parts.Add(error.GetRawText());
+                continue;
+            }
+            var row = error.TryGetProperty("row", out var r) ? r.ToString() : "?";
+            var field = error.TryGetProperty("field", out var f) ? f.ToString() : "";
+            var text = error.TryGetProperty("message", out var m) ? m.ToString() : error.GetRawText();
+            parts.Add(string.IsNullOrEmpty(field) ? $"row {row}: {text}" : $"row {row}, {field}: {text}");
+        }
+        var count = errors.GetArrayLength();
+        if (count > 10) parts.Add(string.Create(CultureInfo.InvariantCulture, $"and {count - 10} more"));
+        return string.Join("; ", parts);
+    }
+
+    private static JsonContent Json<T>(T value) => JsonContent.Create(value, options: ApiJson.Options);
+
+    private static string E(string segment) => Uri.EscapeDataString(segment);
+}

@@ -1,0 +1,44 @@
+using Segmentation.Evaluation.Datasets;
+using Serilog;
+
+namespace Simulator.Campaign;
+
+/// <summary>
+/// The campaign command: simulated annotators run a whole campaign on a running server through its HTTP API,
+/// then the exported masks are scored against the ground truth.
+/// </summary>
+public static class CampaignCommand
+{
+    /// <param name="args">The options after the command word.</param>
+    /// <param name="handler">The HTTP handler to use instead of the network (tests).</param>
+    /// <param name="retry">The back-off between attempts of a failed request (default: 0.2 s doubling to 5 s).</param>
+    public static int Run(string[] args, HttpMessageHandler? handler = null, RetryPolicy? retry = null)
+    {
+        var options = CampaignOptions.Parse(args);
+        if (!Directory.Exists(options.ImagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {options.ImagesDir}");
+        var dataset = options.MasksDir is not null
+            ? PairedFolderDataset.Load(options.ImagesDir, options.MasksDir, options.IgnoreValue)
+            : CocoDataset.Load(options.CocoFile!, options.ImagesDir);
+        foreach (var problem in dataset.Problems)
+            Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
+        var instances = DatasetSubset.EveryNth(dataset.Instances, options.Every);
+        var plan = CampaignPlan.Build(instances, options.ImagesDir, options.Seed, options.Boxes, options.Rounds);
+        foreach (var problem in plan.Problems)
+            Log.Warning("Skipped {Item}: {Message}", problem.Item, problem.Message);
+        if (plan.Instances.Count == 0) throw new InvalidDataException("No instance to import: the dataset is empty or every item was rejected.");
+        Log.Information("Campaign {Id}: {Count} instances (every {Every}) on {Api}", options.CampaignId, plan.Instances.Count, options.Every, options.Api);
+
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.BaseAddress = options.Api;
+        var runner = new CampaignRunner(options, plan, http, retry, new ProgressBarSink(new ProgressBar("campaign")));
+        var result = runner.RunAsync().GetAwaiter().GetResult();
+        var report = new CampaignReport(result with { Problems = [.. dataset.Problems, .. result.Problems] });
+
+        Console.WriteLine(report.SummaryTable());
+        var outDir = Path.GetDirectoryName(Path.GetFullPath(options.OutPath))!;
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(options.OutPath, report.ToJsonString());
+        Log.Information("Wrote {Result}", options.OutPath);
+        return 0;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Simulator.Campaign;
+
+/// <summary>The JSON result and the summary table of a simulated campaign.</summary>
+public sealed class CampaignReport
+{
+    /// <summary>The HTTP calls whose client-side wall time is summarised.</summary>
+    public static readonly IReadOnlyList<string> TimedCalls = ["next", "submit", "preview", "progress"];
+
+    public CampaignReport(CampaignResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Result = result;
+        var rounds = result.Options.Rounds;
+        MeanIoUPerRound = Enumerable.Range(0, rounds + 1).Select(r => Mean(result.Instances.Select(i => i.IoUPerRound[r]))).ToArray();
+        MeanCumulativeClicksPerRound = Enumerable.Range(0, rounds + 1)
+            .Select(r => result.Instances.Count == 0 ? 0 : result.Instances.Average(i => (double)i.ClicksPerRound.Take(r + 1).Sum())).ToArray();
+        ExportMeanIoU = Mean(result.Instances.Select(i => i.ExportIoU));
+        ExportMeanBoundaryF = Mean(result.Instances.Select(i => i.ExportBoundaryF));
+        Exported = result.Instances.Count(i => i.ExportIoU is not null);
+        TotalClicks = result.Instances.Sum(i => i.ClicksPerRound.Sum());
+        SubmitsPerSecond = result.Wall.TotalSeconds > 0 ? result.Submits / result.Wall.TotalSeconds : 0;
+        Latency = TimedCalls.ToDictionary(c => c, result.Measurements.Summary, StringComparer.Ordinal);
+        ServerDecoderMs = result.Measurements.Summary("server.decoder");
+    }
+
+    public CampaignResult Result { get; }
+
+    /// <summary>After round 0 (M_b) and after rounds 1..R, over the instances with a known mask.</summary>
+    public IReadOnlyList<double> MeanIoUPerRound { get; }
+    public IReadOnlyList<double> MeanCumulativeClicksPerRound { get; }
+    public double ExportMeanIoU { get; }
+    public double ExportMeanBoundaryF { get; }
+    public int Exported { get; }
+    public int TotalClicks { get; }
+    public double SubmitsPerSecond { get; }
+    public IReadOnlyDictionary<string, PercentileSummary> Latency { get; }
+    public PercentileSummary ServerDecoderMs { get; }
+
+    public JsonObject ToJson()
+    {
+        var r = Result;
+        var o = r.Options;
+        var latency = new JsonObject();
+        foreach (var (name, summary) in Latency) latency[name] = PercentilesJson(summary);
+        var retries = new JsonObject();
+        foreach (var (name, count) in r.Measurements.Counters().Where(c => c.Key.StartsWith("retries.", StringComparison.Ordinal)).OrderBy(c => c.Key, StringComparer.Ordinal))
+            retries[name["retries.".Length..]] = count;
+        return new JsonObject
+        {
+            ["summary"] = new JsonObject
+            {
+                ["campaign"] = o.CampaignId,
+                ["model"] = o.Model,
+                ["instances"] = r.Instances.Count,
+                ["annotators"] = o.Annotators,
+                ["rounds"] = o.Rounds,
+                ["clicks_per_round"] = o.ClicksPerRound,
+                ["seed"] = o.Seed,
+                ["miou_per_round"] = Numbers(MeanIoUPerRound),
+                ["mean_clicks_per_round"] = Numbers(MeanCumulativeClicksPerRound),
+                ["export_miou"] = Round(ExportMeanIoU),
+                ["export_boundary_f"] = Round(ExportMeanBoundaryF),
+                ["exported"] = Exported,
+                ["total_clicks"] = TotalClicks,
+                ["submits"] = r.Submits,
+                ["skips"] = r.FinalProgress.Skipped,
+                ["done"] = r.FinalProgress.Done,
+                ["dataset_problems"] = r.Problems.Count,
+            },
+            ["latency_ms"] = latency,
+            ["server_decoder_ms"] = PercentilesJson(ServerDecoderMs),
+            ["retries"] = retries,
+            ["throughput"] = new JsonObject { ["submits_per_s"] = Round(SubmitsPerSecond) },
+            ["wall_seconds"] = Round(r.Wall.TotalSeconds),
+            ["settings"] = new JsonObject
+            {
+                ["api"] = o.Api.AbsoluteUri,
+                ["campaign"] = o.CampaignId,
+                ["images"] = o.ImagesDir,
+                ["masks"] = o.MasksDir,
+                ["coco"] = o.CocoFile,
+                ["ignore_value"] = o.IgnoreValue,
+                ["every"] = o.Every,
+                ["model"] = o.Model,
+                ["shards"] = o.Shards,
+                ["annotators"] = o.Annotators,
+                ["rounds"] = o.Rounds,
+                ["clicks_per_round"] = o.ClicksPerRound,
+                ["seed"] = o.Seed,
+                ["preview"] = o.Preview,
+                ["timeout_minutes"] = o.TimeoutMinutes,
+                ["boundary_tolerance_px"] = o.BoundaryTolerancePx,
+                ["min_click_region_area"] = o.Clicks.MinRegionArea,
+                ["min_click_region_thickness_px"] = o.Clicks.MinRegionThicknessPx,
+                ["click_noise_sigma_px"] = o.Clicks.NoiseSigmaPx,
+                ["click_strategy"] = o.Clicks.Strategy.ToString().ToLowerInvariant(),
+                ["box_sigma_fraction"] = o.Boxes.SigmaFraction,
+                ["box_min_iou"] = o.Boxes.MinIoU,
+            },
+            ["problems"] = new JsonArray(r.Problems.Select(p => (JsonNode)new JsonObject { ["item"] = p.Item, ["message"] = p.Message }).ToArray()),
+            ["instances"] = new JsonArray(r.Instances.Select(InstanceJson).ToArray()),
+        };
+    }
+
+    public string ToJsonString() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    public string SummaryTable()
+    {
+        var r = Result;
+        var o = r.Options;
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(inv, $"campaign {o.CampaignId}, model {o.Model}, {r.Instances.Count} instances, {o.Annotators} annotators, {o.Rounds} rounds of up to {o.ClicksPerRound} clicks, {r.Wall.TotalSeconds:F1} s");
+        sb.AppendLine(inv, $"{"round",-8} {"clicks",8} {"mIoU",8}");
+        for (var i = 0; i < MeanIoUPerRound.Count; i++)
+            sb.AppendLine(inv, $"{(i == 0 ? "box" : i.ToString(inv)),-8} {MeanCumulativeClicksPerRound[i],8:F2} {MeanIoUPerRound[i],8:F4}");
+        sb.AppendLine(inv, $"export: {Exported} masks, mIoU {ExportMeanIoU:F4}, BF@{o.BoundaryTolerancePx.ToString(inv)}px {ExportMeanBoundaryF:F4}; {TotalClicks} clicks, {r.Submits} submits, {r.FinalProgress.Skipped} skipped");
+        sb.AppendLine(inv, $"{"ms",-16} {"p50",8} {"p95",8} {"p99",8} {"count",7}");
+        foreach (var (name, s) in Latency)
+            sb.AppendLine(inv, $"{name,-16} {s.P50,8:F1} {s.P95,8:F1} {s.P99,8:F1} {s.Count,7}");
+        var d = ServerDecoderMs;
+        sb.AppendLine(inv, $"{"server decoder",-16} {d.P50,8:F1} {d.P95,8:F1} {d.P99,8:F1} {d.Count,7}");
+        sb.AppendLine(inv, $"throughput {SubmitsPerSecond:F2} submits/s");
+        return sb.ToString();
+    }
+
+    private JsonNode InstanceJson(CampaignInstanceResult i)
+    {
+        var box = i.Instance.Box;
+        return new JsonObject
+        {
+            ["id"] = i.Instance.InstanceId,
+            ["name"] = i.Instance.Name,
+            ["file_name"] = i.Instance.FileName,
+            ["box"] = new JsonArray(Round(box.X0), Round(box.Y0), Round(box.X1), Round(box.Y1)),
+            ["iou"] = new JsonArray(i.IoUPerRound.Select(v => v is { } x ? Round(x) : null).ToArray()),
+            ["clicks"] = new JsonArray(i.ClicksPerRound.Select(c => (JsonNode?)c).ToArray()),
+            ["export_iou"] = i.ExportIoU is { } e ? Round(e) : null,
+            ["export_boundary_f"] = i.ExportBoundaryF is { } f ? Round(f) : null,
+            ["export_status"] = i.ExportStatus,
+        };
+    }
+
+    private static JsonObject PercentilesJson(PercentileSummary s) => new()
+    {
+        ["p50"] = Round(s.P50),
+        ["p95"] = Round(s.P95),
+        ["p99"] = Round(s.P99),
+        ["count"] = s.Count,
+    };
+
+    private static double Mean(IEnumerable<double?> values)
+    {
+        var known = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
+        return known.Length == 0 ? double.NaN : known.Average();
+    }
+
+    private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(Round).ToArray());
+
+    /// <summary>Four decimals; NaN (a figure over no values) is written as null.</summary>
+    private static JsonNode? Round(double v) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 4)) : null;
+}

