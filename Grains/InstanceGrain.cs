@@ -75,8 +75,13 @@ public sealed class InstanceGrain(
         if (spec.ModelName == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} takes its masks from outside the silo.");
 
-        var answer = await Image(spec).Predict(await Question(spec, round, null, InferenceLane.Background));
+        var image = Image(spec);
+        var answer = await image.Predict(await Question(spec, round, null, InferenceLane.Background));
         await SetModelMask(round, answer.Mask);
+        // The next round will need the image region the model zooms into; encoding it now, in the background,
+        // keeps the encoder out of the annotator's first preview.
+        if (S.Status == InstanceStatus.Queued)
+            image.Warm(await Question(spec, S.CurrentRound, null, InferenceLane.Background)).Ignore();
         logger.LogDebug("Model mask of round {Round} for {InstanceKey}: {DecoderMs:F0} ms decoder, {EncoderMs:F0} ms encoder, {QueueMs:F0} ms queued",
             round, Key, answer.Timing.DecoderMs, answer.Timing.EncoderMs, answer.Timing.QueueMs);
         return true;

@@ -26,7 +26,19 @@ public sealed class CampaignReport
         SubmitsPerSecond = result.Wall.TotalSeconds > 0 ? result.Submits / result.Wall.TotalSeconds : 0;
         Latency = TimedCalls.ToDictionary(c => c, result.Measurements.Summary, StringComparer.Ordinal);
         ServerDecoderMs = result.Measurements.Summary("server.decoder");
+        WarmPreviewMs = result.Measurements.Summary("preview.warm");
+        WarmDecoderMs = result.Measurements.Summary("server.decoder.warm");
+        WarmPreviewOverheadMs = result.Measurements.Summary("preview.warm.overhead");
     }
+
+    /// <summary>Client latency of previews the server answered without encoding or rebuilding state.</summary>
+    public PercentileSummary WarmPreviewMs { get; }
+
+    /// <summary>The server's decoder time within those warm previews.</summary>
+    public PercentileSummary WarmDecoderMs { get; }
+
+    /// <summary>Per warm preview, client latency minus the server's decoder time.</summary>
+    public PercentileSummary WarmPreviewOverheadMs { get; }
 
     public CampaignResult Result { get; }
 
@@ -74,6 +86,13 @@ public sealed class CampaignReport
             },
             ["latency_ms"] = latency,
             ["server_decoder_ms"] = PercentilesJson(ServerDecoderMs),
+            ["warm_preview"] = new JsonObject
+            {
+                ["latency_ms"] = PercentilesJson(WarmPreviewMs),
+                ["server_decoder_ms"] = PercentilesJson(WarmDecoderMs),
+                ["latency_minus_decoder_ms"] = PercentilesJson(WarmPreviewOverheadMs),
+                ["median_gap_ms"] = WarmPreviewMs.Count == 0 ? null : Round(WarmPreviewMs.P50 - WarmDecoderMs.P50),
+            },
             ["retries"] = retries,
             ["throughput"] = new JsonObject { ["submits_per_s"] = Round(SubmitsPerSecond) },
             ["wall_seconds"] = Round(r.Wall.TotalSeconds),
@@ -125,6 +144,8 @@ public sealed class CampaignReport
             sb.AppendLine(inv, $"{name,-16} {s.P50,8:F1} {s.P95,8:F1} {s.P99,8:F1} {s.Count,7}");
         var d = ServerDecoderMs;
         sb.AppendLine(inv, $"{"server decoder",-16} {d.P50,8:F1} {d.P95,8:F1} {d.P99,8:F1} {d.Count,7}");
+        foreach (var (name, w) in new[] { ("warm preview", WarmPreviewMs), ("  its decoder", WarmDecoderMs), ("  difference", WarmPreviewOverheadMs) })
+            sb.AppendLine(inv, $"{name,-16} {w.P50,8:F1} {w.P95,8:F1} {w.P99,8:F1} {w.Count,7}");
         sb.AppendLine(inv, $"throughput {SubmitsPerSecond:F2} submits/s");
         return sb.ToString();
     }

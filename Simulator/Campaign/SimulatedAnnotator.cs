@@ -145,9 +145,21 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
         var clicks = answer.Clicks.Select(ApiClick.From).ToArray();
         if (clicks.Length > 0 && state.Options.Preview)
         {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             var preview = await state.Api.PreviewAsync(state.Options.CampaignId, annotatorId, task.InstanceId,
                 new PreviewRequest(task.Round, clicks), ct);
-            if (preview.Timing is { } timing) state.Measurements.Record("server.decoder", timing.DecoderMs);
+            var latency = watch.Elapsed.TotalMilliseconds;
+            if (preview.Timing is { } timing)
+            {
+                state.Measurements.Record("server.decoder", timing.DecoderMs);
+                // Warm: the image embedding and the previous round's state were already in the server's memory.
+                if (timing.EncoderMs == 0 && timing.ReplayedRounds == 0)
+                {
+                    state.Measurements.Record("preview.warm", latency);
+                    state.Measurements.Record("server.decoder.warm", timing.DecoderMs);
+                    state.Measurements.Record("preview.warm.overhead", latency - timing.DecoderMs);
+                }
+            }
         }
         var request = new SubmitRequest(answer.SubmissionId, task.Round, clicks, received.Elapsed.TotalSeconds);
         var response = await state.Api.SubmitAsync(state.Options.CampaignId, annotatorId, task.InstanceId, request, ct);
