@@ -54,6 +54,52 @@ public sealed class PostgresStorageTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_campaign_with_answers_survives_a_silo_restart()
+    {
+        var settings = StorageSettings.ForPostgres(server.ConnectionString, applySchema: false);
+        var serviceId = "pg-" + Guid.NewGuid().ToString("N");
+        const string campaignId = "survivor";
+        var mask = Grains.MaskRleConversions.ToWire(new Segmentation.Masks.BinaryMask(40, 30));
+
+        await using (var first = await StorageTestCluster.StartAsync(settings, serviceId))
+        {
+            var grains = first.GrainFactory;
+            var campaign = grains.GetGrain<Grains.Interfaces.ICampaignGrain>(campaignId);
+            await campaign.Create(new Grains.Interfaces.CampaignSettings { Rounds = 2, ShardCount = 2, ModelName = Grains.Interfaces.ModelNames.External });
+            await campaign.BeginImport();
+            await campaign.ImportInstances(
+            [
+                new("i1", "a.jpg", 40, 30, new Grains.Interfaces.BoxD(2, 2, 20, 20), "cat"),
+                new("i2", "b.jpg", 40, 30, new Grains.Interfaces.BoxD(5, 5, 25, 25), "dog"),
+            ]);
+            await campaign.Start();
+            foreach (var id in new[] { "i1", "i2" })
+                await grains.GetGrain<Grains.Interfaces.IInstanceGrain>($"{campaignId}/{id}").SetModelMask(0, mask);
+            var annotator = grains.GetGrain<Grains.Interfaces.IAnnotatorGrain>("pg-annotator");
+            await annotator.SetQualified(true);
+            var work = await annotator.RequestWork(campaignId);
+            await annotator.Submit(work!.InstanceKey, new Grains.Interfaces.Submission("sub-1", "pg-annotator", 1,
+                [new Grains.Interfaces.SubmittedClick(10, 10, Grains.Interfaces.ClickPolarity.Foreground)], false, 4.5));
+            await first.StopAllSilosAsync();
+        }
+
+        await using var second = await StorageTestCluster.StartAsync(settings, serviceId);
+        var info = await second.GrainFactory.GetGrain<Grains.Interfaces.ICampaignGrain>(campaignId).GetInfo();
+        Assert.Equal(Grains.Interfaces.CampaignStatus.Running, info.Status);
+        Assert.Equal(2, info.ImportedInstances);
+        var progress = await second.GrainFactory.GetGrain<Grains.Interfaces.ICampaignGrain>(campaignId).GetProgress();
+        Assert.Equal(1, progress.Rounds[0].Corrected);
+        Assert.Equal(1, progress.Rounds[0].Waiting);
+        var profile = await second.GrainFactory.GetGrain<Grains.Interfaces.IAnnotatorGrain>("pg-annotator").GetProfile();
+        var answer = Assert.Single(profile.History);
+        Assert.Equal("sub-1", answer.SubmissionId);
+        var instance = await second.GrainFactory.GetGrain<Grains.Interfaces.IInstanceGrain>(answer.InstanceKey).GetState();
+        Assert.Equal(Grains.Interfaces.InstanceStatus.WaitingForModel, instance.Status);
+        Assert.Single(instance.Clicks);
+        Assert.Equal(4.5, Assert.Single(instance.Answers).SecondsSpent);
+    }
+
+    [Fact]
     public async Task A_silo_joins_through_the_membership_table_and_a_client_reaches_it()
     {
         using var ports = new TestClusterPortAllocator();

@@ -1,3 +1,4 @@
+using Grains;
 using Hosting;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
@@ -29,7 +30,8 @@ public static class StorageTestCluster
         {
             var kind = Enum.Parse<StorageKind>(siloBuilder.Configuration[KindKey]!);
             var connection = siloBuilder.Configuration[ConnectionKey]!;
-            siloBuilder.AddAnnotationGrainStorage(new StorageSettings(kind, connection, ApplySchema: false));
+            siloBuilder.AddAnnotationGrainStorage(new StorageSettings(kind, connection, ApplySchema: false))
+                .AddAnnotationGrains(TestModels.Configure);
         }
     }
 }
