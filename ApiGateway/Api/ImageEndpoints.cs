@@ -33,9 +33,11 @@ public static class ImageEndpoints
         var full = Path.GetFullPath(Path.Combine(rootFull, relative));
         var prefix = rootFull.EndsWith(Path.DirectorySeparatorChar) ? rootFull : rootFull + Path.DirectorySeparatorChar;
         if (!full.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        // Checked first: resolving the link target of a path that does not exist throws.
+        if (!File.Exists(full)) return null;
         // A symbolic link inside the root must not lead outside it either.
         var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
         if (!target.StartsWith(prefix, StringComparison.Ordinal)) return null;
-        return File.Exists(full) ? full : null;
+        return full;
     }
 }
