@@ -103,12 +103,18 @@ public sealed class AnnotatorGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "annotatorId",
                 $"Submission names annotator {submission.AnnotatorId}, not {AnnotatorId}.");
 
+        var instance = GrainFactory.GetGrain<IInstanceGrain>(instanceKey);
         var recorded = S.History.Any(h => h.SubmissionId == submission.SubmissionId && h.InstanceKey == instanceKey);
         if (!recorded && S.Lease?.InstanceKey != instanceKey)
-            throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "instanceKey",
+        {
+            // Only on this refusal path: say whether the instance is missing rather than someone else's.
+            if ((await instance.GetState()).Spec is null)
+                throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {instanceKey} does not exist.");
+            throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
                 $"Annotator {AnnotatorId} holds no lease on {instanceKey}.");
+        }
 
-        var result = await GrainFactory.GetGrain<IInstanceGrain>(instanceKey).Submit(submission);
+        var result = await instance.Submit(submission);
         if (recorded) return result;
 
         S.History.Add(new AnnotatorHistoryEntry(result.SubmissionId, instanceKey, result.Round, result.ClickCount,
