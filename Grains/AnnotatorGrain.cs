@@ -23,11 +23,6 @@ public sealed class AnnotatorGrain(
     [PersistentState("annotator", StorageNames.Annotation)] IPersistentState<AnnotatorState> state)
     : Grain, IAnnotatorGrain
 {
-    /// <summary>How long a campaign's settings and status are reused before asking the campaign again.</summary>
-    static readonly TimeSpan CampaignInfoMaxAge = TimeSpan.FromSeconds(5);
-
-    readonly Dictionary<string, (CampaignInfo Info, DateTimeOffset FetchedAt)> campaigns = new(StringComparer.Ordinal);
-
     AnnotatorState S => state.State;
     string AnnotatorId => this.GetPrimaryKeyString();
 
@@ -52,7 +47,8 @@ public sealed class AnnotatorGrain(
             return Assignment(held, await instance.MarkLeased(AnnotatorId, held.Round, held.ExpiresAt));
         }
 
-        var info = await Campaign(campaignId);
+        // Asked every time (an interleaved read): a cached status would hand out work after a pause.
+        var info = await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo();
         if (info.Status != CampaignStatus.Running)
             throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId",
                 $"Campaign {campaignId} is {info.Status}, not Running.");
@@ -103,12 +99,18 @@ public sealed class AnnotatorGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "annotatorId",
                 $"Submission names annotator {submission.AnnotatorId}, not {AnnotatorId}.");
 
+        var instance = GrainFactory.GetGrain<IInstanceGrain>(instanceKey);
         var recorded = S.History.Any(h => h.SubmissionId == submission.SubmissionId && h.InstanceKey == instanceKey);
         if (!recorded && S.Lease?.InstanceKey != instanceKey)
-            throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "instanceKey",
+        {
+            // Only on this refusal path: say whether the instance is missing rather than someone else's.
+            if ((await instance.GetState()).Spec is null)
+                throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {instanceKey} does not exist.");
+            throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
                 $"Annotator {AnnotatorId} holds no lease on {instanceKey}.");
+        }
 
-        var result = await GrainFactory.GetGrain<IInstanceGrain>(instanceKey).Submit(submission);
+        var result = await instance.Submit(submission);
         if (recorded) return result;
 
         S.History.Add(new AnnotatorHistoryEntry(result.SubmissionId, instanceKey, result.Round, result.ClickCount,
@@ -153,16 +155,6 @@ public sealed class AnnotatorGrain(
             instances == 0 ? 0 : (double)clicks / instances,
             instances == 0 ? 0 : seconds / instances,
             history.Count - answered.Length);
-    }
-
-    async Task<CampaignInfo> Campaign(string campaignId)
-    {
-        var now = DateTimeOffset.UtcNow;
-        if (campaigns.TryGetValue(campaignId, out var cached) && now - cached.FetchedAt < CampaignInfoMaxAge)
-            return cached.Info;
-        var info = await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo();
-        campaigns[campaignId] = (info, now);
-        return info;
     }
 
     static WorkAssignment Assignment(CurrentLease lease, InstanceView view) =>

@@ -310,7 +310,7 @@ public sealed class InstanceGrain(
     }
 
     InstanceSpec RequireSpec() => S.Spec
-        ?? throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instance", $"Instance {Key} has not been initialized.");
+        ?? throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {Key} has not been initialized.");
 
     InstanceView View()
     {

@@ -33,9 +33,21 @@ public static class ImageEndpoints
         var full = Path.GetFullPath(Path.Combine(rootFull, relative));
         var prefix = rootFull.EndsWith(Path.DirectorySeparatorChar) ? rootFull : rootFull + Path.DirectorySeparatorChar;
         if (!full.StartsWith(prefix, StringComparison.Ordinal)) return null;
-        // A symbolic link inside the root must not lead outside it either.
-        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
-        if (!target.StartsWith(prefix, StringComparison.Ordinal)) return null;
-        return File.Exists(full) ? full : null;
+        // Checked first: resolving the link target of a path that does not exist throws.
+        if (!File.Exists(full)) return null;
+        // A symbolic link inside the root, the file's or a folder's on the way to it, must not lead outside it either.
+        try
+        {
+            for (var path = full; path.Length > prefix.Length; path = Path.GetDirectoryName(path)!)
+            {
+                var link = path == full ? File.ResolveLinkTarget(path, returnFinalTarget: true) : Directory.ResolveLinkTarget(path, returnFinalTarget: true);
+                if (link is not null && !link.FullName.StartsWith(prefix, StringComparison.Ordinal)) return null;
+            }
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        return full;
     }
 }
