@@ -11,6 +11,12 @@ public enum InferenceLane
 
     /// <summary>An annotator is waiting for the answer (live preview).</summary>
     Interactive = 1,
+
+    /// <summary>
+    /// Background work someone will wait for soon (warming a leased task, the mask after a submission): it shares
+    /// the background slots but goes before bulk work such as round-0 masks.
+    /// </summary>
+    Soon = 2,
 }
 
 /// <summary>

@@ -13,9 +13,12 @@ namespace Grains;
 /// to the silo's <see cref="ModelHost"/>, the images to <see cref="ResidentImages"/>; a stateless worker is always
 /// activated in the caller's silo, so it sees the image grain's resident image.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker(MaxWorkers)]
 public sealed class InferenceGrain(ModelHost models, ResidentImages images, ILogger<InferenceGrain> logger) : Grain, IInferenceGrain
 {
+    /// <summary>Activations are cheap (no state); the model host's lanes, not the activation count, bound the work.</summary>
+    const int MaxWorkers = 64;
+
     public async Task<ModelAnswer> Predict(string imageKey, ModelQuestion question)
     {
         var total = Stopwatch.StartNew();
@@ -41,7 +44,7 @@ public sealed class InferenceGrain(ModelHost models, ResidentImages images, ILog
     {
         var box = question.Box.ToKernel();
         var byRound = ClicksByRound(question);
-        var ((replayed, warmMs), _) = await models.Run(InferenceLane.Background, () =>
+        var ((replayed, warmMs), _) = await models.Run(question.Lane == InferenceLane.Interactive ? InferenceLane.Soon : question.Lane, () =>
         {
             var model = models.Get(question.ModelName);
             var image = images.GetOrLoad(imageKey, question.ImageFile, model);

@@ -76,12 +76,13 @@ public sealed class InstanceGrain(
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} takes its masks from outside the silo.");
 
         var image = Image(spec);
-        var answer = await image.Predict(await Question(spec, round, null, InferenceLane.Background));
+        // Round 0 is bulk work; later rounds follow a submission and an annotator may be waiting for the instance.
+        var answer = await image.Predict(await Question(spec, round, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon));
         await SetModelMask(round, answer.Mask);
         // The next round will need the image region the model zooms into; encoding it now, in the background,
         // keeps the encoder out of the annotator's first preview.
         if (S.Status == InstanceStatus.Queued)
-            image.Warm(await Question(spec, S.CurrentRound, null, InferenceLane.Background)).Ignore();
+            image.Warm(await Question(spec, S.CurrentRound, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon)).Ignore();
         logger.LogDebug("Model mask of round {Round} for {InstanceKey}: {DecoderMs:F0} ms decoder, {EncoderMs:F0} ms encoder, {QueueMs:F0} ms queued",
             round, Key, answer.Timing.DecoderMs, answer.Timing.EncoderMs, answer.Timing.QueueMs);
         return true;
@@ -102,7 +103,7 @@ public sealed class InstanceGrain(
         var spec = S.Spec;
         if (spec is null || spec.ModelName == ModelNames.External) return;
         if (S.Status is not (InstanceStatus.Queued or InstanceStatus.Leased)) return;
-        Image(spec).Warm(await Question(spec, S.CurrentRound, null, InferenceLane.Background)).Ignore();
+        Image(spec).Warm(await Question(spec, S.CurrentRound, null, InferenceLane.Soon)).Ignore();
     }
 
     public Task<MaskRle?> GetGroundTruth() => Task.FromResult(S.GroundTruth);

@@ -64,7 +64,10 @@ public static class AnnotatorEndpoints
         return Dto(instanceId, await grains.GetGrain<IAnnotatorGrain>(annotatorId).Submit(AnnotationKeys.Instance(campaignId, instanceId), submission));
     }
 
-    static async Task<PreviewDto> Preview(string campaignId, string annotatorId, string instanceId, HttpRequest request, IGrainFactory grains, CancellationToken cancellation)
+    static readonly TimeSpan SlowPreview = TimeSpan.FromSeconds(1);
+
+    static async Task<PreviewDto> Preview(string campaignId, string annotatorId, string instanceId, HttpRequest request, IGrainFactory grains,
+        ILoggerFactory loggers, CancellationToken cancellation)
     {
         var watch = Stopwatch.StartNew();
         Json.RequireId(campaignId, "campaignId");
@@ -76,6 +79,10 @@ public static class AnnotatorEndpoints
         var instance = grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, instanceId));
         var result = await instance.Preview(annotatorId, round, clicks);
         var t = result.Answer.Timing;
+        if (watch.Elapsed > SlowPreview)
+            loggers.CreateLogger("Preview").LogWarning(
+                "Slow preview of {InstanceId}: {ServerMs:F0} ms in the gateway, {ModelMs:F0} ms in the inference grain ({QueueMs:F0} queued, {EncoderMs:F0} encoding, {DecoderMs:F0} decoding, {ReplayedRounds} rounds rebuilt)",
+                instanceId, watch.Elapsed.TotalMilliseconds, t.TotalMs, t.QueueMs, t.EncoderMs, t.DecoderMs, t.ReplayedRounds);
         return new PreviewDto(MaskDto.From(result.Answer.Mask), result.Answer.ModelScore,
             new TimingDto(t.EncoderMs, t.DecoderMs, t.DecoderRuns, t.QueueMs, t.TotalMs, watch.Elapsed.TotalMilliseconds, t.ReplayedRounds));
     }

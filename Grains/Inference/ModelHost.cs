@@ -12,15 +12,15 @@ namespace Grains.Inference;
 /// <summary>
 /// The silo's models: one instance (one set of ONNX sessions) per model name, created on first use and shared by
 /// every grain activation, and a bounded queue per <see cref="InferenceLane"/> in front of them. Model work runs
-/// on thread-pool threads, never on the grain scheduler.
+/// on its own threads, never on the grain scheduler or the thread pool.
 /// </summary>
 public sealed class ModelHost : IDisposable
 {
     readonly InferenceOptions options;
     readonly ILogger<ModelHost> logger;
     readonly ConcurrentDictionary<string, Lazy<ISegmentationModel>> models = new(StringComparer.Ordinal);
-    readonly SemaphoreSlim interactive;
-    readonly SemaphoreSlim background;
+    readonly PriorityGate interactive;
+    readonly PriorityGate background;
 
     public ModelHost(IOptions<InferenceOptions> options, ILogger<ModelHost> logger)
     {
@@ -28,8 +28,8 @@ public sealed class ModelHost : IDisposable
         this.logger = logger;
         if (this.options.InteractiveSlots < 1 || this.options.BackgroundSlots < 1)
             throw new ArgumentException("Inference slots must be at least 1.", nameof(options));
-        interactive = new SemaphoreSlim(this.options.InteractiveSlots);
-        background = new SemaphoreSlim(this.options.BackgroundSlots);
+        interactive = new PriorityGate(this.options.InteractiveSlots);
+        background = new PriorityGate(this.options.BackgroundSlots);
         logger.LogInformation("Model host: {Interactive} interactive and {Background} background slots, {Threads} ONNX threads per call",
             this.options.InteractiveSlots, this.options.BackgroundSlots, this.options.IntraOpThreads);
     }
@@ -65,7 +65,7 @@ public sealed class ModelHost : IDisposable
         if (lane == InferenceLane.Interactive) Interlocked.Increment(ref waitingInteractive); else Interlocked.Increment(ref waitingBackground);
         try
         {
-            await gate.WaitAsync(cancellation);
+            await gate.WaitAsync(first: lane == InferenceLane.Soon);
         }
         finally
         {
@@ -74,7 +74,9 @@ public sealed class ModelHost : IDisposable
         var queueMs = waited.Elapsed.TotalMilliseconds;
         try
         {
-            var result = await Task.Run(work, cancellation);
+            // A dedicated thread, not the thread pool: a model call blocks for tens to hundreds of milliseconds, and
+            // pool threads blocked that long starve the grain scheduler and the HTTP server on a small machine.
+            var result = await Task.Factory.StartNew(work, cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             return (result, queueMs);
         }
         finally
@@ -119,7 +121,43 @@ public sealed class ModelHost : IDisposable
     {
         foreach (var lazy in models.Values)
             if (lazy.IsValueCreated) lazy.Value.Dispose();
-        interactive.Dispose();
-        background.Dispose();
+    }
+}
+
+/// <summary>A counting gate whose waiters are served in order, those asking to go first before the others.</summary>
+sealed class PriorityGate(int slots)
+{
+    readonly object sync = new();
+    readonly Queue<TaskCompletionSource> firstQueue = new();
+    readonly Queue<TaskCompletionSource> queue = new();
+    int free = slots;
+
+    public Task WaitAsync(bool first)
+    {
+        lock (sync)
+        {
+            if (free > 0)
+            {
+                free--;
+                return Task.CompletedTask;
+            }
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (first ? firstQueue : queue).Enqueue(waiter);
+            return waiter.Task;
+        }
+    }
+
+    public void Release()
+    {
+        TaskCompletionSource? next;
+        lock (sync)
+        {
+            if (!firstQueue.TryDequeue(out next) && !queue.TryDequeue(out next))
+            {
+                free++;
+                return;
+            }
+        }
+        next.SetResult();
     }
 }
