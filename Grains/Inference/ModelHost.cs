@@ -125,7 +125,7 @@ public sealed class ModelHost : IDisposable
 }
 
 /// <summary>A counting gate whose waiters are served in order, those asking to go first before the others.</summary>
-sealed class PriorityGate(int slots)
+public sealed class PriorityGate(int slots)
 {
     readonly object sync = new();
     readonly Queue<TaskCompletionSource> firstQueue = new();
