@@ -70,7 +70,13 @@ public sealed class InstanceGrain(
     public async Task<bool> ComputeModelMask(int round)
     {
         var spec = RequireSpec();
-        if (S.Masks.Any(m => m.Round == round)) return true;
+        if (S.Masks.Any(m => m.Round == round))
+        {
+            // Asked again (after a restart): the mask was stored, but the process may have stopped before the
+            // instance reached the next round's queue. Enqueueing is idempotent.
+            if (S.Status == InstanceStatus.Queued && S.CurrentRound == round + 1) await EnqueueCurrentRound(spec);
+            return true;
+        }
         if (S.Status != InstanceStatus.WaitingForModel || S.CurrentRound != round) return false;
         if (spec.ModelName == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} takes its masks from outside the silo.");
