@@ -73,10 +73,16 @@ public sealed record CampaignSettings
     /// <summary>The folder (on the silos) that instance image paths are relative to; images are never read outside it.</summary>
     [Id(7)] public string ImageRoot { get; init; } = "";
 
+    /// <summary>
+    /// The fraction (0..1) of instances with an imported ground-truth mask whose finished rounds train the quality
+    /// model M_r (the paper used 1%). Chosen by a stable hash of the instance id.
+    /// </summary>
+    [Id(8)] public double GroundTruthFraction { get; init; }
+
     public bool Equals(CampaignSettings? other) =>
         other is not null && Rounds == other.Rounds && MaxClicksPerRound == other.MaxClicksPerRound
         && MinClickRegionPixels == other.MinClickRegionPixels && ModelName == other.ModelName
-        && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration && ImageRoot == other.ImageRoot
+        && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration && ImageRoot == other.ImageRoot && GroundTruthFraction == other.GroundTruthFraction
         && ClassPolicies.Count == other.ClassPolicies.Count
         && ClassPolicies.All(p => other.ClassPolicies.TryGetValue(p.Key, out var v) && v == p.Value);
 

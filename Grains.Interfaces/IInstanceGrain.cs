@@ -198,4 +198,5 @@ public sealed record InstanceView(
     [property: Id(6)] IReadOnlyList<RoundMask> Masks,
     [property: Id(7)] IReadOnlyList<ClickRecord> Clicks,
     [property: Id(8)] IReadOnlyList<RoundAnswer> Answers,
-    [property: Id(9)] int ProcessedSubmissions);
+    [property: Id(9)] int ProcessedSubmissions,
+    [property: Id(10)] IReadOnlyDictionary<int, double>? PredictedIoU = null);

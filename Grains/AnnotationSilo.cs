@@ -21,6 +21,7 @@ public static class AnnotationSilo
         if (configure is not null) options.Configure(configure);
         silo.Services.AddSingleton<ModelHost>();
         silo.Services.AddSingleton<ResidentImages>();
+        silo.Services.AddSingleton<QualityModels>();
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         silo.AddStartupTask(async (services, cancellation) =>
         {

@@ -185,6 +185,8 @@ public sealed class CampaignGrain(
         if (!ModelNames.All.Contains(settings.ModelName))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName",
                 $"Unknown model '{settings.ModelName}' (known: {string.Join(", ", ModelNames.All)}).");
+        if (!(settings.GroundTruthFraction is >= 0 and <= 1))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "groundTruthFraction", $"Ground-truth fraction {settings.GroundTruthFraction} is outside [0, 1].");
         if (settings.ImageRoot is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "imageRoot", "Image root is missing.");
         if (settings.ClassPolicies is null)

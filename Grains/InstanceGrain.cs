@@ -1,5 +1,7 @@
 using Grains.Interfaces;
 using Microsoft.Extensions.Logging;
+using Segmentation.Masks;
+using Segmentation.Ranking;
 
 namespace Grains;
 
@@ -28,6 +30,9 @@ public sealed class InstanceState
 
     /// <summary>The imported ground-truth mask, for evaluation only.</summary>
     [Id(9)] public MaskRle? GroundTruth { get; set; }
+
+    /// <summary>Per finished round, the quality model's predicted IoU of the mask (rounds finished before a model existed have none).</summary>
+    [Id(10)] public Dictionary<int, double> PredictedIoU { get; set; } = [];
 }
 
 public sealed class InstanceGrain(
@@ -42,7 +47,7 @@ public sealed class InstanceGrain(
     InstanceState S => state.State;
     string Key => this.GetPrimaryKeyString();
 
-    string? imageRoot;
+    CampaignSettings? campaignSettings;
 
     public async Task<bool> Initialize(InstanceSpec spec, MaskRle? groundTruth)
     {
@@ -114,6 +119,47 @@ public sealed class InstanceGrain(
 
     public Task<MaskRle?> GetGroundTruth() => Task.FromResult(S.GroundTruth);
 
+    async Task<CampaignSettings> Settings() =>
+        campaignSettings ??= (await GrainFactory.GetGrain<ICampaignGrain>(AnnotationKeys.ParseInstance(Key).CampaignId).GetInfo()).Settings;
+
+    /// <summary>
+    /// Computes the round's quality signals, gives them with the true IoU to the campaign's ranking grain when this
+    /// is a ground-truth training instance, and stores the predicted IoU once the campaign has a model. Ranking is an
+    /// addition to the annotation: a failure here is logged and does not undo the round.
+    /// </summary>
+    async Task AssessRound(int round)
+    {
+        try
+        {
+            var previous = S.Masks.Where(m => m.Round < round).MaxBy(m => m.Round);
+            if (previous is null) return;
+            var previousMask = previous.Mask.ToKernel().ToMask();
+            var currentRle = S.Masks.FirstOrDefault(m => m.Round == round);
+            var currentMask = currentRle is null ? previousMask : currentRle.Mask.ToKernel().ToMask();
+            var clicks = S.Clicks.Where(c => c.Round == round).Select(c => c.ToKernel()).ToArray();
+            var f = QualityFeatures.Compute(previousMask, currentMask, clicks, round);
+            var signals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance);
+            var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
+            if (S.GroundTruth is { } truth && IsTrainingInstance(instanceId, (await Settings()).GroundTruthFraction))
+                await GrainFactory.GetGrain<IRankingGrain>(campaignId).AddExample(instanceId, signals,
+                    MaskMetrics.IoU(currentMask, truth.ToKernel().ToMask()));
+            var predicted = await GrainFactory.GetGrain<IScoringGrain>(0).Score(campaignId, signals);
+            if (predicted is { } p)
+            {
+                S.PredictedIoU[round] = p;
+                await state.WriteStateAsync();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Assessing round {Round} of {InstanceKey} failed; the round stands without a predicted IoU", round, Key);
+        }
+    }
+
+    /// <summary>Whether the instance's finished rounds train M_r: a stable hash of its id falls below the campaign's fraction.</summary>
+    public static bool IsTrainingInstance(string instanceId, double fraction) =>
+        fraction > 0 && ShardMap.StableHash(instanceId + "#ground-truth") % 10000 < fraction * 10000;
+
     async Task RequestModel(InstanceSpec spec, int round)
     {
         if (spec.ModelName == ModelNames.External) return;
@@ -127,11 +173,7 @@ public sealed class InstanceGrain(
 
     async Task<ModelQuestion> Question(InstanceSpec spec, int round, IReadOnlyList<SubmittedClick>? tentative, InferenceLane lane)
     {
-        if (imageRoot is null)
-        {
-            var info = await GrainFactory.GetGrain<ICampaignGrain>(AnnotationKeys.ParseInstance(Key).CampaignId).GetInfo();
-            imageRoot = info.Settings.ImageRoot;
-        }
+        var imageRoot = (await Settings()).ImageRoot;
         var committed = S.Clicks.Where(c => c.Round <= round && (tentative is null || c.Round < round)).ToArray();
         return new ModelQuestion(Key, spec.ModelName, Path.Combine(imageRoot, spec.ImagePath), spec.Box, committed, round, tentative, lane);
     }
@@ -175,6 +217,7 @@ public sealed class InstanceGrain(
             await state.WriteStateAsync();
             await EnqueueCurrentRound(spec);
         }
+        if (round >= 1) await AssessRound(round);
         return View();
     }
 
@@ -249,6 +292,7 @@ public sealed class InstanceGrain(
         await state.WriteStateAsync();
         await CompleteInQueue(spec, result);
         if (outcome == SubmissionOutcome.NeedsModel) await RequestModel(spec, submission.Round);
+        if (outcome == SubmissionOutcome.Accepted) await AssessRound(submission.Round);
         return result;
     }
 
@@ -329,7 +373,7 @@ public sealed class InstanceGrain(
             S.CurrentRound,
             lapsed ? null : S.LeasedTo,
             lapsed ? null : S.LeaseExpiresAt,
-            S.Masks.ToArray(), S.Clicks.ToArray(), S.Answers.ToArray(), S.Processed.Count);
+            S.Masks.ToArray(), S.Clicks.ToArray(), S.Answers.ToArray(), S.Processed.Count, new Dictionary<int, double>(S.PredictedIoU));
     }
 
     void ValidateSpec(InstanceSpec spec)

@@ -7,7 +7,7 @@ namespace ApiGateway.Api;
 
 public sealed record CreateCampaignRequest(
     string? Id, string? ImageRoot, int? Rounds, int? MaxClicksPerRound, int? MinClickRegionPixels, string? Model,
-    int? Shards, double? LeaseSeconds, Dictionary<string, string>? ClassPolicies);
+    int? Shards, double? LeaseSeconds, Dictionary<string, string>? ClassPolicies, double? GroundTruthFraction = null);
 
 public sealed record CampaignSettingsDto(
     int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards, double LeaseSeconds,

@@ -136,7 +136,8 @@ public static class ImportExportEndpoints
             rounds.Sum(r => r.Seconds), rounds.Sum(r => r.Clicks), rounds);
         var mask = view.Masks.Count == 0 ? null : view.Masks[^1].Mask.ToKernel();
         return new MaskExportItem(instanceId, spec.ImagePath, spec.ImageWidth, spec.ImageHeight, spec.ClassName,
-            spec.Box.X0, spec.Box.Y0, spec.Box.X1, spec.Box.Y1, mask, Json.EnumName(view.Status), PredictedIoU: null, provenance,
+            spec.Box.X0, spec.Box.Y0, spec.Box.X1, spec.Box.Y1, mask, Json.EnumName(view.Status),
+            PredictedIoU: view.PredictedIoU is { Count: > 0 } predicted ? predicted[predicted.Keys.Max()] : null, provenance,
             view.Clicks.Select(c => new ExportClick(c.X, c.Y, c.Label == ClickPolarity.Foreground, c.Round)).ToArray());
     }
 }

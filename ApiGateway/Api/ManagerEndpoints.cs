@@ -52,6 +52,7 @@ public static class ManagerEndpoints
             ModelName = body.Model ?? defaults.ModelName,
             ShardCount = body.Shards ?? defaults.ShardCount,
             LeaseDuration = body.LeaseSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.LeaseDuration,
+            GroundTruthFraction = body.GroundTruthFraction ?? defaults.GroundTruthFraction,
             ClassPolicies = body.ClassPolicies is null ? new(StringComparer.Ordinal) : new(body.ClassPolicies, StringComparer.Ordinal),
         };
         var campaign = grains.GetGrain<ICampaignGrain>(body.Id!);

@@ -1,0 +1,85 @@
+using Grains;
+using Grains.Interfaces;
+using Segmentation.Masks;
+
+namespace Backend.Tests;
+
+/// <summary>M_r on a test cluster: ground-truth instances train it as their rounds finish; later rounds get a predicted IoU.</summary>
+public sealed class RankingTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    const int Width = 40, Height = 30;
+
+    static BinaryMask Rect(int x0, int y0, int x1, int y1)
+    {
+        var mask = new BinaryMask(Width, Height);
+        for (var y = y0; y < y1; y++)
+            for (var x = x0; x < x1; x++)
+                mask.Data[y * Width + x] = 1;
+        return mask;
+    }
+
+    [Fact]
+    public async Task Ground_truth_rounds_train_the_model_and_later_rounds_are_scored()
+    {
+        var campaignId = GrainTestHelpers.NewId("rank");
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
+        await campaign.Create(new CampaignSettings
+        {
+            Rounds = 1, ShardCount = 1, ModelName = ModelNames.External, GroundTruthFraction = 1,
+        });
+        await campaign.BeginImport();
+        var truth = Rect(10, 5, 30, 25);
+        const int count = 30;
+        await campaign.ImportInstances(Enumerable.Range(0, count).Select(i =>
+            new InstanceImport($"i{i:D2}", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box", GroundTruth: truth.ToWire())).ToArray());
+        await campaign.Start();
+
+        var annotatorId = GrainTestHelpers.NewId("ann");
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(annotatorId);
+        await annotator.SetQualified(true);
+        for (var i = 0; i < count; i++)
+        {
+            var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, $"i{i:D2}"));
+            await instance.SetModelMask(0, Rect(12, 7, 28, 23).ToWire());
+        }
+        for (var i = 0; i < count; i++)
+        {
+            var work = await annotator.RequestWork(campaignId);
+            var instance = fixture.Grains.GetGrain<IInstanceGrain>(work!.InstanceKey);
+            // The further the click from the mask, the worse the new mask: a quality signal for the forest.
+            var k = int.Parse(work.InstanceKey[^2..]);
+            var shrink = k % 6;
+            await annotator.Submit(work.InstanceKey, new Submission($"s{k}", annotatorId, 1,
+                [new SubmittedClick(11.5 - shrink, 15.5, ClickPolarity.Foreground)], false, 1));
+            await instance.SetModelMask(1, Rect(10 + shrink * 2, 5, 30, 25 - shrink * 2).ToWire());
+        }
+
+        var summary = await fixture.Grains.GetGrain<IRankingGrain>(campaignId).GetSummary();
+        Assert.Equal(count, summary.Examples);
+        Assert.True(summary.ModelVersion >= 1);
+        Assert.Equal(1, summary.FeatureImportances.Values.Sum(), 6);
+
+        // Rounds finished after the first training carry a predicted IoU in [0, 1].
+        var last = await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i29")).GetState();
+        var scored = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            var view = await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, $"i{i:D2}")).GetState();
+            if (view.PredictedIoU is { } p && p.TryGetValue(1, out var v)) scored.Add(v);
+        }
+        Assert.True(scored.Count >= count - RankingGrain.MinExamples, $"only {scored.Count} rounds were scored");
+        Assert.All(scored, v => Assert.InRange(v, 0, 1));
+        Assert.NotNull(last.PredictedIoU);
+    }
+
+    [Fact]
+    public void Training_instances_are_a_stable_fraction_of_the_ids()
+    {
+        var ids = Enumerable.Range(0, 10000).Select(i => $"inst-{i}").ToArray();
+        var chosen = ids.Count(id => InstanceGrain.IsTrainingInstance(id, 0.1));
+        Assert.InRange(chosen, 900, 1100);
+        Assert.Equal(chosen, ids.Count(id => InstanceGrain.IsTrainingInstance(id, 0.1)));
+        Assert.Equal(0, ids.Count(id => InstanceGrain.IsTrainingInstance(id, 0)));
+        Assert.Equal(ids.Length, ids.Count(id => InstanceGrain.IsTrainingInstance(id, 1)));
+    }
+}
