@@ -331,20 +331,8 @@ public static class CocoBoxImport
                 return null;
             }
 
-            BinaryMask? mask;
-            string? problem;
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.Array:
-                    problem = ReadPolygons(value, height, width, out mask);
-                    break;
-                case JsonValueKind.Object:
-                    problem = ReadRle(value, height, width, out mask);
-                    break;
-                default:
-                    Fail("segmentation", $"segmentation must be a polygon list or an RLE object, found {Describe(value.ValueKind)}.");
-                    return null;
-            }
+            var problem = CocoSegmentation.TryParse(value, height, width, out var segmentation);
+            var mask = segmentation?.ToMask(height, width);
             if (problem is null && mask!.IsEmpty) problem = "the segmentation covers no pixel of the image.";
             if (problem is not null)
             {
@@ -353,76 +341,5 @@ public static class CocoBoxImport
             }
             return CocoRle.Encode(mask!);
         }
-    }
-
-    private static string? ReadPolygons(JsonElement value, int height, int width, out BinaryMask? mask)
-    {
-        mask = null;
-        var polygons = new List<double[]>();
-        var p = 0;
-        foreach (var polygon in value.EnumerateArray())
-        {
-            if (polygon.ValueKind != JsonValueKind.Array)
-                return $"polygon {p} is {Describe(polygon.ValueKind)}, expected an array of coordinates [x1, y1, x2, y2, ...].";
-            var xy = new double[polygon.GetArrayLength()];
-            var i = 0;
-            foreach (var coordinate in polygon.EnumerateArray())
-            {
-                if (!TryGetFinite(coordinate, out xy[i]))
-                    return $"polygon {p} coordinate {i} is not a finite number ({Show(coordinate)}).";
-                i++;
-            }
-            if (xy.Length % 2 != 0) return $"polygon {p} has an odd number of coordinates ({xy.Length}).";
-            if (xy.Length < 6) return $"polygon {p} has fewer than three points ({xy.Length} coordinates).";
-            polygons.Add(xy);
-            p++;
-        }
-        mask = CocoPolygon.Rasterize(polygons, height, width);
-        return null;
-    }
-
-    private static string? ReadRle(JsonElement value, int height, int width, out BinaryMask? mask)
-    {
-        mask = null;
-        if (!value.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2
-            || !TryGetWholeInt32(size[0], out var h) || !TryGetWholeInt32(size[1], out var w))
-            return "the RLE has no \"size\": [height, width].";
-        if (h != height || w != width)
-            return $"the RLE size is {h}x{w} (h x w) but the image is {height}x{width} (h x w).";
-        if (!value.TryGetProperty("counts", out var countsElement))
-            return "the RLE has no \"counts\".";
-
-        uint[] counts;
-        switch (countsElement.ValueKind)
-        {
-            case JsonValueKind.String:
-                try
-                {
-                    counts = CocoRle.DecodeString(countsElement.GetString()!);
-                }
-                catch (FormatException ex)
-                {
-                    return $"the compressed RLE counts are malformed: {ex.Message}";
-                }
-                break;
-            case JsonValueKind.Array:
-                counts = new uint[countsElement.GetArrayLength()];
-                var i = 0;
-                foreach (var count in countsElement.EnumerateArray())
-                {
-                    if (count.ValueKind != JsonValueKind.Number || !count.TryGetUInt32(out counts[i]))
-                        return $"RLE count {i} is not a non-negative integer ({Show(count)}).";
-                    i++;
-                }
-                break;
-            default:
-                return $"the RLE \"counts\" must be a string or an array, found {Describe(countsElement.ValueKind)}.";
-        }
-        long sum = 0;
-        foreach (var count in counts) sum += count;
-        if (sum != (long)height * width)
-            return $"the RLE counts sum to {sum} pixels, expected {height}x{width} = {(long)height * width}.";
-        mask = CocoRle.DecodeCounts(counts, height, width);
-        return null;
     }
 }
