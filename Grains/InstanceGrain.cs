@@ -131,6 +131,9 @@ public sealed class InstanceGrain(
     {
         try
         {
+            // Without ground-truth instances the campaign never gets a model: nothing to compute.
+            var fraction = (await Settings()).GroundTruthFraction;
+            if (fraction <= 0) return;
             var previous = S.Masks.Where(m => m.Round < round).MaxBy(m => m.Round);
             if (previous is null) return;
             var previousMask = previous.Mask.ToKernel().ToMask();
@@ -140,7 +143,7 @@ public sealed class InstanceGrain(
             var f = QualityFeatures.Compute(previousMask, currentMask, clicks, round);
             var signals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance);
             var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
-            if (S.GroundTruth is { } truth && IsTrainingInstance(instanceId, (await Settings()).GroundTruthFraction))
+            if (S.GroundTruth is { } truth && IsTrainingInstance(instanceId, fraction))
                 await GrainFactory.GetGrain<IRankingGrain>(campaignId).AddExample(instanceId, signals,
                     MaskMetrics.IoU(currentMask, truth.ToKernel().ToMask()));
             var predicted = await GrainFactory.GetGrain<IScoringGrain>(0).Score(campaignId, signals);

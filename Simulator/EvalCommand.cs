@@ -13,14 +13,7 @@ public static class EvalCommand
     public static int Run(string[] args)
     {
         var cli = new CommandLine(args, new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge" });
-        var imagesDir = cli.Required("images");
-        var masksDir = cli.Optional("masks");
-        var cocoFile = cli.Optional("coco");
-        if ((masksDir is null) == (cocoFile is null))
-            throw new UsageException("Give exactly one of --masks DIR or --coco FILE.");
-        var ignoreValue = cli.Optional("ignore-value") is null ? (int?)null : cli.Int("ignore-value", 0, 0, 255);
-        if (ignoreValue is not null && masksDir is null)
-            throw new UsageException("--ignore-value applies to --masks folders only.");
+        var (imagesDir, masksDir, cocoFile, ignoreValue) = SimulatedAnnotatorOptions.Dataset(cli);
         var every = cli.Int("every", 1, min: 1);
         var protocolText = cli.Required("protocol");
         var kind = protocolText switch
@@ -37,12 +30,8 @@ public static class EvalCommand
             MaxNocClicks = cli.Int("max-clicks", 20, 1, 1000),
             Seed = cli.Int("seed", 1),
             BoundaryTolerancePx = cli.Double("boundary-tolerance", 5, 0, 1000),
-            Clicks = new ClickSimulatorOptions(
-                MinRegionArea: cli.Int("min-region", 100, 1),
-                NoiseSigmaPx: cli.Double("click-noise", 3, 0, 1000),
-                Strategy: cli.Choice("click-strategy", ClickStrategy.Center),
-                MinRegionThicknessPx: cli.Double("min-region-thickness", 10, 0, 1000)),
-            Boxes = new NoisyBoxSimulatorOptions(SigmaFraction: cli.Double("box-noise", 0.1, 0, 10)),
+            Clicks = SimulatedAnnotatorOptions.Clicks(cli),
+            Boxes = SimulatedAnnotatorOptions.Boxes(cli),
         };
         var outPath = cli.Optional("out") ?? Path.Combine("results", $"eval-{protocolText}.json");
         var modelKind = cli.Optional("model") ?? "sam";

@@ -34,12 +34,6 @@ public sealed class ModelHost : IDisposable
             this.options.InteractiveSlots, this.options.BackgroundSlots, this.options.IntraOpThreads);
     }
 
-    /// <summary>Calls waiting for a slot right now, per lane.</summary>
-    public (int Interactive, int Background) Waiting => (waitingInteractive, waitingBackground);
-
-    int waitingInteractive;
-    int waitingBackground;
-
     public ISegmentationModel Get(string name)
     {
         if (!ModelNames.All.Contains(name) || name == ModelNames.External)
@@ -62,15 +56,7 @@ public sealed class ModelHost : IDisposable
     {
         var gate = lane == InferenceLane.Interactive ? interactive : background;
         var waited = Stopwatch.StartNew();
-        if (lane == InferenceLane.Interactive) Interlocked.Increment(ref waitingInteractive); else Interlocked.Increment(ref waitingBackground);
-        try
-        {
-            await gate.WaitAsync(first: lane == InferenceLane.Soon);
-        }
-        finally
-        {
-            if (lane == InferenceLane.Interactive) Interlocked.Decrement(ref waitingInteractive); else Interlocked.Decrement(ref waitingBackground);
-        }
+        await gate.WaitAsync(first: lane == InferenceLane.Soon);
         var queueMs = waited.Elapsed.TotalMilliseconds;
         try
         {

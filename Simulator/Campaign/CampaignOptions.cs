@@ -39,14 +39,7 @@ public sealed record CampaignOptions
             throw new UsageException($"Option --api must be an http:// or https:// URL of the server, got '{apiText}'.");
         // A base address ending in '/' keeps a path prefix when the relative API paths are appended.
         if (!api.AbsolutePath.EndsWith('/')) api = new Uri(api.AbsoluteUri + "/");
-        var imagesDir = cli.Required("images");
-        var masksDir = cli.Optional("masks");
-        var cocoFile = cli.Optional("coco");
-        if ((masksDir is null) == (cocoFile is null))
-            throw new UsageException("Give exactly one of --masks DIR or --coco FILE.");
-        var ignoreValue = cli.Optional("ignore-value") is null ? (int?)null : cli.Int("ignore-value", 0, 1, 255);
-        if (ignoreValue is not null && masksDir is null)
-            throw new UsageException("--ignore-value applies to --masks folders only.");
+        var (imagesDir, masksDir, cocoFile, ignoreValue) = SimulatedAnnotatorOptions.Dataset(cli);
         var preview = cli.Flag("preview");
         var noPreview = cli.Flag("no-preview");
         if (preview && noPreview) throw new UsageException("Give --preview or --no-preview, not both.");
@@ -72,12 +65,8 @@ public sealed record CampaignOptions
             Seed = seed,
             Preview = !noPreview,
             TimeoutMinutes = cli.Double("timeout-minutes", 120, 0.01, 7 * 24 * 60),
-            Clicks = new ClickSimulatorOptions(
-                MinRegionArea: cli.Int("min-region", 100, 1),
-                NoiseSigmaPx: cli.Double("click-noise", 3, 0, 1000),
-                Strategy: cli.Choice("click-strategy", ClickStrategy.Center),
-                MinRegionThicknessPx: cli.Double("min-region-thickness", 10, 0, 1000)),
-            Boxes = new NoisyBoxSimulatorOptions(SigmaFraction: cli.Double("box-noise", 0.1, 0, 10)),
+            Clicks = SimulatedAnnotatorOptions.Clicks(cli),
+            Boxes = SimulatedAnnotatorOptions.Boxes(cli),
             OutPath = cli.Optional("out") ?? Path.Combine("results", "campaign.json"),
         };
         if (string.IsNullOrWhiteSpace(options.Model)) throw new UsageException("Option --model needs a model name.");
