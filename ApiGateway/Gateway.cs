@@ -84,6 +84,7 @@ public static class Gateway
         app.MapOpenApi();
         ManagerEndpoints.Map(app);
         ImportExportEndpoints.Map(app);
+        RankingEndpoints.Map(app);
         AnnotatorEndpoints.Map(app);
         ImageEndpoints.Map(app);
 

@@ -38,6 +38,9 @@ public interface ICampaignGrain : IGrainWithStringKey
 
     /// <summary>Makes sure the background model work of every shard is running (after a restart).</summary>
     Task ResumeBackgroundWork();
+
+    /// <summary>Records that extra rounds up to <paramref name="round"/> may have work, so annotators look in their queues.</summary>
+    Task OpenRoundsUpTo(int round);
 }
 
 [GenerateSerializer, Alias("CampaignStatus")]
@@ -79,22 +82,31 @@ public sealed record CampaignSettings
     /// </summary>
     [Id(8)] public double GroundTruthFraction { get; init; }
 
+    /// <summary>
+    /// Instances whose mask has a predicted IoU below this value go to the front of the next round's queue, lowest
+    /// first (0 = off). Needs a quality model, so a ground-truth fraction above 0.
+    /// </summary>
+    [Id(9)] public double ReprioritizeBelowIoU { get; init; }
+
     public bool Equals(CampaignSettings? other) =>
         other is not null && Rounds == other.Rounds && MaxClicksPerRound == other.MaxClicksPerRound
         && MinClickRegionPixels == other.MinClickRegionPixels && ModelName == other.ModelName
         && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration && ImageRoot == other.ImageRoot && GroundTruthFraction == other.GroundTruthFraction
+        && ReprioritizeBelowIoU == other.ReprioritizeBelowIoU
         && ClassPolicies.Count == other.ClassPolicies.Count
         && ClassPolicies.All(p => other.ClassPolicies.TryGetValue(p.Key, out var v) && v == p.Value);
 
     public override int GetHashCode() => HashCode.Combine(Rounds, MaxClicksPerRound, MinClickRegionPixels, ModelName, ShardCount, LeaseDuration, ClassPolicies.Count);
 }
 
+/// <param name="HighestRound">The highest round that may have work: the settings' rounds, or more once extra rounds were granted.</param>
 [GenerateSerializer, Immutable, Alias("CampaignInfo")]
 public sealed record CampaignInfo(
     [property: Id(0)] string CampaignId,
     [property: Id(1)] CampaignStatus Status,
     [property: Id(2)] CampaignSettings Settings,
-    [property: Id(3)] int ImportedInstances);
+    [property: Id(3)] int ImportedInstances,
+    [property: Id(4)] int HighestRound);
 
 [GenerateSerializer, Immutable, Alias("InstanceImport")]
 public sealed record InstanceImport(
@@ -138,10 +150,12 @@ public sealed record CampaignProgress(
     [property: Id(3)] IReadOnlyList<RoundProgress> Rounds,
     [property: Id(4)] ModelWorkSummary Model,
     [property: Id(5)] int Done,
-    [property: Id(6)] int Skipped)
+    [property: Id(6)] int Skipped,
+    [property: Id(7)] ExtraRoundsSummary? Extra = null)
 {
+    /// <summary>Instances that have not finished their regular rounds.</summary>
     public int Remaining => Math.Max(0, ImportedInstances - Done - Skipped);
 
-    /// <summary>Every imported instance is done or skipped.</summary>
-    public bool Complete => ImportedInstances > 0 && Remaining == 0;
+    /// <summary>Every imported instance is done or skipped, and no extra-click budget is still being spent.</summary>
+    public bool Complete => ImportedInstances > 0 && Remaining == 0 && Extra is not { Active: true };
 }

@@ -7,7 +7,8 @@ namespace Grains.Interfaces;
 /// Round 0 is the box model's mask; rounds 1..R are annotation rounds. After <see cref="Initialize"/> the instance
 /// waits for the mask of round 0 (<see cref="SetModelMask"/>); a mask for round r-1 queues it for round r in its
 /// work queue shard; an annotator holding the lease answers with clicks (the model then draws mask r),
-/// zero clicks (the mask is accepted: Done) or a skip (Skipped). After the mask of the last round it is Done.
+/// zero clicks (the mask is accepted: Done) or a skip (Skipped). After the mask of the last round it is Done; an
+/// extra-click budget may then grant it extra rounds (<see cref="GrantExtraRound"/>).
 /// </summary>
 public interface IInstanceGrain : IGrainWithStringKey
 {
@@ -52,6 +53,13 @@ public interface IInstanceGrain : IGrainWithStringKey
     Task<SubmissionResult> Submit(Submission submission);
 
     Task<InstanceView> GetState();
+
+    /// <summary>
+    /// Opens one extra round for an instance that is Done after its last round was corrected (not accepted) and has had
+    /// fewer than <paramref name="maxExtraRounds"/> extra rounds: it is queued again, and the campaign's extra-rounds grain
+    /// hears when the round ends. Returns the round, or null when the instance cannot take one. Repeating a grant id repeats nothing.
+    /// </summary>
+    Task<int?> GrantExtraRound(string grantId, int maxExtraRounds);
 }
 
 [GenerateSerializer, Immutable, Alias("BoxD")]

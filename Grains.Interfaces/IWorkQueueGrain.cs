@@ -3,13 +3,20 @@ namespace Grains.Interfaces;
 /// <summary>
 /// One shard of the work of one campaign round (key <c>"{campaignId}/{round}/{shard}"</c>, see
 /// <see cref="AnnotationKeys.WorkQueue"/> and <see cref="ShardMap"/>). Instances wait in priority order
-/// (lower first, then first in, first out); each is leased to one annotator at a time; a lapsed lease puts
+/// (instances moved to the front first, then lower priority first, then first in, first out); each is leased to one annotator at a time; a lapsed lease puts
 /// the instance back in its place; an annotator is never given the same instance twice in the round.
 /// </summary>
 public interface IWorkQueueGrain : IGrainWithStringKey
 {
-    /// <summary>Adds an instance. False (and no change) when it is already waiting, leased or completed here.</summary>
-    Task<bool> Enqueue(string instanceId, int priority);
+    /// <summary>
+    /// Adds an instance. False (and no change) when it is already waiting, leased or completed here. A
+    /// <paramref name="frontRank"/> (the instance's predicted IoU when it is below the campaign's re-prioritisation
+    /// threshold) puts it ahead of every instance without one, lowest first.
+    /// </summary>
+    Task<bool> Enqueue(string instanceId, int priority, double? frontRank);
+
+    /// <summary>Moves a waiting instance to the front with <paramref name="frontRank"/> (kept if it already has a lower one). False when it is not waiting here.</summary>
+    Task<bool> MoveToFront(string instanceId, double frontRank);
 
     /// <summary>
     /// Leases the first waiting instance this annotator has not had in this round, or returns the lease the

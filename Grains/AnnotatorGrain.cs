@@ -55,7 +55,7 @@ public sealed class AnnotatorGrain(
 
         var settings = info.Settings;
         var firstShard = (int)(ShardMap.StableHash(AnnotatorId) % (uint)settings.ShardCount);
-        for (var round = 1; round <= settings.Rounds; round++)
+        for (var round = 1; round <= info.HighestRound; round++)
         {
             for (var i = 0; i < settings.ShardCount; i++)
             {

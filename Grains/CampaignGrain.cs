@@ -12,6 +12,9 @@ public sealed class CampaignState
     [Id(2)] public int ImportedInstances { get; set; }
 
     [Id(3)] public HashSet<string> Annotators { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The highest extra round granted so far (0 = none).</summary>
+    [Id(4)] public int HighestExtraRound { get; set; }
 }
 
 public sealed class CampaignGrain(
@@ -146,7 +149,8 @@ public sealed class CampaignGrain(
         }
         // An instance is done when it was accepted with zero clicks in some round, or got the mask of the last round.
         var done = rounds.Sum(r => r.Accepted) + model.CompletedByRound.GetValueOrDefault(settings.Rounds);
-        return new CampaignProgress(CampaignId, S.Status, S.ImportedInstances, rounds, model, done, rounds.Sum(r => r.Skipped));
+        var extra = S.Status == CampaignStatus.None ? null : await GrainFactory.GetGrain<IExtraRoundsGrain>(CampaignId).GetSummary();
+        return new CampaignProgress(CampaignId, S.Status, S.ImportedInstances, rounds, model, done, rounds.Sum(r => r.Skipped), extra);
     }
 
     async Task<CampaignInfo> Move(CampaignStatus to, params CampaignStatus[] from)
@@ -165,7 +169,16 @@ public sealed class CampaignGrain(
                 $"Campaign {CampaignId} is {S.Status}; cannot {action} (needs {string.Join(" or ", allowed)}).");
     }
 
-    CampaignInfo Info() => new(CampaignId, S.Status, S.Settings, S.ImportedInstances);
+    CampaignInfo Info() => new(CampaignId, S.Status, S.Settings, S.ImportedInstances, Math.Max(S.Settings.Rounds, S.HighestExtraRound));
+
+    public async Task OpenRoundsUpTo(int round)
+    {
+        if (round is < 1 or > InstanceGrain.MaxRounds)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(round), $"Round {round} is outside [1, {InstanceGrain.MaxRounds}].");
+        if (round <= S.HighestExtraRound) return;
+        S.HighestExtraRound = round;
+        await state.WriteStateAsync();
+    }
 
     static void ValidateSettings(CampaignSettings settings)
     {
@@ -185,6 +198,8 @@ public sealed class CampaignGrain(
         if (!ModelNames.All.Contains(settings.ModelName))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName",
                 $"Unknown model '{settings.ModelName}' (known: {string.Join(", ", ModelNames.All)}).");
+        if (!(settings.ReprioritizeBelowIoU is >= 0 and <= 1))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "reprioritizeBelowIoU", $"Re-prioritisation threshold {settings.ReprioritizeBelowIoU} is outside [0, 1].");
         if (!(settings.GroundTruthFraction is >= 0 and <= 1))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "groundTruthFraction", $"Ground-truth fraction {settings.GroundTruthFraction} is outside [0, 1].");
         if (settings.ImageRoot is null)

@@ -33,6 +33,20 @@ public sealed class InstanceState
 
     /// <summary>Per finished round, the quality model's predicted IoU of the mask (rounds finished before a model existed have none).</summary>
     [Id(10)] public Dictionary<int, double> PredictedIoU { get; set; } = [];
+
+    /// <summary>Extra rounds granted beyond the campaign's rounds (from an extra-click budget).</summary>
+    [Id(11)] public int ExtraRoundsGranted { get; set; }
+
+    /// <summary>When the instance last became Done (UTC ticks); 0 otherwise.</summary>
+    [Id(12)] public long FinishedAt { get; set; }
+
+    /// <summary>The quality signals of the last finished round, and its mask's IoU with the ground truth (if known).</summary>
+    [Id(13)] public QualitySignals? LastSignals { get; set; }
+
+    [Id(14)] public double? LastTrueIoU { get; set; }
+
+    /// <summary>The id of the last extra-round grant, so a repeated grant is recognised.</summary>
+    [Id(15)] public string? LastGrantId { get; set; }
 }
 
 public sealed class InstanceGrain(
@@ -80,6 +94,7 @@ public sealed class InstanceGrain(
             // Asked again (after a restart): the mask was stored, but the process may have stopped before the
             // instance reached the next round's queue. Enqueueing is idempotent.
             if (S.Status == InstanceStatus.Queued && S.CurrentRound == round + 1) await EnqueueCurrentRound(spec);
+            if (S.Status == InstanceStatus.Done && round > spec.Rounds && S.CurrentRound == round) await NotifyExtraRoundFinished(round);
             return true;
         }
         if (S.Status != InstanceStatus.WaitingForModel || S.CurrentRound != round) return false;
@@ -123,41 +138,96 @@ public sealed class InstanceGrain(
         campaignSettings ??= (await GrainFactory.GetGrain<ICampaignGrain>(AnnotationKeys.ParseInstance(Key).CampaignId).GetInfo()).Settings;
 
     /// <summary>
-    /// Computes the round's quality signals, gives them with the true IoU to the campaign's ranking grain when this
-    /// is a ground-truth training instance, and stores the predicted IoU once the campaign has a model. Ranking is an
-    /// addition to the annotation: a failure here is logged and does not undo the round.
+    /// Computes the finished round's quality signals (when the campaign has ground-truth instances), gives them with the
+    /// true IoU to the campaign's ranking grain when this is a training instance, and records the round in the instance's
+    /// quality index shard, which answers with the predicted IoU once the campaign has a model. The caller writes the state.
+    /// Ranking is an addition to the annotation: a failure here is logged and does not undo the round.
     /// </summary>
     async Task AssessRound(int round)
     {
         try
         {
-            // Without ground-truth instances the campaign never gets a model: nothing to compute.
             var fraction = (await Settings()).GroundTruthFraction;
-            if (fraction <= 0) return;
-            var previous = S.Masks.Where(m => m.Round < round).MaxBy(m => m.Round);
-            if (previous is null) return;
-            var previousMask = previous.Mask.ToKernel().ToMask();
-            var currentRle = S.Masks.FirstOrDefault(m => m.Round == round);
-            var currentMask = currentRle is null ? previousMask : currentRle.Mask.ToKernel().ToMask();
-            var clicks = S.Clicks.Where(c => c.Round == round).Select(c => c.ToKernel()).ToArray();
-            var f = QualityFeatures.Compute(previousMask, currentMask, clicks, round);
-            var signals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance);
-            var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
-            if (S.GroundTruth is { } truth && IsTrainingInstance(instanceId, fraction))
-                await GrainFactory.GetGrain<IRankingGrain>(campaignId).AddExample(instanceId, signals,
-                    MaskMetrics.IoU(currentMask, truth.ToKernel().ToMask()));
-            var predicted = await GrainFactory.GetGrain<IScoringGrain>(0).Score(campaignId, signals);
-            if (predicted is { } p)
+            S.LastSignals = null;
+            S.LastTrueIoU = null;
+            // Without ground-truth instances the campaign never gets a model: no signals to compute.
+            if (fraction > 0 && S.Masks.Where(m => m.Round < round).MaxBy(m => m.Round) is { } previous)
             {
-                S.PredictedIoU[round] = p;
-                await state.WriteStateAsync();
+                var previousMask = previous.Mask.ToKernel().ToMask();
+                var currentRle = S.Masks.FirstOrDefault(m => m.Round == round);
+                var currentMask = currentRle is null ? previousMask : currentRle.Mask.ToKernel().ToMask();
+                var clicks = S.Clicks.Where(c => c.Round == round).Select(c => c.ToKernel()).ToArray();
+                var f = QualityFeatures.Compute(previousMask, currentMask, clicks, round);
+                S.LastSignals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance);
+                if (S.GroundTruth is { } truth)
+                {
+                    S.LastTrueIoU = MaskMetrics.IoU(currentMask, truth.ToKernel().ToMask());
+                    if (IsTrainingInstance(InstanceId, fraction))
+                        await GrainFactory.GetGrain<IRankingGrain>(AnnotationKeys.ParseInstance(Key).CampaignId)
+                            .AddExample(InstanceId, S.LastSignals, S.LastTrueIoU.Value);
+                }
             }
+            if (await RecordQuality(round) is { } predicted) S.PredictedIoU[round] = predicted;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Assessing round {Round} of {InstanceKey} failed; the round stands without a predicted IoU", round, Key);
         }
     }
+
+    async Task<double?> RecordQuality(int lastFinishedRound)
+    {
+        var spec = RequireSpec();
+        var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
+        var training = S.GroundTruth is not null && IsTrainingInstance(instanceId, (await Settings()).GroundTruthFraction);
+        var record = new QualityRecord(instanceId, Math.Max(0, lastFinishedRound), S.LastSignals, S.LastTrueIoU, training,
+            S.Status == InstanceStatus.Leased ? InstanceStatus.Queued : S.Status, Exhausted, S.FinishedAt, S.ExtraRoundsGranted);
+        return await GrainFactory.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, ShardMap.ShardOf(instanceId, spec.ShardCount)))
+            .Record(record);
+    }
+
+    async Task RecordQualitySafely(int lastFinishedRound)
+    {
+        try
+        {
+            await RecordQuality(lastFinishedRound);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Recording the status of {InstanceKey} in its quality index failed", Key);
+        }
+    }
+
+    public async Task<int?> GrantExtraRound(string grantId, int maxExtraRounds)
+    {
+        var spec = RequireSpec();
+        RequireId(grantId, nameof(grantId));
+        if (S.LastGrantId == grantId)
+        {
+            // Repeated after a restart: make sure the grant reached the queue.
+            if (S.Status == InstanceStatus.Queued) await EnqueueCurrentRound(spec);
+            return S.CurrentRound;
+        }
+        if (!Exhausted || S.ExtraRoundsGranted >= maxExtraRounds || RoundLimit(spec) >= MaxRounds) return null;
+        S.ExtraRoundsGranted++;
+        S.CurrentRound++;
+        S.Status = InstanceStatus.Queued;
+        S.FinishedAt = 0;
+        S.LastGrantId = grantId;
+        await state.WriteStateAsync();
+        await RecordQualitySafely(S.CurrentRound - 1);
+        await EnqueueCurrentRound(spec);
+        return S.CurrentRound;
+    }
+
+    Task NotifyExtraRoundFinished(int round) =>
+        GrainFactory.GetGrain<IExtraRoundsGrain>(AnnotationKeys.ParseInstance(Key).CampaignId)
+            .RoundFinished(InstanceId, round, S.Clicks.Count(c => c.Round == round));
+
+    int RoundLimit(InstanceSpec spec) => spec.Rounds + S.ExtraRoundsGranted;
+
+    /// <summary>Done because the last allowed round was answered with clicks and re-masked (not accepted as it was).</summary>
+    bool Exhausted => S.Status == InstanceStatus.Done && S.Masks.Count > 0 && S.Masks[^1].Round == S.CurrentRound;
 
     /// <summary>Whether the instance's finished rounds train M_r: a stable hash of its id falls below the campaign's fraction.</summary>
     public static bool IsTrainingInstance(string instanceId, double fraction) =>
@@ -195,6 +265,7 @@ public sealed class InstanceGrain(
                     $"Instance {Key} already has a different mask for round {round}.");
             // A repeated call: make sure the queue has the instance (a previous call may have stopped before that).
             if (S.Status == InstanceStatus.Queued && S.CurrentRound == round + 1) await EnqueueCurrentRound(spec);
+            if (S.Status == InstanceStatus.Done && round > spec.Rounds && S.CurrentRound == round) await NotifyExtraRoundFinished(round);
             return View();
         }
 
@@ -208,19 +279,22 @@ public sealed class InstanceGrain(
             throw new AnnotationRejectedException(RejectionCodes.InvalidMask, nameof(mask), problem);
 
         S.Masks.Add(new RoundMask(round, mask));
-        if (round >= spec.Rounds)
+        var last = round >= RoundLimit(spec);
+        if (last)
         {
             S.Status = InstanceStatus.Done;
-            await state.WriteStateAsync();
+            S.FinishedAt = DateTimeOffset.UtcNow.UtcTicks;
         }
         else
         {
             S.Status = InstanceStatus.Queued;
             S.CurrentRound = round + 1;
-            await state.WriteStateAsync();
-            await EnqueueCurrentRound(spec);
         }
+        // Assessed before the instance is queued: a low predicted IoU puts it at the front of the next round's queue.
         if (round >= 1) await AssessRound(round);
+        await state.WriteStateAsync();
+        if (!last) await EnqueueCurrentRound(spec);
+        else if (round > spec.Rounds) await NotifyExtraRoundFinished(round);
         return View();
     }
 
@@ -286,16 +360,19 @@ public sealed class InstanceGrain(
             SubmissionOutcome.Accepted => InstanceStatus.Done,
             _ => InstanceStatus.WaitingForModel,
         };
+        if (outcome == SubmissionOutcome.Accepted) S.FinishedAt = now.UtcTicks;
         S.LeasedTo = null;
         S.LeaseExpiresAt = null;
         var result = new SubmissionResult(submission.SubmissionId, Key, submission.Round, outcome, clicks.Count,
             submission.SecondsSpent, S.Status);
         S.Processed[submission.SubmissionId] = result;
+        if (outcome == SubmissionOutcome.Accepted) await AssessRound(submission.Round);
 
         await state.WriteStateAsync();
         await CompleteInQueue(spec, result);
         if (outcome == SubmissionOutcome.NeedsModel) await RequestModel(spec, submission.Round);
-        if (outcome == SubmissionOutcome.Accepted) await AssessRound(submission.Round);
+        if (outcome == SubmissionOutcome.Skipped) await RecordQualitySafely(submission.Round - 1);
+        if (outcome != SubmissionOutcome.NeedsModel && submission.Round > spec.Rounds) await NotifyExtraRoundFinished(submission.Round);
         return result;
     }
 
@@ -344,7 +421,12 @@ public sealed class InstanceGrain(
     bool HoldsLease(string annotatorId, DateTimeOffset now) =>
         S.Status == InstanceStatus.Leased && S.LeasedTo == annotatorId && S.LeaseExpiresAt > now;
 
-    Task EnqueueCurrentRound(InstanceSpec spec) => Queue(spec, S.CurrentRound).Enqueue(InstanceId, spec.Priority);
+    async Task EnqueueCurrentRound(InstanceSpec spec)
+    {
+        var threshold = (await Settings()).ReprioritizeBelowIoU;
+        double? front = threshold > 0 && S.PredictedIoU.TryGetValue(S.CurrentRound - 1, out var predicted) && predicted < threshold ? predicted : null;
+        await Queue(spec, S.CurrentRound).Enqueue(InstanceId, spec.Priority, front);
+    }
 
     Task CompleteInQueue(InstanceSpec spec, SubmissionResult result) =>
         Queue(spec, result.Round).Complete(InstanceId, result.Outcome switch

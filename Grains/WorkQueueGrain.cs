@@ -19,12 +19,16 @@ public sealed class WorkQueueState
     [Id(5)] public long ExpiredLeases { get; set; }
 }
 
-/// <summary>An instance's place in the queue: priority first, then arrival order.</summary>
+/// <summary>
+/// An instance's place in the queue: instances moved to the front (a predicted IoU below the campaign's threshold) first,
+/// lowest predicted IoU first; then priority, then arrival order.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("QueuedInstance")]
 public sealed record QueuedInstance(
     [property: Id(0)] string InstanceId,
     [property: Id(1)] int Priority,
-    [property: Id(2)] long Sequence);
+    [property: Id(2)] long Sequence,
+    [property: Id(3)] double? FrontRank = null);
 
 [GenerateSerializer, Immutable, Alias("LeaseRecord")]
 public sealed record LeaseRecord(
@@ -41,7 +45,15 @@ public sealed class WorkQueueGrain(
 
     static readonly Comparer<QueuedInstance> Order = Comparer<QueuedInstance>.Create((a, b) =>
     {
-        var c = a.Priority.CompareTo(b.Priority);
+        var c = (a.FrontRank, b.FrontRank) switch
+        {
+            ({ } x, { } y) => x.CompareTo(y),
+            (not null, null) => -1,
+            (null, not null) => 1,
+            _ => 0,
+        };
+        if (c != 0) return c;
+        c = a.Priority.CompareTo(b.Priority);
         if (c != 0) return c;
         c = a.Sequence.CompareTo(b.Sequence);
         return c != 0 ? c : string.CompareOrdinal(a.InstanceId, b.InstanceId);
@@ -64,18 +76,32 @@ public sealed class WorkQueueGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<bool> Enqueue(string instanceId, int priority)
+    public async Task<bool> Enqueue(string instanceId, int priority, double? frontRank)
     {
         RequireId(instanceId, nameof(instanceId));
+        RequireFrontRank(frontRank);
         if (S.Waiting.ContainsKey(instanceId) || S.Leases.ContainsKey(instanceId) || S.Completed.ContainsKey(instanceId))
         {
             await ExpireLapsedLeases();
             return false;
         }
         ExpireLapsedLeasesInMemory();
-        var entry = new QueuedInstance(instanceId, priority, S.NextSequence++);
+        var entry = new QueuedInstance(instanceId, priority, S.NextSequence++, frontRank);
         S.Waiting[instanceId] = entry;
         waitingInOrder.Add(entry);
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task<bool> MoveToFront(string instanceId, double frontRank)
+    {
+        RequireId(instanceId, nameof(instanceId));
+        RequireFrontRank(frontRank);
+        if (!S.Waiting.TryGetValue(instanceId, out var entry) || entry.FrontRank <= frontRank) return false;
+        waitingInOrder.Remove(entry);
+        var moved = entry with { FrontRank = frontRank };
+        S.Waiting[instanceId] = moved;
+        waitingInOrder.Add(moved);
         await state.WriteStateAsync();
         return true;
     }
@@ -210,6 +236,12 @@ public sealed class WorkQueueGrain(
             expiryTimer = null;
             timerPeriod = MaxTimerPeriod;
         }
+    }
+
+    static void RequireFrontRank(double? frontRank)
+    {
+        if (frontRank is { } r && !double.IsFinite(r))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(frontRank), $"Front rank {r} is not a finite number.");
     }
 
     static void RequireId(string id, string field)

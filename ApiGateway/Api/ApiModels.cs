@@ -7,18 +7,20 @@ namespace ApiGateway.Api;
 
 public sealed record CreateCampaignRequest(
     string? Id, string? ImageRoot, int? Rounds, int? MaxClicksPerRound, int? MinClickRegionPixels, string? Model,
-    int? Shards, double? LeaseSeconds, Dictionary<string, string>? ClassPolicies, double? GroundTruthFraction = null);
+    int? Shards, double? LeaseSeconds, Dictionary<string, string>? ClassPolicies, double? GroundTruthFraction = null,
+    double? ReprioritizeBelowIoU = null);
 
 public sealed record CampaignSettingsDto(
     int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards, double LeaseSeconds,
-    IReadOnlyDictionary<string, string> ClassPolicies);
+    IReadOnlyDictionary<string, string> ClassPolicies, double GroundTruthFraction, double ReprioritizeBelowIoU);
 
 public sealed record CampaignDto(string Id, string Status, string ImageRoot, CampaignSettingsDto Settings, int ImportedInstances)
 {
     public static CampaignDto From(CampaignInfo info) => new(
         info.CampaignId, Json.EnumName(info.Status), info.Settings.ImageRoot,
         new CampaignSettingsDto(info.Settings.Rounds, info.Settings.MaxClicksPerRound, info.Settings.MinClickRegionPixels,
-            info.Settings.ModelName, info.Settings.ShardCount, info.Settings.LeaseDuration.TotalSeconds, info.Settings.ClassPolicies),
+            info.Settings.ModelName, info.Settings.ShardCount, info.Settings.LeaseDuration.TotalSeconds, info.Settings.ClassPolicies,
+            info.Settings.GroundTruthFraction, info.Settings.ReprioritizeBelowIoU),
         info.ImportedInstances);
 }
 
@@ -77,13 +79,13 @@ public sealed record RoundProgressDto(int Round, int Waiting, int Leased, int Co
 
 public sealed record ProgressDto(
     string CampaignId, string Status, int ImportedInstances, ModelProgressDto Model, IReadOnlyList<RoundProgressDto> Rounds,
-    int Done, int Skipped, int Remaining, bool Complete)
+    int Done, int Skipped, int Remaining, bool Complete, ExtraRoundsDto? ExtraRounds)
 {
     public static ProgressDto From(CampaignProgress p) => new(
         p.CampaignId, Json.EnumName(p.Status), p.ImportedInstances,
         new ModelProgressDto(p.Model.Pending, p.Model.Completed, p.Model.Failed, p.Model.CompletedByRound, p.Model.RecentErrors),
         p.Rounds.Select(r => new RoundProgressDto(r.Round, r.Waiting, r.Leased, r.Corrected, r.Accepted, r.Skipped, r.ExpiredLeases)).ToArray(),
-        p.Done, p.Skipped, p.Remaining, p.Complete);
+        p.Done, p.Skipped, p.Remaining, p.Complete, p.Extra is { } extra ? ExtraRoundsDto.From(extra) : null);
 }
 
 public sealed record ImportRowErrorDto(int Row, string Field, string Message);

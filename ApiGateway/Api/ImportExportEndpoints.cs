@@ -112,22 +112,25 @@ public static class ImportExportEndpoints
         for (var shard = 0; shard < shards; shard++)
         {
             var index = grains.GetGrain<IInstanceIndexGrain>(AnnotationKeys.CampaignShard(campaignId, shard));
+            var quality = grains.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, shard));
             for (var offset = 0; ; offset += 1000)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var ids = await index.List(offset, 1000);
                 if (ids.Count == 0) break;
+                // The ranking's current model scores every mask, including those finished before the model existed.
+                var predicted = await quality.PredictedIoUs(ids);
                 foreach (var chunk in ids.Chunk(64))
                 {
                     var views = await Task.WhenAll(chunk.Select(id => grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, id)).GetState()));
-                    items.AddRange(views.Where(v => v.Spec is not null).Select(Item));
+                    items.AddRange(views.Where(v => v.Spec is not null).Select(v => Item(v, predicted)));
                 }
             }
         }
         return items;
     }
 
-    static MaskExportItem Item(InstanceView view)
+    static MaskExportItem Item(InstanceView view, IReadOnlyDictionary<string, double> predicted)
     {
         var spec = view.Spec!;
         var (_, instanceId) = AnnotationKeys.ParseInstance(view.Key);
@@ -137,7 +140,7 @@ public static class ImportExportEndpoints
         var mask = view.Masks.Count == 0 ? null : view.Masks[^1].Mask.ToKernel();
         return new MaskExportItem(instanceId, spec.ImagePath, spec.ImageWidth, spec.ImageHeight, spec.ClassName,
             spec.Box.X0, spec.Box.Y0, spec.Box.X1, spec.Box.Y1, mask, Json.EnumName(view.Status),
-            PredictedIoU: view.PredictedIoU is { Count: > 0 } predicted ? predicted[predicted.Keys.Max()] : null, provenance,
+            PredictedIoU: predicted.TryGetValue(instanceId, out var p) ? p : null, provenance,
             view.Clicks.Select(c => new ExportClick(c.X, c.Y, c.Label == ClickPolarity.Foreground, c.Round)).ToArray());
     }
 }

@@ -53,6 +53,7 @@ public static class ManagerEndpoints
             ShardCount = body.Shards ?? defaults.ShardCount,
             LeaseDuration = body.LeaseSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.LeaseDuration,
             GroundTruthFraction = body.GroundTruthFraction ?? defaults.GroundTruthFraction,
+            ReprioritizeBelowIoU = body.ReprioritizeBelowIoU ?? defaults.ReprioritizeBelowIoU,
             ClassPolicies = body.ClassPolicies is null ? new(StringComparer.Ordinal) : new(body.ClassPolicies, StringComparer.Ordinal),
         };
         var campaign = grains.GetGrain<ICampaignGrain>(body.Id!);

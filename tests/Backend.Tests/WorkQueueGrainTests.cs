@@ -13,10 +13,10 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task Lower_priority_number_first_then_first_in_first_out()
     {
         var queue = NewQueue();
-        await queue.Enqueue("late-low", 5);
-        await queue.Enqueue("first-high", 1);
-        await queue.Enqueue("second-high", 1);
-        await queue.Enqueue("urgent", 0);
+        await queue.Enqueue("late-low", 5, null);
+        await queue.Enqueue("first-high", 1, null);
+        await queue.Enqueue("second-high", 1, null);
+        await queue.Enqueue("urgent", 0, null);
 
         var order = new List<string?>();
         for (var i = 0; i < 5; i++)
@@ -29,10 +29,10 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task Enqueue_is_idempotent()
     {
         var queue = NewQueue();
-        Assert.True(await queue.Enqueue("i1", 0));
-        Assert.False(await queue.Enqueue("i1", 0));
+        Assert.True(await queue.Enqueue("i1", 0, null));
+        Assert.False(await queue.Enqueue("i1", 0, null));
         await queue.Lease("a", Long);
-        Assert.False(await queue.Enqueue("i1", 0));
+        Assert.False(await queue.Enqueue("i1", 0, null));
         Assert.Equal(new WorkQueueSummary(0, 1, 0, 0, 0, 0), await queue.GetSummary());
     }
 
@@ -40,7 +40,7 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task An_instance_is_leased_to_one_annotator_at_a_time_and_a_repeated_lease_returns_the_same()
     {
         var queue = NewQueue();
-        await queue.Enqueue("only", 0);
+        await queue.Enqueue("only", 0, null);
 
         var first = await queue.Lease("alice", Long);
         var again = await queue.Lease("alice", Long);
@@ -55,8 +55,8 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task A_lapsed_lease_returns_the_instance_on_the_next_call()
     {
         var queue = NewQueue();
-        await queue.Enqueue("i1", 0);
-        await queue.Enqueue("i2", 1);
+        await queue.Enqueue("i1", 0, null);
+        await queue.Enqueue("i2", 1, null);
         Assert.Equal("i1", (await queue.Lease("alice", TimeSpan.FromMilliseconds(300)))?.InstanceId);
 
         await Task.Delay(500);
@@ -72,7 +72,7 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task The_timer_returns_a_lapsed_lease_without_any_other_call()
     {
         var queue = NewQueue();
-        await queue.Enqueue("i1", 0);
+        await queue.Enqueue("i1", 0, null);
         await queue.Lease("alice", TimeSpan.FromMilliseconds(200));
 
         // GetSummary is a pure read: only the grain timer can have moved the instance back.
@@ -91,8 +91,8 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task An_annotator_never_gets_the_same_instance_twice_in_a_round()
     {
         var queue = NewQueue();
-        await queue.Enqueue("i1", 0);
-        await queue.Enqueue("i2", 0);
+        await queue.Enqueue("i1", 0, null);
+        await queue.Enqueue("i2", 0, null);
 
         Assert.Equal("i1", (await queue.Lease("alice", Long))?.InstanceId);
         Assert.True(await queue.Release("alice", "i1"));
@@ -114,7 +114,7 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task Release_by_someone_else_is_refused()
     {
         var queue = NewQueue();
-        await queue.Enqueue("i1", 0);
+        await queue.Enqueue("i1", 0, null);
         await queue.Lease("alice", Long);
 
         Assert.False(await queue.Release("bob", "i1"));
@@ -125,13 +125,13 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task Complete_counts_each_instance_once_per_outcome()
     {
         var queue = NewQueue();
-        foreach (var id in new[] { "i1", "i2", "i3" }) await queue.Enqueue(id, 0);
+        foreach (var id in new[] { "i1", "i2", "i3" }) await queue.Enqueue(id, 0, null);
         await queue.Lease("alice", Long);
 
         Assert.True(await queue.Complete("i1", RoundOutcome.Corrected));
         Assert.False(await queue.Complete("i1", RoundOutcome.Skipped));
         Assert.True(await queue.Complete("i2", RoundOutcome.Accepted));
-        Assert.False(await queue.Enqueue("i2", 0));
+        Assert.False(await queue.Enqueue("i2", 0, null));
 
         Assert.Equal(new WorkQueueSummary(1, 0, 1, 1, 0, 0), await queue.GetSummary());
     }
@@ -140,9 +140,9 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task State_survives_deactivation()
     {
         var queue = NewQueue();
-        await queue.Enqueue("i1", 3);
-        await queue.Enqueue("i2", 0);
-        await queue.Enqueue("i3", 1);
+        await queue.Enqueue("i1", 3, null);
+        await queue.Enqueue("i2", 0, null);
+        await queue.Enqueue("i3", 1, null);
         await queue.Lease("alice", Long); // i2
 
         await Deactivate(queue);
@@ -157,7 +157,7 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     public async Task Invalid_lease_duration_is_rejected()
     {
         var queue = NewQueue();
-        await queue.Enqueue("i1", 0);
+        await queue.Enqueue("i1", 0, null);
 
         var e = await Assert.ThrowsAsync<AnnotationRejectedException>(() => queue.Lease("alice", TimeSpan.Zero));
         Assert.Equal(RejectionCodes.Invalid, e.Code);
