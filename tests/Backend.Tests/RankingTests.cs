@@ -59,17 +59,15 @@ public sealed class RankingTests(TestClusterFixture fixture) : IClassFixture<Tes
         Assert.True(summary.ModelVersion >= 1);
         Assert.Equal(1, summary.FeatureImportances.Values.Sum(), 6);
 
-        // Rounds finished after the first training carry a predicted IoU in [0, 1].
-        var last = await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i29")).GetState();
-        var scored = new List<double>();
-        for (var i = 0; i < count; i++)
-        {
-            var view = await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, $"i{i:D2}")).GetState();
-            if (view.PredictedIoU is { } p && p.TryGetValue(1, out var v)) scored.Add(v);
-        }
-        Assert.True(scored.Count >= count - RankingGrain.MinExamples, $"only {scored.Count} rounds were scored");
-        Assert.All(scored, v => Assert.InRange(v, 0, 1));
-        Assert.NotNull(last.PredictedIoU);
+        // The ranking scores every finished round with the current model, also those finished before the first training.
+        var page = await fixture.Grains.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, 0)).Ranked(100, worstFirst: true);
+        Assert.Equal(count, page.Total);
+        Assert.Equal(summary.ModelVersion, page.ModelVersion);
+        Assert.All(page.Items, r => Assert.InRange(r.PredictedIoU!.Value, 0, 1));
+        Assert.Contains(page.Items, r => r.InstanceId == "i00");
+        // Worst first, and the forest learned that the shrunken masks are the bad ones.
+        Assert.Equal(page.Items.Select(r => r.PredictedIoU).Order(), page.Items.Select(r => r.PredictedIoU));
+        Assert.True(page.Items[0].TrueIoU < page.Items[^1].TrueIoU, $"worst-ranked true IoU {page.Items[0].TrueIoU}, best-ranked {page.Items[^1].TrueIoU}");
     }
 
     [Fact]
