@@ -146,8 +146,16 @@ public interface IExtraRoundsGrain : IGrainWithStringKey
     /// <summary>Starts spending. Repeating the active request is a no-op; another request while one is active is refused.</summary>
     Task<ExtraRoundsSummary> Start(ExtraRoundsRequest request);
 
-    /// <summary>An instance's extra round ended (corrected and re-masked, accepted or skipped) with <paramref name="clicks"/> clicks.</summary>
+    /// <summary>
+    /// An instance's extra round ended (corrected and re-masked, accepted or skipped) with <paramref name="clicks"/> clicks.
+    /// Charges the clicks and returns; further rounds are granted afterwards (<see cref="GrantMore"/>), never while the
+    /// calling instance waits, since it may be the next candidate itself.
+    /// </summary>
     Task RoundFinished(string instanceId, int round, int clicks);
+
+    /// <summary>Grants the rounds the unreserved budget pays for (sent by the grain to itself after a round finished).</summary>
+    [OneWay]
+    Task GrantMore();
 
     [AlwaysInterleave]
     Task<ExtraRoundsSummary> GetSummary();

@@ -96,6 +96,11 @@ public sealed class ExtraRoundsGrain(
         S.ClicksSpent += Math.Max(0, clicks);
         S.RoundsFinished++;
         await state.WriteStateAsync();
+        if (S.Active) this.AsReference<IExtraRoundsGrain>().GrantMore().Ignore();
+    }
+
+    public async Task GrantMore()
+    {
         if (S.Active) await Grant((await GrainFactory.GetGrain<ICampaignGrain>(CampaignId).GetInfo()).Settings);
     }
 

@@ -82,6 +82,19 @@ public sealed class ReprioritisationTests(TestClusterFixture fixture) : IClassFi
             .Where(v => v.CurrentRound == round && v.Status is InstanceStatus.Queued or InstanceStatus.Leased)
             .Select(v => AnnotationKeys.ParseInstance(v.Key).InstanceId).Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>The next task, waiting while the budget is still being spent (rounds are granted just after the previous one ends).</summary>
+    static async Task<WorkAssignment?> NextWhileSpending(IAnnotatorGrain annotator, string campaignId, IExtraRoundsGrain extra)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            if (await annotator.RequestWork(campaignId) is { } work) return work;
+            if (!(await extra.GetSummary()).Active) return null;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The budget stayed active without granting a round.");
+            await Task.Delay(20);
+        }
+    }
+
     [Fact]
     public async Task Instances_predicted_below_the_threshold_are_leased_first_in_the_next_round()
     {
@@ -137,7 +150,7 @@ public sealed class ReprioritisationTests(TestClusterFixture fixture) : IClassFi
         var answered = new List<string>();
         for (var i = 0; i < 20; i++)
         {
-            var work = await annotator.RequestWork(campaignId);
+            var work = await NextWhileSpending(annotator, campaignId, extra);
             if (work is null) break;
             Assert.Equal(2, work.Round);
             var instanceId = AnnotationKeys.ParseInstance(work.InstanceKey).InstanceId;
@@ -184,6 +197,32 @@ public sealed class ReprioritisationTests(TestClusterFixture fixture) : IClassFi
         Assert.Equal(chosen, await QueuedIn(second, 2));
         Assert.DoesNotContain(chosen, id => accepted.Contains(int.Parse(id[1..])));
         Assert.NotEqual(Enumerable.Range(5, 10).Select(Id).ToArray(), chosen);
+    }
+
+    [Fact]
+    public async Task An_instance_can_get_its_next_extra_round_as_soon_as_its_last_one_ends()
+    {
+        var campaignId = GrainTestHelpers.NewId("again");
+        var accepted = Enumerable.Range(0, Count).Where(k => k != 7).ToHashSet();
+        var (annotator, finished) = await RoundOne(campaignId, new CampaignSettings { Rounds = 1, ShardCount = 1 }, accepted);
+        Assert.Equal(["i07"], finished);
+        var extra = fixture.Grains.GetGrain<IExtraRoundsGrain>(campaignId);
+        await extra.Start(new ExtraRoundsRequest(40, ExtraRoundStrategy.Random, MaxExtraRoundsPerInstance: 2));
+
+        var annotatorId = annotator.GetPrimaryKeyString();
+        var rounds = new List<int>();
+        while (await NextWhileSpending(annotator, campaignId, extra) is { } work)
+        {
+            rounds.Add(work.Round);
+            await annotator.Submit(work.InstanceKey, new Submission($"x-{work.Round}", annotatorId, work.Round,
+                [new SubmittedClick(20.5, 15.5, ClickPolarity.Foreground)], false, 1));
+            await Instance(campaignId, "i07").SetModelMask(work.Round, Rect(10, 5, 30, 25).ToWire());
+        }
+        Assert.Equal([2, 3], rounds);
+        var summary = await extra.GetSummary();
+        Assert.Equal(2, summary.ClicksSpent);
+        Assert.Contains("no instance", summary.StopReason);
+        Assert.Equal(3, (await fixture.Grains.GetGrain<ICampaignGrain>(campaignId).GetInfo()).HighestRound);
     }
 
     [Fact]
