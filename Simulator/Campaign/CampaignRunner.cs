@@ -111,8 +111,12 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
                         options.CampaignId, attempt);
                 var model = await api.RankingModelAsync(options.CampaignId, ct);
                 var curve = await api.RankingCurveAsync(options.CampaignId, ct);
-                Log.Information("Campaign {Id}: quality model version {Version}, {Count} instances with a predicted IoU",
-                    options.CampaignId, version, items.Count);
+                if (version == 0)
+                    Log.Warning("Campaign {Id} has no quality model M_r yet ({Examples} training examples): too few finished rounds of ground-truth instances",
+                        options.CampaignId, model.Examples);
+                else
+                    Log.Information("Campaign {Id}: quality model version {Version} trained on {Trained} of {Examples} examples, {Count} instances with a predicted IoU",
+                        options.CampaignId, version, model.TrainedOnExamples, model.Examples, items.Count);
                 return new RankingSnapshot(version, items, model, curve);
             }
         }

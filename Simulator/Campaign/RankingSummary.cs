@@ -80,6 +80,9 @@ public sealed class RankingSummary
             ["instances"] = Pairs.Count,
             ["training_instances"] = TrainingInstances,
             ["model_version"] = Snapshot.ModelVersion,
+            // The server retrains only when its examples grew by a quarter, so the model may lag the examples it has.
+            ["model_examples"] = Snapshot.Model.Examples,
+            ["trained_on_examples"] = Snapshot.Model.TrainedOnExamples,
             ["feature_importances"] = importances,
             ["server_curve"] = Snapshot.Curve.DeepClone(),
         };

@@ -46,6 +46,7 @@ public sealed class RankingAndBudgetSummaryTests : IDisposable
         // so Spearman = 1 - 6 * 2 / (4 * (16 - 1)) = 0.8.
         Assert.Equal(0.8, (double)json["spearman"]!, 12);
         Assert.Equal((4, 1, 4), ((int)json["instances"]!, (int)json["training_instances"]!, (int)json["model_version"]!));
+        Assert.Equal((30, 28), ((int)json["model_examples"]!, (int)json["trained_on_examples"]!));
         // Best predicted first: 1 (0.8), 3 (0.9), 2 (0.6), 5 (0.4); the top N% is the first ceil(4 N / 100).
         var top = json["top_percent_miou"]!.AsObject();
         Assert.Equal(["10", "20", "30", "40", "50", "60", "70", "80", "90", "100"], top.Select(p => p.Key));
