@@ -98,7 +98,23 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
     /// Every instance with a predicted IoU (best first, page by page), the quality model and the server's curve. The
     /// pages are read again when the model changed while they were read, so they all come from one model.
     /// </summary>
+    /// <exception cref="CampaignFailedException">A request was refused, or the server did not answer within the time limit.</exception>
     public async Task<RankingSnapshot> CollectRankingAsync(CancellationToken ct = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromMinutes(options.TimeoutMinutes));
+        try
+        {
+            return await CollectRankingWithinAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new CampaignFailedException(
+                $"The ranking of campaign {options.CampaignId} could not be read within --timeout-minutes {options.TimeoutMinutes.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private async Task<RankingSnapshot> CollectRankingWithinAsync(CancellationToken ct)
     {
         var api = new CampaignApiClient(http, new MeasurementLog(), retry);
         for (var attempt = 1; ; attempt++)
