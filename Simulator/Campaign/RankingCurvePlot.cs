@@ -12,7 +12,7 @@ public static class RankingCurvePlot
     public static string Svg(RankingSummary ranking, string campaignId)
     {
         ArgumentNullException.ThrowIfNull(ranking);
-        const int width = 640, height = 420, left = 60, right = 20, top = 40, bottom = 50;
+        const int width = 640, height = 420, left = 60, right = 20, top = 52, bottom = 50;
         const double minX = 10, maxX = 100, maxY = 1.0;
         var inv = CultureInfo.InvariantCulture;
         var points = ranking.TopPercent;
@@ -25,9 +25,11 @@ public static class RankingCurvePlot
         var svg = new StringBuilder();
         svg.AppendLine(inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">");
         svg.AppendLine(inv, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
-        var title = string.Create(inv,
-            $"{campaignId}: mIoU of the top N% by predicted IoU (M_r v{ranking.Snapshot.ModelVersion}, {ranking.Pairs.Count} held-out, Spearman {ranking.Spearman:F3})");
-        svg.AppendLine(inv, $"<text x=\"{width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>");
+        var title = $"{campaignId}: mIoU of the top N% by predicted IoU";
+        var subtitle = string.Create(inv,
+            $"quality model M_r version {ranking.Snapshot.ModelVersion}, {ranking.Pairs.Count} held-out masks, Spearman {ranking.Spearman:F3}");
+        svg.AppendLine(inv, $"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>");
+        svg.AppendLine(inv, $"<text x=\"{width / 2}\" y=\"38\" text-anchor=\"middle\" fill=\"#555\">{Escape(subtitle)}</text>");
         var step = maxY - minY > 0.5 ? 0.1 : 0.05;
         for (var t = minY; t <= maxY + 1e-9; t += step)
         {
@@ -47,7 +49,7 @@ public static class RankingCurvePlot
         {
             var y = Y(all);
             svg.AppendLine(inv, $"<line x1=\"{left}\" y1=\"{y:F1}\" x2=\"{width - right}\" y2=\"{y:F1}\" stroke=\"#d62728\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"><title>all: mIoU {all:F4}</title></line>");
-            svg.AppendLine(inv, $"<text x=\"{width - right - 4}\" y=\"{y - 5:F1}\" text-anchor=\"end\" fill=\"#d62728\">all {all:F4}</text>");
+            svg.AppendLine(inv, $"<text x=\"{left + 6}\" y=\"{y - 5:F1}\" fill=\"#d62728\">all {all:F4}</text>");
         }
         var line = string.Join(' ', points.Select(p => string.Create(inv, $"{X(p.Percent):F1},{Y(p.MeanTrueIoU):F1}")));
         svg.AppendLine(inv, $"<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{line}\"/>");
