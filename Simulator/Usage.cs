@@ -52,7 +52,7 @@ internal static class Usage
             --campaign ID         campaign id (default sim-SEED-yyyyMMdd-HHmmss, UTC)
             --model NAME          the server's model for the campaign (default minisam)
             --shards N            work-queue shards of the campaign (default 4)
-            --timeout-minutes M   give up when the campaign is not complete after M minutes (default 120)
+            --timeout-minutes M   give up when a campaign (or its extra rounds) is not complete after M minutes (default 120)
           Data
             --images DIR          image folder; the server reads the images from the same path
             --masks DIR, --coco FILE, --ignore-value N, --every N   as for eval
@@ -63,9 +63,24 @@ internal static class Usage
             --seed S              simulator seed (default 1); boxes and clicks are the ones eval draws for this seed
             --click-strategy S, --min-region A, --min-region-thickness PX, --click-noise PX, --box-noise F   as for eval
             --preview / --no-preview   preview the clicks' mask before submitting (default: preview)
+          Mask-quality ranking (M_r)
+            --gt-fraction F       fraction 0..1 of instances whose ground-truth mask trains M_r (default 0); above 0
+                                  the import carries every instance's ground-truth mask and the report gets a ranking
+                                  section: Spearman of predicted and true IoU and the mIoU of the top N% by predicted
+                                  IoU, over the instances that did not train M_r
+            --reprioritize-below T  queued instances predicted below IoU T go to the front of their queue (default 0: off;
+                                  needs --gt-fraction)
+            --extra-clicks E      after the regular rounds, spend E more clicks on extra rounds (default 0: none); at
+                                  least --clicks. One campaign runs per budget strategy, id CAMPAIGN-STRATEGY, same seed
+            --budget-strategies LIST  comma-separated ranked,random,queue (default all three; with --extra-clicks only):
+                                  ranked gives extra rounds to the lowest predicted IoU first (needs --gt-fraction),
+                                  random in a seeded random order, queue in the order instances finished
+            --extra-rounds-per-instance K  extra rounds one instance can get, 1..5 (default 1; with --extra-clicks only)
           Output
             --out FILE            result JSON (default results/campaign.json): mIoU per round, export mIoU and
                                   boundary F, client latency percentiles of next/submit/preview, server decoder
-                                  time, throughput, and per-instance figures
+                                  time, throughput, and per-instance figures (of the first campaign's regular
+                                  rounds); the ranking and budget sections; with --gt-fraction the top-N% curve is
+                                  plotted next to it as FILE-ranking.svg
         """;
 }

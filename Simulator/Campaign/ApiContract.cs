@@ -49,9 +49,13 @@ public sealed record ApiClick(double X, double Y, ClickLabel Label)
 }
 
 public sealed record CreateCampaignRequest(
-    string Id, string ImageRoot, int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards);
+    string Id, string ImageRoot, int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards,
+    double GroundTruthFraction = 0, double ReprioritizeBelowIoU = 0);
 
-public sealed record CampaignSettingsDto(int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string? Model, int Shards, int LeaseSeconds);
+/// <param name="GroundTruthFraction">Null from a server that does not train a quality model.</param>
+public sealed record CampaignSettingsDto(
+    int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string? Model, int Shards, int LeaseSeconds,
+    double? GroundTruthFraction = null, double? ReprioritizeBelowIoU = null);
 
 public sealed record CampaignDto(string Id, string Status, string? ImageRoot, CampaignSettingsDto? Settings, int ImportedInstances);
 
@@ -64,9 +68,33 @@ public sealed record ModelProgressDto(int Pending, int Completed, int Failed);
 
 public sealed record RoundProgressDto(int Round, int Waiting, int Leased, int Corrected, int Accepted, int Skipped, int ExpiredLeases);
 
+/// <param name="ExtraRounds">The extra-click spending; null before any.</param>
 public sealed record ProgressDto(
     string? CampaignId, string? Status, int ImportedInstances, ModelProgressDto? Model, IReadOnlyList<RoundProgressDto>? Rounds,
-    int Done, int Skipped, int Remaining, bool Complete);
+    int Done, int Skipped, int Remaining, bool Complete, ExtraRoundsDto? ExtraRounds = null);
+
+/// <summary>Spend <c>Clicks</c> on extra rounds, chosen by <c>Strategy</c>, at most <c>MaxRoundsPerInstance</c> per instance.</summary>
+public sealed record ExtraRoundsRequest(int Clicks, BudgetStrategy Strategy, int Seed, int MaxRoundsPerInstance);
+
+/// <summary>
+/// The state of an extra-click spending. <c>Active</c> until the budget cannot pay for another round or no instance is
+/// left to give one (<c>StopReason</c>); a round reserves a whole round of clicks while <c>Outstanding</c>.
+/// </summary>
+public sealed record ExtraRoundsDto(
+    int? Clicks, string? Strategy, int? Seed, int? MaxRoundsPerInstance, bool Active, int ClicksSpent, int Outstanding,
+    int RoundsGranted, int RoundsFinished, string? StopReason);
+
+/// <summary>One instance in the ranking by predicted IoU of its current mask.</summary>
+/// <param name="Training">Its finished rounds train the quality model (it is in the ground-truth fraction).</param>
+public sealed record RankedInstanceDto(
+    string InstanceId, int Round, double? PredictedIoU, string? Status, double? TrueIoU, bool Training, int ExtraRounds);
+
+/// <param name="Total">Instances with a prediction.</param>
+public sealed record RankingPageDto(int ModelVersion, string? Order, int Offset, int Total, IReadOnlyList<RankedInstanceDto>? Items);
+
+public sealed record FeatureImportanceDto(string Feature, string? Description, double Share);
+
+public sealed record RankingModelDto(int ModelVersion, int Examples, int TrainedOnExamples, IReadOnlyList<FeatureImportanceDto>? FeatureImportances);
 
 public sealed record EarlierClickDto(int Round, double X, double Y, ClickLabel Label);
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Serilog;
 
 namespace Simulator.Campaign;
@@ -124,6 +125,45 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
         var path = $"api/v1/campaigns/{E(campaignId)}/export?format=coco";
         using var response = await SendAsync("export", HttpMethod.Get, path, null, ct);
         return await ReadAsync<CocoExportDto>(response, "GET " + path, ct);
+    }
+
+    /// <summary>One page of the instances ranked by predicted IoU (best or worst first).</summary>
+    public async Task<RankingPageDto> RankingAsync(string campaignId, bool bestFirst, int offset, int limit, CancellationToken ct)
+    {
+        var path = string.Create(CultureInfo.InvariantCulture,
+            $"api/v1/campaigns/{E(campaignId)}/ranking?order={(bestFirst ? "best" : "worst")}&offset={offset}&limit={limit}");
+        using var response = await SendAsync("ranking", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<RankingPageDto>(response, "GET " + path, ct);
+    }
+
+    /// <summary>The server's quality curve (held-out and training), kept as the server wrote it.</summary>
+    public async Task<JsonObject> RankingCurveAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/ranking/curve";
+        using var response = await SendAsync("ranking.curve", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<JsonObject>(response, "GET " + path, ct);
+    }
+
+    public async Task<RankingModelDto> RankingModelAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/ranking/model";
+        using var response = await SendAsync("ranking.model", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<RankingModelDto>(response, "GET " + path, ct);
+    }
+
+    /// <summary>Starts spending an extra-click budget; a 409 (a spending still active, or no quality model for ranked) is thrown.</summary>
+    public async Task<ExtraRoundsDto> StartExtraRoundsAsync(string campaignId, ExtraRoundsRequest request, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/extra-rounds";
+        using var response = await SendAsync("extra-rounds", HttpMethod.Post, path, () => Json(request), ct);
+        return await ReadAsync<ExtraRoundsDto>(response, "POST " + path, ct);
+    }
+
+    public async Task<ExtraRoundsDto> ExtraRoundsAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/extra-rounds";
+        using var response = await SendAsync("extra-rounds", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<ExtraRoundsDto>(response, "GET " + path, ct);
     }
 
     private async Task<HttpResponseMessage> SendAsync(string name, HttpMethod method, string path, Func<HttpContent>? content, CancellationToken ct)

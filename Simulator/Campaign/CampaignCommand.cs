@@ -22,7 +22,9 @@ public static class CampaignCommand
         foreach (var problem in dataset.Problems)
             Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
         var instances = DatasetSubset.EveryNth(dataset.Instances, options.Every);
-        var plan = CampaignPlan.Build(instances, options.ImagesDir, options.Seed, options.Boxes, options.Rounds);
+        CampaignPlan BuildPlan() => CampaignPlan.Build(instances, options.ImagesDir, options.Seed, options.Boxes, options.Rounds,
+            options.ExtraClicks > 0 ? options.ExtraRoundsPerInstance : 0, sendGroundTruth: options.GroundTruthFraction > 0);
+        var plan = BuildPlan();
         foreach (var problem in plan.Problems)
             Log.Warning("Skipped {Item}: {Message}", problem.Item, problem.Message);
         if (plan.Instances.Count == 0) throw new InvalidDataException("No instance to import: the dataset is empty or every item was rejected.");
@@ -30,15 +32,30 @@ public static class CampaignCommand
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.BaseAddress = options.Api;
-        var runner = new CampaignRunner(options, plan, http, retry, new ProgressBarSink(new ProgressBar("campaign")));
-        var result = runner.RunAsync().GetAwaiter().GetResult();
-        var report = new CampaignReport(result with { Problems = [.. dataset.Problems, .. result.Problems] });
+        // The first campaign takes the plan built above; each further one (a budget strategy) a fresh one.
+        var unused = plan;
+        CampaignPlan NextPlan()
+        {
+            var next = unused ?? BuildPlan();
+            unused = null;
+            return next;
+        }
+        var study = new CampaignStudy(options, NextPlan, http, retry, id => new ProgressBarSink(new ProgressBar("campaign " + id)));
+        var outcome = study.RunAsync().GetAwaiter().GetResult();
+        var first = outcome.First;
+        var report = new CampaignReport(first with { Problems = [.. dataset.Problems, .. first.Problems] }, outcome.Ranking, outcome.Budget);
 
         Console.WriteLine(report.SummaryTable());
         var outDir = Path.GetDirectoryName(Path.GetFullPath(options.OutPath))!;
         Directory.CreateDirectory(outDir);
         File.WriteAllText(options.OutPath, report.ToJsonString());
         Log.Information("Wrote {Result}", options.OutPath);
+        if (outcome.Ranking is { } ranking)
+        {
+            var plotPath = RankingCurvePlot.PathNextTo(options.OutPath);
+            File.WriteAllText(plotPath, RankingCurvePlot.Svg(ranking, first.Options.CampaignId));
+            Log.Information("Wrote {Plot}", plotPath);
+        }
         return 0;
     }
 }

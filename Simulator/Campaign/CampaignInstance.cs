@@ -29,7 +29,8 @@ public sealed class CampaignInstance
     private bool finished;
 
     internal CampaignInstance(
-        long annotationId, EvaluationInstance source, long imageId, string fileName, InstanceTruth groundTruth, BoxF box, Random rng, int rounds)
+        long annotationId, EvaluationInstance source, long imageId, string fileName, InstanceTruth groundTruth, BoxF box, Random rng, int rounds,
+        int extraRounds = 0)
     {
         AnnotationId = annotationId;
         Source = source;
@@ -41,7 +42,7 @@ public sealed class CampaignInstance
         truth = RleMask.FromMask(groundTruth.Mask);
         ignore = groundTruth.Ignore is null ? null : RleMask.FromMask(groundTruth.Ignore);
         this.rng = rng;
-        Trajectory = new InstanceTrajectory(rounds);
+        Trajectory = new InstanceTrajectory(rounds, extraRounds);
     }
 
     /// <summary>The COCO annotation id of the import.</summary>
@@ -72,21 +73,26 @@ public sealed class CampaignInstance
     public InstanceTruth LoadTruth() => new(truth.ToMask(), ignore?.ToMask());
 
     /// <summary>
-    /// Records <paramref name="current"/> as the mask after round <paramref name="round"/> - 1 and returns the
-    /// round's answer: the simulated corrective clicks (none when the mask is good enough), drawn once per round.
+    /// Returns the answer of round <paramref name="round"/> (a regular round 1..R or an extra round up to
+    /// <see cref="InstanceTrajectory.LastRound"/>): the simulated corrective clicks for <paramref name="current"/>
+    /// (none when the mask is good enough), drawn once per round from the instance's stream. For a regular round,
+    /// also records <paramref name="current"/> as the mask after round <paramref name="round"/> - 1.
     /// </summary>
     public PlannedAnswer Answer(int round, BinaryMask current, int maxClicks, ClickSimulator simulator)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(simulator);
+        ArgumentOutOfRangeException.ThrowIfLessThan(round, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(round, Trajectory.LastRound);
         var groundTruth = LoadTruth();
         if (current.Width != Width || current.Height != Height)
             throw new CampaignFailedException(
                 $"Instance {InstanceId} ({Name}): the server's mask for round {round} is {current.Width}x{current.Height}, the image is {Width}x{Height} (w x h).");
-        var iou = MaskMetrics.IoU(current, groundTruth.Mask, groundTruth.Ignore);
+        var regular = round <= Trajectory.Rounds;
+        var iou = regular ? MaskMetrics.IoU(current, groundTruth.Mask, groundTruth.Ignore) : double.NaN;
         lock (gate)
         {
-            Trajectory.RecordMask(round - 1, iou);
+            if (regular) Trajectory.RecordMask(round - 1, iou);
             if (answers.TryGetValue(round, out var earlier)) return earlier;
             var clicks = simulator.CorrectiveClicks(groundTruth.Mask, current, maxClicks, rng, groundTruth.Ignore);
             var answer = new PlannedAnswer(round, Guid.NewGuid().ToString(), clicks);
@@ -106,6 +112,12 @@ public sealed class CampaignInstance
             finished = true;
             return true;
         }
+    }
+
+    /// <summary>Extra rounds answered and the clicks submitted in them.</summary>
+    public (int Rounds, int Clicks) ExtraResults()
+    {
+        lock (gate) return (Trajectory.ExtraRoundsAnswered, Trajectory.ExtraClicks);
     }
 
     /// <summary>IoU per round and clicks per round, given the exported mask's IoU.</summary>

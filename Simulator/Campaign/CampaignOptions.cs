@@ -3,6 +3,43 @@ using Segmentation.Simulation;
 
 namespace Simulator.Campaign;
 
+/// <summary>How the server chooses the instances that get an extra round from a click budget.</summary>
+public enum BudgetStrategy
+{
+    /// <summary>Lowest predicted IoU (the quality model M_r) first.</summary>
+    Ranked,
+
+    /// <summary>A seeded random order.</summary>
+    Random,
+
+    /// <summary>The order in which instances finished their rounds.</summary>
+    Queue,
+}
+
+/// <summary>The names of <see cref="BudgetStrategy"/> as the command line and the API write them.</summary>
+public static class BudgetStrategyNames
+{
+    public static string Name(this BudgetStrategy strategy) => strategy switch
+    {
+        BudgetStrategy.Ranked => "ranked",
+        BudgetStrategy.Random => "random",
+        BudgetStrategy.Queue => "queue",
+        _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "Unknown budget strategy."),
+    };
+
+    public static bool TryParse(string name, out BudgetStrategy strategy)
+    {
+        foreach (var candidate in Enum.GetValues<BudgetStrategy>())
+        {
+            if (candidate.Name() != name) continue;
+            strategy = candidate;
+            return true;
+        }
+        strategy = default;
+        return false;
+    }
+}
+
 /// <summary>The options of the campaign command, checked.</summary>
 public sealed record CampaignOptions
 {
@@ -25,6 +62,27 @@ public sealed record CampaignOptions
     public NoisyBoxSimulatorOptions Boxes { get; init; } = new();
     public double BoundaryTolerancePx { get; init; } = 5;
     public string OutPath { get; init; } = Path.Combine("results", "campaign.json");
+
+    /// <summary>The fraction of instances whose ground truth trains the quality model M_r (the server picks them by id).</summary>
+    public double GroundTruthFraction { get; init; }
+
+    /// <summary>Queued instances whose predicted IoU falls below this move to the front of their round's queue (0: off).</summary>
+    public double ReprioritizeBelowIoU { get; init; }
+
+    /// <summary>Clicks spent on extra rounds after the regular rounds, once per budget strategy (0: none).</summary>
+    public int ExtraClicks { get; init; }
+
+    public IReadOnlyList<BudgetStrategy> BudgetStrategies { get; init; } = DefaultBudgetStrategies;
+
+    public int ExtraRoundsPerInstance { get; init; } = 1;
+
+    public static IReadOnlyList<BudgetStrategy> DefaultBudgetStrategies { get; } = [BudgetStrategy.Ranked, BudgetStrategy.Random, BudgetStrategy.Queue];
+
+    /// <summary>The server's upper limit of extra rounds one instance can be given in one spending.</summary>
+    public const int MaxExtraRoundsPerInstance = 5;
+
+    /// <summary>The server's upper limit of one extra-click budget.</summary>
+    public const int MaxExtraClicks = 100_000_000;
 
     /// <summary>Annotator ids sim-1 .. sim-N.</summary>
     public IReadOnlyList<string> AnnotatorIds =>
@@ -70,7 +128,59 @@ public sealed record CampaignOptions
             OutPath = cli.Optional("out") ?? Path.Combine("results", "campaign.json"),
         };
         if (string.IsNullOrWhiteSpace(options.Model)) throw new UsageException("Option --model needs a model name.");
+        options = WithRankingOptions(options, cli);
         cli.RejectUnknown();
         return options;
+    }
+
+    private static CampaignOptions WithRankingOptions(CampaignOptions options, CommandLine cli)
+    {
+        var fraction = cli.Double("gt-fraction", 0, 0, 1);
+        var reprioritize = cli.Double("reprioritize-below", 0, 0, 1);
+        var extraClicks = cli.Int("extra-clicks", 0, 0, MaxExtraClicks);
+        var strategiesText = cli.Optional("budget-strategies");
+        var roundsText = cli.Optional("extra-rounds-per-instance");
+        var extraRounds = cli.Int("extra-rounds-per-instance", 1, 1, MaxExtraRoundsPerInstance);
+        var strategies = strategiesText is null ? DefaultBudgetStrategies : ParseStrategies(strategiesText);
+
+        if (reprioritize > 0 && fraction == 0)
+            throw new UsageException("Option --reprioritize-below needs --gt-fraction above 0: without ground truth the server trains no quality model to predict IoU with.");
+        if (extraClicks == 0)
+        {
+            if (strategiesText is not null) throw new UsageException("Option --budget-strategies needs --extra-clicks above 0.");
+            if (roundsText is not null) throw new UsageException("Option --extra-rounds-per-instance needs --extra-clicks above 0.");
+        }
+        else
+        {
+            if (extraClicks < options.ClicksPerRound)
+                throw new UsageException(
+                    $"Option --extra-clicks must be 0 or at least --clicks ({options.ClicksPerRound}): the server reserves a whole round of clicks per extra round, got {extraClicks}.");
+            if (fraction == 0 && strategies.Contains(BudgetStrategy.Ranked))
+                throw new UsageException(
+                    "Option --budget-strategies includes ranked, which needs a quality model: give --gt-fraction above 0, or leave ranked out (e.g. --budget-strategies random,queue).");
+        }
+        return options with
+        {
+            GroundTruthFraction = fraction,
+            ReprioritizeBelowIoU = reprioritize,
+            ExtraClicks = extraClicks,
+            BudgetStrategies = strategies,
+            ExtraRoundsPerInstance = extraRounds,
+        };
+    }
+
+    private static BudgetStrategy[] ParseStrategies(string text)
+    {
+        var strategies = new List<BudgetStrategy>();
+        foreach (var part in text.Split(','))
+        {
+            var name = part.Trim();
+            if (!BudgetStrategyNames.TryParse(name, out var strategy))
+                throw new UsageException($"Option --budget-strategies takes a comma-separated list of ranked, random and queue, got '{text}' ('{name}' is not one of them).");
+            if (strategies.Contains(strategy))
+                throw new UsageException($"Option --budget-strategies names {name} twice in '{text}'.");
+            strategies.Add(strategy);
+        }
+        return [.. strategies];
     }
 }

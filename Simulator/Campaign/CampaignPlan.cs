@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Segmentation.Evaluation.Datasets;
+using Segmentation.Masks;
 using Segmentation.Simulation;
 
 namespace Simulator.Campaign;
@@ -9,7 +10,8 @@ namespace Simulator.Campaign;
 /// The instances of a simulated campaign and the COCO instance file that imports them: one image entry per
 /// image file (file_name relative to the image folder, '/' separators), one category per class ("object"
 /// for instances without one), and one annotation per instance with id 1..n and the noisy box as bbox
-/// [x0, y0, x1 - x0, y1 - y0]. No segmentation is sent: the server starts from the boxes.
+/// [x0, y0, x1 - x0, y1 - y0]. The server starts from the boxes; a segmentation (the full ground-truth mask in
+/// compressed RLE) is sent only when asked for, for a server that trains its quality model on ground truth.
 /// </summary>
 public sealed class CampaignPlan
 {
@@ -40,7 +42,14 @@ public sealed class CampaignPlan
     /// Loads each instance's ground truth, draws its noisy box from <c>GaussianRandom.ForInstance(seed, id)</c>
     /// (as the eval command does) and numbers the usable instances 1..n in the given order.
     /// </summary>
-    public static CampaignPlan Build(IReadOnlyList<EvaluationInstance> instances, string imagesDir, int seed, NoisyBoxSimulatorOptions boxes, int rounds)
+    /// <param name="extraRounds">How many extra rounds after <paramref name="rounds"/> an instance may be given.</param>
+    /// <param name="sendGroundTruth">
+    /// Put each instance's ground-truth mask in the import as its <c>segmentation</c>. The whole mask is sent: the
+    /// ignore band only leaves pixels out of the simulator's scores.
+    /// </param>
+    public static CampaignPlan Build(
+        IReadOnlyList<EvaluationInstance> instances, string imagesDir, int seed, NoisyBoxSimulatorOptions boxes, int rounds,
+        int extraRounds = 0, bool sendGroundTruth = false)
     {
         ArgumentNullException.ThrowIfNull(instances);
         ArgumentException.ThrowIfNullOrEmpty(imagesDir);
@@ -95,7 +104,7 @@ public sealed class CampaignPlan
                 categories.Add(new JsonObject { ["id"] = categoryId, ["name"] = category });
             }
             var annotationId = planned.Count + 1L;
-            annotations.Add(new JsonObject
+            var annotation = new JsonObject
             {
                 ["id"] = annotationId,
                 ["image_id"] = imageId,
@@ -103,8 +112,15 @@ public sealed class CampaignPlan
                 ["bbox"] = new JsonArray(box.X0, box.Y0, box.X1 - box.X0, box.Y1 - box.Y0),
                 ["area"] = box.Area,
                 ["iscrowd"] = 0,
-            });
-            planned.Add(new CampaignInstance(annotationId, instance, imageId, fileName, truth, box, rng, rounds));
+            };
+            if (sendGroundTruth)
+                annotation["segmentation"] = new JsonObject
+                {
+                    ["size"] = new JsonArray(truth.Mask.Height, truth.Mask.Width),
+                    ["counts"] = CocoRle.Encode(truth.Mask),
+                };
+            annotations.Add(annotation);
+            planned.Add(new CampaignInstance(annotationId, instance, imageId, fileName, truth, box, rng, rounds, extraRounds));
         }
         var document = new JsonObject
         {

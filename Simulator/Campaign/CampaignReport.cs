@@ -11,10 +11,15 @@ public sealed class CampaignReport
     /// <summary>The HTTP calls whose client-side wall time is summarised.</summary>
     public static readonly IReadOnlyList<string> TimedCalls = ["next", "submit", "preview", "progress"];
 
-    public CampaignReport(CampaignResult result)
+    /// <param name="result">The (first) campaign's regular rounds.</param>
+    /// <param name="ranking">The quality model's ranking of that campaign's masks, when it trained one.</param>
+    /// <param name="budget">The extra-click budget spent per strategy, when there was one.</param>
+    public CampaignReport(CampaignResult result, RankingSummary? ranking = null, BudgetSummary? budget = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         Result = result;
+        Ranking = ranking;
+        Budget = budget;
         var rounds = result.Options.Rounds;
         MeanIoUPerRound = Enumerable.Range(0, rounds + 1).Select(r => Mean(result.Instances.Select(i => i.IoUPerRound[r]))).ToArray();
         MeanCumulativeClicksPerRound = Enumerable.Range(0, rounds + 1)
@@ -41,6 +46,8 @@ public sealed class CampaignReport
     public PercentileSummary WarmPreviewOverheadMs { get; }
 
     public CampaignResult Result { get; }
+    public RankingSummary? Ranking { get; }
+    public BudgetSummary? Budget { get; }
 
     /// <summary>After round 0 (M_b) and after rounds 1..R, over the instances with a known mask.</summary>
     public IReadOnlyList<double> MeanIoUPerRound { get; }
@@ -62,7 +69,7 @@ public sealed class CampaignReport
         var retries = new JsonObject();
         foreach (var (name, count) in r.Measurements.Counters().Where(c => c.Key.StartsWith("retries.", StringComparison.Ordinal)).OrderBy(c => c.Key, StringComparer.Ordinal))
             retries[name["retries.".Length..]] = count;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["summary"] = new JsonObject
             {
@@ -120,10 +127,18 @@ public sealed class CampaignReport
                 ["click_strategy"] = o.Clicks.Strategy.ToString().ToLowerInvariant(),
                 ["box_sigma_fraction"] = o.Boxes.SigmaFraction,
                 ["box_min_iou"] = o.Boxes.MinIoU,
+                ["gt_fraction"] = o.GroundTruthFraction,
+                ["reprioritize_below"] = o.ReprioritizeBelowIoU,
+                ["extra_clicks"] = o.ExtraClicks,
+                ["budget_strategies"] = o.ExtraClicks > 0 ? new JsonArray(o.BudgetStrategies.Select(b => (JsonNode?)b.Name()).ToArray()) : null,
+                ["extra_rounds_per_instance"] = o.ExtraClicks > 0 ? o.ExtraRoundsPerInstance : null,
             },
             ["problems"] = new JsonArray(r.Problems.Select(p => (JsonNode)new JsonObject { ["item"] = p.Item, ["message"] = p.Message }).ToArray()),
             ["instances"] = new JsonArray(r.Instances.Select(InstanceJson).ToArray()),
         };
+        if (Ranking is not null) json["ranking"] = Ranking.ToJson();
+        if (Budget is not null) json["budget"] = Budget.ToJson();
+        return json;
     }
 
     public string ToJsonString() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -147,6 +162,8 @@ public sealed class CampaignReport
         foreach (var (name, w) in new[] { ("warm preview", WarmPreviewMs), ("  its decoder", WarmDecoderMs), ("  difference", WarmPreviewOverheadMs) })
             sb.AppendLine(inv, $"{name,-16} {w.P50,8:F1} {w.P95,8:F1} {w.P99,8:F1} {w.Count,7}");
         sb.AppendLine(inv, $"throughput {SubmitsPerSecond:F2} submits/s");
+        Ranking?.AppendTable(sb);
+        Budget?.AppendTable(sb);
         return sb.ToString();
     }
 
@@ -175,14 +192,9 @@ public sealed class CampaignReport
         ["count"] = s.Count,
     };
 
-    private static double Mean(IEnumerable<double?> values)
-    {
-        var known = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
-        return known.Length == 0 ? double.NaN : known.Average();
-    }
+    private static double Mean(IEnumerable<double?> values) => ReportNumbers.Mean(values);
 
     private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(Round).ToArray());
 
-    /// <summary>Four decimals; NaN (a figure over no values) is written as null.</summary>
-    private static JsonNode? Round(double v) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 4)) : null;
+    private static JsonNode? Round(double v) => ReportNumbers.Round(v);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using System.Text.Json.Nodes;
 using Segmentation.Evaluation.Datasets;
 using Segmentation.Masks;
 using Serilog;
@@ -15,6 +16,23 @@ public sealed record CampaignInstanceResult(
     CampaignInstance Instance, IReadOnlyList<double?> IoUPerRound, IReadOnlyList<int> ClicksPerRound,
     double? ExportIoU, double? ExportBoundaryF, string? ExportStatus);
 
+/// <summary>The exported mask of one instance scored against the ground truth.</summary>
+/// <param name="IoU">With the ignore band excluded; null without an exported mask.</param>
+/// <param name="Status">The export's status of the annotation, if it was exported.</param>
+public sealed record ExportScore(CampaignInstance Instance, double? IoU, double? BoundaryF, string? Status);
+
+/// <summary>The quality model's view of a campaign: every instance with a predicted IoU, the model and the server's curve.</summary>
+/// <param name="Curve">The answer of GET ranking/curve, as the server wrote it.</param>
+public sealed record RankingSnapshot(int ModelVersion, IReadOnlyList<RankedInstanceDto> Items, RankingModelDto Model, JsonObject Curve);
+
+/// <summary>An extra-click budget spent on a campaign after its regular rounds, and the export after it.</summary>
+/// <param name="Server">The server's account of the spending once it ended.</param>
+/// <param name="AnnotatorRounds">Extra-round answers the simulated annotators submitted.</param>
+/// <param name="AnnotatorClicks">Clicks in those answers.</param>
+public sealed record ExtraRoundsOutcome(
+    BudgetStrategy Strategy, string CampaignId, ExtraRoundsDto Server, IReadOnlyList<ExportScore> Export,
+    int AnnotatorRounds, int AnnotatorClicks, int Submits, TimeSpan Wall);
+
 /// <summary>Everything the report needs from one run.</summary>
 public sealed record CampaignResult(
     CampaignOptions Options,
@@ -28,11 +46,17 @@ public sealed record CampaignResult(
 /// <summary>
 /// Drives a campaign on a running server through HTTP only: create, import the noisy boxes, qualify the
 /// annotators sim-1..sim-N, start, run the annotators concurrently until the server reports the campaign
-/// complete, then export and score the exported masks.
+/// complete, then export and score the exported masks. Afterwards it can read the quality model's ranking and
+/// spend an extra-click budget on extra rounds, with the same annotators and the same plan.
 /// </summary>
 public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, HttpClient http, RetryPolicy? retry = null, IProgressSink? progress = null)
 {
     private static readonly IReadOnlyList<string> Statuses = ["draft", "importing", "running", "paused", "finished"];
+
+    /// <summary>The server's largest ranking page.</summary>
+    public const int RankingPageSize = 1000;
+
+    private const int RankingAttempts = 3;
 
     /// <exception cref="CampaignFailedException">
     /// A request was refused (4xx), an answer broke the contract, or the campaign did not complete within the time limit.
@@ -55,7 +79,11 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
             phase = "exporting";
             var finalProgress = await api.ProgressAsync(options.CampaignId, limit.Token);
             var export = await api.ExportCocoAsync(options.CampaignId, limit.Token);
-            var instances = Score(export);
+            var instances = Score(export).Select(score =>
+            {
+                var (perRound, clicks) = score.Instance.Results(score.IoU);
+                return new CampaignInstanceResult(score.Instance, perRound, clicks, score.IoU, score.BoundaryF, score.Status);
+            }).ToArray();
             return new CampaignResult(options, instances, plan.Problems, api.Measurements, state.Submits, wall, finalProgress);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -66,11 +94,130 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
         }
     }
 
+    /// <summary>
+    /// Every instance with a predicted IoU (best first, page by page), the quality model and the server's curve. The
+    /// pages are read again when the model changed while they were read, so they all come from one model.
+    /// </summary>
+    /// <exception cref="CampaignFailedException">A request was refused, or the server did not answer within the time limit.</exception>
+    public async Task<RankingSnapshot> CollectRankingAsync(CancellationToken ct = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromMinutes(options.TimeoutMinutes));
+        try
+        {
+            return await CollectRankingWithinAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new CampaignFailedException(
+                $"The ranking of campaign {options.CampaignId} could not be read within --timeout-minutes {options.TimeoutMinutes.ToString(CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private async Task<RankingSnapshot> CollectRankingWithinAsync(CancellationToken ct)
+    {
+        var api = new CampaignApiClient(http, new MeasurementLog(), retry);
+        for (var attempt = 1; ; attempt++)
+        {
+            var (version, items, consistent) = await ReadRankingAsync(api, ct);
+            if (consistent || attempt == RankingAttempts)
+            {
+                if (!consistent)
+                    Log.Warning("Campaign {Id}: the quality model kept changing while the ranking was read ({Attempts} attempts); the last reading is reported",
+                        options.CampaignId, attempt);
+                var model = await api.RankingModelAsync(options.CampaignId, ct);
+                var curve = await api.RankingCurveAsync(options.CampaignId, ct);
+                if (version == 0)
+                    Log.Warning("Campaign {Id} has no quality model M_r yet ({Examples} training examples): too few finished rounds of ground-truth instances",
+                        options.CampaignId, model.Examples);
+                else
+                    Log.Information("Campaign {Id}: quality model version {Version} trained on {Trained} of {Examples} examples, {Count} instances with a predicted IoU",
+                        options.CampaignId, version, model.TrainedOnExamples, model.Examples, items.Count);
+                return new RankingSnapshot(version, items, model, curve);
+            }
+        }
+    }
+
+    private async Task<(int Version, IReadOnlyList<RankedInstanceDto> Items, bool Consistent)> ReadRankingAsync(CampaignApiClient api, CancellationToken ct)
+    {
+        var items = new List<RankedInstanceDto>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int? version = null;
+        var consistent = true;
+        for (var offset = 0; ;)
+        {
+            var page = await api.RankingAsync(options.CampaignId, bestFirst: true, offset, RankingPageSize, ct);
+            version ??= page.ModelVersion;
+            var pageItems = page.Items ?? [];
+            if (page.ModelVersion != version) consistent = false;
+            foreach (var item in pageItems)
+                if (!seen.Add(item.InstanceId)) consistent = false; // the order moved between pages
+            items.AddRange(pageItems);
+            offset += pageItems.Count;
+            if (pageItems.Count == 0 || offset >= page.Total) break;
+        }
+        return (version ?? 0, items.DistinctBy(i => i.InstanceId).ToArray(), consistent);
+    }
+
+    /// <summary>
+    /// Asks the server to spend <see cref="CampaignOptions.ExtraClicks"/> on extra rounds chosen by <paramref name="strategy"/>,
+    /// answers them until the campaign is complete again, then exports and scores the masks.
+    /// </summary>
+    /// <exception cref="CampaignFailedException">
+    /// The server refused the spending (for ranked: no quality model yet), or it did not end within the time limit.
+    /// </exception>
+    public async Task<ExtraRoundsOutcome> SpendExtraClicksAsync(BudgetStrategy strategy, IProgressSink? extraProgress = null, CancellationToken ct = default)
+    {
+        if (options.ExtraClicks <= 0) throw new InvalidOperationException("There is no extra-click budget to spend (--extra-clicks is 0).");
+        var api = new CampaignApiClient(http, new MeasurementLog(), retry);
+        var state = new CampaignRunState(options, plan, api, extraProgress, extraPhase: true);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromMinutes(options.TimeoutMinutes));
+        var request = new ExtraRoundsRequest(options.ExtraClicks, strategy, options.Seed, options.ExtraRoundsPerInstance);
+        try
+        {
+            ExtraRoundsDto started;
+            try
+            {
+                started = await api.StartExtraRoundsAsync(options.CampaignId, request, limit.Token);
+            }
+            catch (CampaignApiException ex) when (ex.Status == System.Net.HttpStatusCode.Conflict && strategy == BudgetStrategy.Ranked)
+            {
+                var model = await api.RankingModelAsync(options.CampaignId, limit.Token);
+                if (model.ModelVersion > 0) throw;
+                throw new CampaignFailedException(
+                    $"The server refused the ranked strategy for campaign {options.CampaignId}: it has no quality model M_r. The campaign had too few " +
+                    $"finished rounds of ground-truth instances to train one ({model.Examples} examples); give a larger --gt-fraction " +
+                    $"(now {options.GroundTruthFraction.ToString(CultureInfo.InvariantCulture)}) or more instances. The server said: {ex.Message}", ex);
+            }
+            Log.Information("Campaign {Id}: spending {Clicks} extra clicks ({Strategy}); {Granted} extra rounds granted so far",
+                options.CampaignId, options.ExtraClicks, strategy.Name(), started.RoundsGranted);
+            state.MarkStarted();
+            await RunAnnotatorsAsync(state, limit.Token);
+            var wall = state.Wall;
+            var summary = await api.ExtraRoundsAsync(options.CampaignId, limit.Token);
+            if (summary.Active)
+                throw new CampaignFailedException($"Campaign {options.CampaignId} reported complete while its extra-click spending is still active.");
+            Log.Information("Campaign {Id}: extra rounds ended ({Reason}): {Spent} clicks in {Finished} of {Granted} rounds",
+                options.CampaignId, summary.StopReason, summary.ClicksSpent, summary.RoundsFinished, summary.RoundsGranted);
+            var export = Score(await api.ExportCocoAsync(options.CampaignId, limit.Token));
+            var extra = plan.Instances.Select(i => i.ExtraResults()).ToArray();
+            return new ExtraRoundsOutcome(strategy, options.CampaignId, summary, export,
+                extra.Sum(e => e.Rounds), extra.Sum(e => e.Clicks), state.Submits, wall);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new CampaignFailedException(
+                $"The extra rounds of campaign {options.CampaignId} ({strategy.Name()}) did not end within --timeout-minutes " +
+                $"{options.TimeoutMinutes.ToString(CultureInfo.InvariantCulture)}: {state.Submits} submits so far.");
+        }
+    }
+
     private async Task SetUpAsync(CampaignApiClient api, CancellationToken ct)
     {
         var request = new CreateCampaignRequest(
             options.CampaignId, Path.GetFullPath(options.ImagesDir), options.Rounds, options.ClicksPerRound,
-            options.Clicks.MinRegionArea, options.Model, options.Shards);
+            options.Clicks.MinRegionArea, options.Model, options.Shards, options.GroundTruthFraction, options.ReprioritizeBelowIoU);
         var (campaign, created) = await api.CreateCampaignAsync(request, ct);
         if (!created && campaign.Status != "draft")
             throw new CampaignFailedException(
@@ -81,6 +228,12 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
             throw new CampaignFailedException(
                 $"Campaign {options.CampaignId} has {settings.Rounds} rounds of up to {settings.MaxClicksPerRound} clicks, " +
                 $"not the {options.Rounds} x {options.ClicksPerRound} asked for.");
+        if (campaign.Settings is { } ranking
+            && ((ranking.GroundTruthFraction ?? 0) != options.GroundTruthFraction || (ranking.ReprioritizeBelowIoU ?? 0) != options.ReprioritizeBelowIoU))
+            throw new CampaignFailedException(
+                $"Campaign {options.CampaignId} has ground-truth fraction {Text(ranking.GroundTruthFraction)} and re-prioritisation threshold " +
+                $"{Text(ranking.ReprioritizeBelowIoU)}, not the {Text(options.GroundTruthFraction)} and {Text(options.ReprioritizeBelowIoU)} asked for " +
+                "(a server without a quality model ignores them).");
         Log.Information("Campaign {Id} {Action} ({Rounds} rounds, up to {Clicks} clicks, model {Model})",
             options.CampaignId, created ? "created" : "exists as a draft", options.Rounds, options.ClicksPerRound, options.Model);
 
@@ -136,7 +289,9 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
         }
     }
 
-    private List<CampaignInstanceResult> Score(CocoExportDto export)
+    private static string Text(double? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "(none)";
+
+    private List<ExportScore> Score(CocoExportDto export)
     {
         var exported = new Dictionary<string, CocoExportAnnotation>(StringComparer.Ordinal);
         foreach (var annotation in export.Annotations ?? [])
@@ -145,7 +300,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
             if (!exported.TryAdd(annotation.InstanceId, annotation))
                 Log.Warning("The export lists instance {Instance} more than once; the first entry is scored", annotation.InstanceId);
         }
-        var results = new List<CampaignInstanceResult>(plan.Instances.Count);
+        var results = new List<ExportScore>(plan.Instances.Count);
         foreach (var instance in plan.Instances)
         {
             double? iou = null, boundaryF = null;
@@ -168,8 +323,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
             {
                 Log.Warning("The export has no annotation for instance {Instance} ({Name})", instance.InstanceId, instance.Name);
             }
-            var (perRound, clicks) = instance.Results(iou);
-            results.Add(new CampaignInstanceResult(instance, perRound, clicks, iou, boundaryF, status));
+            results.Add(new ExportScore(instance, iou, boundaryF, status));
         }
         return results;
     }

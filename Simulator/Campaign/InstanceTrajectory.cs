@@ -7,24 +7,38 @@ namespace Simulator.Campaign;
 /// <remarks>
 /// A task for round r carries the mask after round r - 1 (round 0 is the box model's mask). The mask after the
 /// last correction is never sent in a task; it is the exported one. An instance accepted in round r (0 clicks)
-/// keeps its mask for rounds r..R, exactly like a 0-click round in <c>Protocols.RunRounds</c>. Not thread-safe:
-/// the owner (<see cref="CampaignInstance"/>) locks.
+/// keeps its mask for rounds r..R, exactly like a 0-click round in <c>Protocols.RunRounds</c>. Extra rounds
+/// R+1..R+K, granted from a click budget after the regular rounds, only count their clicks: they leave the
+/// regular rounds' figures as they were. Not thread-safe: the owner (<see cref="CampaignInstance"/>) locks.
 /// </remarks>
 public sealed class InstanceTrajectory
 {
     private readonly double?[] known;
     private readonly int?[] clicks;
+    private readonly int?[] extraClicks;
 
-    public InstanceTrajectory(int rounds)
+    public InstanceTrajectory(int rounds, int extraRounds = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rounds);
+        ArgumentOutOfRangeException.ThrowIfNegative(extraRounds);
         known = new double?[rounds + 1];
         clicks = new int?[rounds + 1];
+        extraClicks = new int?[extraRounds];
     }
 
+    /// <summary>The regular rounds R.</summary>
     public int Rounds => known.Length - 1;
 
-    /// <summary>The round whose answer had 0 clicks, if any.</summary>
+    /// <summary>The last round a task may have: R plus the extra rounds the instance may be given.</summary>
+    public int LastRound => Rounds + extraClicks.Length;
+
+    /// <summary>Extra rounds (after R) answered so far.</summary>
+    public int ExtraRoundsAnswered => extraClicks.Count(c => c is not null);
+
+    /// <summary>Clicks submitted in extra rounds.</summary>
+    public int ExtraClicks => extraClicks.Sum(c => c ?? 0);
+
+    /// <summary>The regular round whose answer had 0 clicks, if any.</summary>
     public int? AcceptedRound { get; private set; }
 
     /// <summary>The IoU of the mask after <paramref name="round"/> (0..R) with the ground truth.</summary>
@@ -35,12 +49,17 @@ public sealed class InstanceTrajectory
         known[round] = iou;
     }
 
-    /// <summary>The number of clicks submitted in <paramref name="round"/> (1..R); 0 accepts the mask.</summary>
+    /// <summary>The number of clicks submitted in <paramref name="round"/> (1..R, or an extra round up to <see cref="LastRound"/>); 0 accepts the mask.</summary>
     public void RecordAnswer(int round, int clickCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(round, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(round, Rounds);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(round, LastRound);
         ArgumentOutOfRangeException.ThrowIfNegative(clickCount);
+        if (round > Rounds)
+        {
+            extraClicks[round - Rounds - 1] = clickCount;
+            return;
+        }
         clicks[round] = clickCount;
         if (clickCount == 0 && (AcceptedRound is null || round < AcceptedRound)) AcceptedRound = round;
     }

@@ -13,8 +13,14 @@ public sealed class CampaignRunState
     private int submits;
     private long completedTicks = -1;
 
-    public CampaignRunState(CampaignOptions options, CampaignPlan plan, CampaignApiClient api, IProgressSink? progress = null)
+    private readonly bool extraPhase;
+
+    /// <param name="extraPhase">
+    /// The run answers extra rounds after the regular ones: progress is the extra clicks spent, not instances finished.
+    /// </param>
+    public CampaignRunState(CampaignOptions options, CampaignPlan plan, CampaignApiClient api, IProgressSink? progress = null, bool extraPhase = false)
     {
+        this.extraPhase = extraPhase;
         Options = options;
         Plan = plan;
         Api = api;
@@ -49,12 +55,22 @@ public sealed class CampaignRunState
     {
         var s = Interlocked.Increment(ref submits);
         var f = finishedInstance ? Interlocked.Increment(ref finished) : Finished;
-        if (finishedInstance) progress?.Report(f, Plan.Instances.Count, sinceStart.Elapsed, $"{s} submits");
+        if (finishedInstance && !extraPhase) progress?.Report(f, Plan.Instances.Count, sinceStart.Elapsed, $"{s} submits");
     }
 
-    /// <summary>A progress answer seen by an annotator; completion completes the progress line.</summary>
+    /// <summary>
+    /// A progress answer seen by an annotator. In the regular rounds completion completes the progress line; in the
+    /// extra phase each answer reports the clicks the server counts as spent.
+    /// </summary>
     public void Observe(ProgressDto p)
     {
+        if (extraPhase)
+        {
+            if (p.ExtraRounds is { } e)
+                progress?.Report(e.ClicksSpent, e.Clicks ?? Options.ExtraClicks, sinceStart.Elapsed,
+                    $"{e.RoundsFinished} of {e.RoundsGranted} extra rounds finished, {Submits} submits{(p.Complete ? ", complete" : "")}");
+            return;
+        }
         if (p.Complete) progress?.Report(Plan.Instances.Count, Plan.Instances.Count, sinceStart.Elapsed, $"{Submits} submits, complete");
     }
 }
@@ -63,6 +79,23 @@ public sealed class CampaignRunState
 public interface IProgressSink
 {
     void Report(int done, int total, TimeSpan elapsed, string details);
+}
+
+/// <summary>Logs one line each time the count rises: for the extra phase, whose total (the budget) is rarely reached.</summary>
+public sealed class ProgressLogSink(string label) : IProgressSink
+{
+    private readonly Lock gate = new();
+    private int last = -1;
+
+    public void Report(int done, int total, TimeSpan elapsed, string details)
+    {
+        lock (gate)
+        {
+            if (done <= last) return;
+            last = done;
+        }
+        Log.Information("{Label}: {Done} of {Total} clicks spent, {Details}, elapsed {Elapsed:F0} s", label, done, total, details, elapsed.TotalSeconds);
+    }
 }
 
 /// <summary>Writes campaign progress with <see cref="ProgressBar"/>, only when the count changes.</summary>
@@ -133,8 +166,10 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
         var received = Stopwatch.StartNew();
         var instance = state.Plan.Find(task.InstanceId)
             ?? throw new CampaignFailedException($"The server handed {annotatorId} a task for instance '{task.InstanceId}', which this run did not import.");
-        if (task.Round < 1 || task.Round > instance.Trajectory.Rounds)
-            throw new CampaignFailedException($"The server handed {annotatorId} round {task.Round} of instance {task.InstanceId}; the campaign has rounds 1..{instance.Trajectory.Rounds}.");
+        if (task.Round < 1 || task.Round > instance.Trajectory.LastRound)
+            throw new CampaignFailedException(
+                $"The server handed {annotatorId} round {task.Round} of instance {task.InstanceId}; the campaign has rounds 1..{instance.Trajectory.Rounds}" +
+                $" and up to {instance.Trajectory.LastRound - instance.Trajectory.Rounds} extra rounds.");
         if (task.Mask is null)
             throw new CampaignFailedException($"The task for instance {task.InstanceId}, round {task.Round} has no mask.");
         if (task.MaxClicks < 1)

@@ -22,6 +22,49 @@ public sealed class CampaignOptionsTests
         Assert.Equal(new Segmentation.Simulation.NoisyBoxSimulatorOptions(), o.Boxes);
         Assert.Equal(Path.Combine("results", "campaign.json"), o.OutPath);
         Assert.Equal(["sim-1", "sim-2", "sim-3", "sim-4"], o.AnnotatorIds);
+        Assert.Equal((0.0, 0.0, 0, 1), (o.GroundTruthFraction, o.ReprioritizeBelowIoU, o.ExtraClicks, o.ExtraRoundsPerInstance));
+        Assert.Equal([BudgetStrategy.Ranked, BudgetStrategy.Random, BudgetStrategy.Queue], o.BudgetStrategies);
+    }
+
+    [Fact]
+    public void Ranking_and_budget_options_are_read()
+    {
+        var o = CampaignOptions.Parse(["--api", "http://s", .. Data, "--gt-fraction", "0.25", "--reprioritize-below", "0.6",
+            "--extra-clicks", "40", "--budget-strategies", "queue, ranked", "--extra-rounds-per-instance", "2"]);
+        Assert.Equal((0.25, 0.6, 40, 2), (o.GroundTruthFraction, o.ReprioritizeBelowIoU, o.ExtraClicks, o.ExtraRoundsPerInstance));
+        Assert.Equal([BudgetStrategy.Queue, BudgetStrategy.Ranked], o.BudgetStrategies);
+        Assert.Equal(["ranked", "random", "queue"], Enum.GetValues<BudgetStrategy>().Select(s => s.Name()));
+    }
+
+    [Fact]
+    public void Strategies_without_a_model_need_no_ground_truth()
+    {
+        var o = CampaignOptions.Parse(["--api", "http://s", .. Data, "--extra-clicks", "3", "--budget-strategies", "random"]);
+        Assert.Equal([BudgetStrategy.Random], o.BudgetStrategies);
+        Assert.Equal(0, o.GroundTruthFraction);
+    }
+
+    [Theory]
+    [InlineData("--gt-fraction", new[] { "--gt-fraction", "1.5" })]
+    [InlineData("--gt-fraction", new[] { "--gt-fraction", "-0.1" })]
+    [InlineData("--gt-fraction", new[] { "--gt-fraction", "half" })]
+    [InlineData("--reprioritize-below", new[] { "--reprioritize-below", "2", "--gt-fraction", "0.5" })]
+    [InlineData("--reprioritize-below", new[] { "--reprioritize-below", "0.5" })]
+    [InlineData("--extra-clicks", new[] { "--extra-clicks", "-1" })]
+    [InlineData("--extra-clicks", new[] { "--extra-clicks", "2", "--clicks", "3", "--budget-strategies", "random" })]
+    [InlineData("--budget-strategies", new[] { "--budget-strategies", "random" })]
+    [InlineData("--budget-strategies", new[] { "--extra-clicks", "9", "--budget-strategies", "random,best" })]
+    [InlineData("--budget-strategies", new[] { "--extra-clicks", "9", "--budget-strategies", "random,,queue" })]
+    [InlineData("--budget-strategies", new[] { "--extra-clicks", "9", "--budget-strategies", "queue,queue" })]
+    [InlineData("--budget-strategies", new[] { "--extra-clicks", "9", "--budget-strategies", "Random" })]
+    [InlineData("--gt-fraction", new[] { "--extra-clicks", "9" })]
+    [InlineData("--extra-rounds-per-instance", new[] { "--extra-rounds-per-instance", "2" })]
+    [InlineData("--extra-rounds-per-instance", new[] { "--extra-clicks", "9", "--gt-fraction", "0.5", "--extra-rounds-per-instance", "6" })]
+    [InlineData("--extra-rounds-per-instance", new[] { "--extra-clicks", "9", "--gt-fraction", "0.5", "--extra-rounds-per-instance", "0" })]
+    public void Bad_ranking_and_budget_options_are_usage_errors_naming_the_option(string option, string[] extra)
+    {
+        var error = Assert.Throws<UsageException>(() => CampaignOptions.Parse(["--api", "http://s", .. Data, .. extra]));
+        Assert.Contains(option, error.Message);
     }
 
     [Fact]

@@ -105,6 +105,62 @@ public sealed class CampaignPlanTests : IDisposable
     }
 
     [Fact]
+    public void Extra_rounds_are_answered_from_the_same_stream_after_the_regular_ones()
+    {
+        var instances = ThreeDevInstances();
+        var plan = CampaignPlan.Build(instances, DavisImages, Seed, new NoisyBoxSimulatorOptions(), rounds: 1, extraRounds: 1);
+        var simulator = new ClickSimulator();
+        var instance = plan.Instances[0];
+        var truth = instances[0].LoadTruth();
+        var rng = GaussianRandom.ForInstance(Seed, "000");
+        var box = new NoisyBoxSimulator().Draw(NoisyBoxSimulator.TightBox(truth.Mask), truth.Mask.Width, truth.Mask.Height, rng);
+        var boxMask = Filled(box, truth.Mask.Width, truth.Mask.Height);
+        var afterRound1 = truth.Mask.AndNot(Filled(new BoxF(0, 0, 854, 240), 854, 480)); // the top half is missing
+        var expected1 = simulator.CorrectiveClicks(truth.Mask, boxMask, 3, rng, truth.Ignore);
+        var expected2 = simulator.CorrectiveClicks(truth.Mask, afterRound1, 3, rng, truth.Ignore);
+
+        var first = instance.Answer(1, boxMask, 3, simulator);
+        Assert.True(instance.Submitted(first, "corrected")); // the last regular round finishes the instance
+        var extra = instance.Answer(2, afterRound1, 3, simulator);
+        Assert.Same(extra, instance.Answer(2, afterRound1, 3, simulator)); // handed out again: the same answer
+        Assert.False(instance.Submitted(extra, "corrected"));
+
+        Assert.Equal(expected1, first.Clicks);
+        Assert.Equal(expected2, extra.Clicks);
+        Assert.NotEmpty(expected2);
+        Assert.Equal((1, expected2.Count), instance.ExtraResults());
+        var (iou, clicks) = instance.Results(0.95);
+        Assert.Equal([MaskMetrics.IoU(boxMask, truth.Mask, truth.Ignore), 0.95], iou);
+        Assert.Equal([0, expected1.Count], clicks);
+        Assert.Throws<ArgumentOutOfRangeException>(() => instance.Answer(3, afterRound1, 3, simulator));
+    }
+
+    [Fact]
+    public void The_import_carries_the_whole_ground_truth_mask_as_rle_only_when_asked()
+    {
+        var images = temp.Folder("img");
+        var masks = temp.Folder("gt");
+        DatasetFiles.RgbPng(Path.Combine(images, "a.png"), 40, 30);
+        // Object 255 with a 128 ignore band around it: the band is the simulator's, not part of the mask sent.
+        DatasetFiles.GreyPng(Path.Combine(masks, "a.png"), 40, 30, (x, y) =>
+            x is >= 10 and < 30 && y is >= 8 and < 22 ? (byte)255 : x is >= 8 and < 32 && y is >= 6 and < 24 ? (byte)128 : (byte)0);
+        var dataset = PairedFolderDataset.Load(images, masks, ignoreValue: 128);
+        var truth = dataset.Instances[0].LoadTruth();
+        Assert.NotNull(truth.Ignore);
+
+        var without = Reparse(CampaignPlan.Build(dataset.Instances, images, Seed, new NoisyBoxSimulatorOptions(), rounds: 1).ImportDocument);
+        var with = Reparse(CampaignPlan.Build(dataset.Instances, images, Seed, new NoisyBoxSimulatorOptions(), rounds: 1, sendGroundTruth: true).ImportDocument);
+
+        Assert.Null(without["annotations"]![0]!["segmentation"]);
+        var segmentation = with["annotations"]![0]!["segmentation"]!;
+        Assert.Equal([30, 40], segmentation["size"]!.AsArray().Select(v => (int)v!));
+        var sent = CocoRle.Decode((string)segmentation["counts"]!, 30, 40);
+        Assert.Equal(truth.Mask, sent);
+        Assert.Equal(20 * 14, sent.Area());
+        Assert.Equal(without["annotations"]![0]!["bbox"]!.ToJsonString(), with["annotations"]![0]!["bbox"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Coco_input_keeps_folders_with_forward_slashes_and_one_category_per_class()
     {
         var images = temp.Folder("images");

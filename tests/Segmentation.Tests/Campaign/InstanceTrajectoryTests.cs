@@ -45,6 +45,26 @@ public sealed class InstanceTrajectoryTests
     }
 
     [Fact]
+    public void Extra_rounds_count_their_clicks_apart_and_leave_the_regular_rounds_as_they_were()
+    {
+        var t = new InstanceTrajectory(rounds: 2, extraRounds: 2);
+        t.RecordMask(0, 0.5);
+        t.RecordAnswer(1, 3);
+        t.RecordMask(1, 0.7);
+        t.RecordAnswer(2, 2);
+        t.RecordAnswer(3, 3); // extra round R+1
+        t.RecordAnswer(4, 0); // extra round R+2, accepted
+
+        Assert.Equal((2, 4), (t.Rounds, t.LastRound));
+        Assert.Equal((2, 3), (t.ExtraRoundsAnswered, t.ExtraClicks));
+        Assert.Null(t.AcceptedRound);
+        Assert.Equal([0, 3, 2], t.ClicksPerRound);
+        Assert.Equal([0.5, 0.7, 0.9], t.IoUPerRound(exportIoU: 0.9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.RecordAnswer(5, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.RecordMask(3, 0.5));
+    }
+
+    [Fact]
     public void An_instance_without_any_mask_has_no_figures_and_rounds_are_checked()
     {
         var t = new InstanceTrajectory(rounds: 2);
