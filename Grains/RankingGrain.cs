@@ -26,7 +26,8 @@ public sealed class RankingState
 
 /// <summary>
 /// Collects M_r's training examples for one campaign and retrains the forest when the example count has grown by a
-/// quarter since the last training (from <see cref="MinExamples"/> on). Training runs off the grain scheduler.
+/// quarter since the last training (from <see cref="MinExamples"/> on), and <see cref="CatchUpDelay"/> after the last
+/// new example when some are not in the model yet. Training runs off the grain scheduler.
 /// </summary>
 public sealed class RankingGrain(
     [PersistentState("ranking", StorageNames.Annotation)] IPersistentState<RankingState> state,
@@ -35,7 +36,11 @@ public sealed class RankingGrain(
 {
     public const int MinExamples = 20;
 
+    /// <summary>How long after the last new example the model is retrained on examples the quarter-growth rule has not taken in yet.</summary>
+    public static readonly TimeSpan CatchUpDelay = TimeSpan.FromSeconds(5);
+
     RankingState S => state.State;
+    IGrainTimer? catchUp;
 
     public async Task AddExample(string instanceId, QualitySignals signals, double trueIoU)
     {
@@ -47,25 +52,42 @@ public sealed class RankingGrain(
         if (S.Examples.ContainsKey(key)) return;
         S.Examples[key] = new RankingExample(signals, trueIoU);
 
-        if (S.Examples.Count >= MinExamples && S.Examples.Count >= S.TrainedOnExamples * 5 / 4 + 1)
-        {
-            var examples = S.Examples.Values.Select(e => new QualityExample(ToKernel(e.Signals), e.TrueIoU)).ToArray();
-            var version = S.ModelVersion + 1;
-            var (bytes, importances) = await Task.Run(() =>
-            {
-                using var model = QualityModel.Train(examples, version);
-                using var buffer = new MemoryStream();
-                model.Save(buffer);
-                return (buffer.ToArray(), model.Importances.ToDictionary(i => i.Feature, i => i.Share, StringComparer.Ordinal));
-            });
-            S.Model = bytes;
-            S.ModelVersion = version;
-            S.TrainedOnExamples = examples.Length;
-            S.Importances = importances;
-            logger.LogInformation("Quality model {Version} of {CampaignId} trained on {Examples} rounds; importances {Importances}",
-                version, this.GetPrimaryKeyString(), examples.Length, importances);
-        }
+        if (S.Examples.Count >= MinExamples && S.Examples.Count >= S.TrainedOnExamples * 5 / 4 + 1) await Train();
         await state.WriteStateAsync();
+        if (S.Examples.Count >= MinExamples && S.Examples.Count > S.TrainedOnExamples)
+        {
+            // Once examples stop arriving (the end of a round, of the campaign), the model catches up with all of them.
+            catchUp?.Dispose();
+            catchUp = this.RegisterGrainTimer(CatchUp, CatchUpDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    async Task CatchUp(CancellationToken cancellation)
+    {
+        if (S.Examples.Count <= S.TrainedOnExamples) return;
+        await Train();
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>Trains a new version on every example, in key order so that the same examples always give the same forest.</summary>
+    async Task Train()
+    {
+        var examples = S.Examples.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => new QualityExample(ToKernel(e.Value.Signals), e.Value.TrueIoU)).ToArray();
+        var version = S.ModelVersion + 1;
+        var (bytes, importances) = await Task.Run(() =>
+        {
+            using var model = QualityModel.Train(examples, version);
+            using var buffer = new MemoryStream();
+            model.Save(buffer);
+            return (buffer.ToArray(), model.Importances.ToDictionary(i => i.Feature, i => i.Share, StringComparer.Ordinal));
+        });
+        S.Model = bytes;
+        S.ModelVersion = version;
+        S.TrainedOnExamples = examples.Length;
+        S.Importances = importances;
+        logger.LogInformation("Quality model {Version} of {CampaignId} trained on {Examples} rounds; importances {Importances}",
+            version, this.GetPrimaryKeyString(), examples.Length, importances);
     }
 
     public Task<RankingModelSnapshot?> GetModel(int knownVersion) =>

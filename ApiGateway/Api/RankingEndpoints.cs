@@ -43,11 +43,11 @@ public static class RankingEndpoints
 
     static readonly IReadOnlyDictionary<string, string> FeatureDescriptions = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["f1"] = "clicks in the last round",
-        ["f2"] = "round number",
-        ["f3"] = "mask change: IoU of the previous and current mask",
-        ["f4"] = "largest distance of the round's clicks to the previous mask's boundary",
-        ["f5"] = "mean distance of the round's clicks to the previous mask's boundary",
+        ["clicks_in_round"] = "f1: clicks in the last round",
+        ["round"] = "f2: round number",
+        ["mask_change_iou"] = "f3: mask change, the IoU of the previous and current mask",
+        ["max_click_distance"] = "f4: largest distance of the round's clicks to the previous mask's boundary",
+        ["mean_click_distance"] = "f5: mean distance of the round's clicks to the previous mask's boundary",
     };
 
     public static void Map(IEndpointRouteBuilder app)
@@ -119,7 +119,7 @@ public static class RankingEndpoints
         var summary = await grains.GetGrain<IRankingGrain>(campaignId).GetSummary();
         return new RankingModelDto(summary.ModelVersion, summary.Examples, summary.TrainedOnExamples,
             summary.FeatureImportances.OrderByDescending(f => f.Value)
-                .Select(f => new FeatureImportanceDto(f.Key, FeatureDescriptions.GetValueOrDefault(f.Key, f.Key), f.Value)).ToArray());
+                .Select(f => new FeatureImportanceDto(f.Key, FeatureDescriptions[f.Key], f.Value)).ToArray());
     }
 
     static async Task<IResult> StartExtraRounds(string campaignId, HttpRequest request, IGrainFactory grains, CancellationToken cancellation)

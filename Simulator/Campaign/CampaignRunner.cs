@@ -57,6 +57,9 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
     public const int RankingPageSize = 1000;
 
     private const int RankingAttempts = 3;
+    private static readonly TimeSpan ModelCatchUpPatience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan NoModelPatience = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ModelPollInterval = TimeSpan.FromMilliseconds(500);
 
     /// <exception cref="CampaignFailedException">
     /// A request was refused (4xx), an answer broke the contract, or the campaign did not complete within the time limit.
@@ -117,6 +120,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
     private async Task<RankingSnapshot> CollectRankingWithinAsync(CancellationToken ct)
     {
         var api = new CampaignApiClient(http, new MeasurementLog(), retry);
+        await WaitForModelToCatchUpAsync(api, ct);
         for (var attempt = 1; ; attempt++)
         {
             var (version, items, consistent) = await ReadRankingAsync(api, ct);
@@ -135,6 +139,30 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
                         options.CampaignId, version, model.TrainedOnExamples, model.Examples, items.Count);
                 return new RankingSnapshot(version, items, model, curve);
             }
+        }
+    }
+
+    /// <summary>
+    /// The server retrains M_r a few seconds after its last new example; the ranking is read once the model has taken in
+    /// every example, so that a run's figures do not depend on when the last retraining happened to fall.
+    /// </summary>
+    private async Task WaitForModelToCatchUpAsync(CampaignApiClient api, CancellationToken ct)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            var model = await api.RankingModelAsync(options.CampaignId, ct);
+            if (model.TrainedOnExamples >= model.Examples) return;
+            var waited = DateTime.UtcNow - started;
+            // Without a first model after a while there are too few examples to train one at all.
+            if (model.ModelVersion == 0 && waited > NoModelPatience) return;
+            if (waited > ModelCatchUpPatience)
+            {
+                Log.Warning("Campaign {Id}: the quality model is still trained on {Trained} of {Examples} examples after {Seconds:F0} s; ranking it as it is",
+                    options.CampaignId, model.TrainedOnExamples, model.Examples, waited.TotalSeconds);
+                return;
+            }
+            await Task.Delay(ModelPollInterval, ct);
         }
     }
 

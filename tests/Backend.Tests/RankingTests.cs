@@ -59,6 +59,12 @@ public sealed class RankingTests(TestClusterFixture fixture) : IClassFixture<Tes
         Assert.True(summary.ModelVersion >= 1);
         Assert.Equal(1, summary.FeatureImportances.Values.Sum(), 6);
 
+        // Retrained at 20 and 26 examples; once examples stop arriving the model catches up with all 30.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((summary = await fixture.Grains.GetGrain<IRankingGrain>(campaignId).GetSummary()).TrainedOnExamples < count && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        Assert.Equal(count, summary.TrainedOnExamples);
+
         // The ranking scores every finished round with the current model, also those finished before the first training.
         var page = await fixture.Grains.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, 0)).Ranked(100, worstFirst: true);
         Assert.Equal(count, page.Total);

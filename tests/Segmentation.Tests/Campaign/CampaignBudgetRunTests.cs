@@ -55,8 +55,8 @@ public sealed class CampaignBudgetRunTests : IDisposable
         }
         Assert.Equal(ranked.Import!.ToJsonString(), queue.Import!.ToJsonString()); // the same noisy box
 
-        // The ranking is read from the first campaign only, before its extra rounds.
-        Assert.Equal(["?order=best&offset=0&limit=1000", "model", "curve"], ranked.RankingQueries);
+        // The ranking is read from the first campaign only, before its extra rounds, once the model has taken in every example.
+        Assert.Equal(["model", "?order=best&offset=0&limit=1000", "model", "curve"], ranked.RankingQueries);
         Assert.Empty(queue.RankingQueries);
         Assert.Equal("""{"clicks":9,"strategy":"ranked","seed":5,"maxRoundsPerInstance":2}""", ranked.ExtraRequest!.ToJsonString());
         Assert.Equal("queue", (string)queue.ExtraRequest!["strategy"]!);
