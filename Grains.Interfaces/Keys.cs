@@ -58,6 +58,14 @@ public static class AnnotationKeys
         return string.Create(CultureInfo.InvariantCulture, $"{campaignId}/{shard}");
     }
 
+    public static (string CampaignId, int Shard) ParseCampaignShard(string key)
+    {
+        var slash = key.IndexOf('/');
+        if (slash <= 0 || !int.TryParse(key.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var shard))
+            throw new FormatException($"Campaign shard key '{key}' is not of the form campaignId/shard.");
+        return (key[..slash], shard);
+    }
+
     /// <summary>True when <paramref name="id"/> can be a campaign, instance or annotator id: non-empty, no '/', no control characters, at most 200 characters.</summary>
     public static bool IsValidId(string? id) =>
         !string.IsNullOrWhiteSpace(id) && id.Length <= 200 && !id.Contains('/') && !id.Any(char.IsControl);

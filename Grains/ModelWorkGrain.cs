@@ -36,7 +36,7 @@ public sealed class ModelWorkGrain(
 
     ModelWorkState S => state.State;
 
-    string CampaignId => AnnotationKeys.ParseInstance(this.GetPrimaryKeyString()).CampaignId;
+    string CampaignId => AnnotationKeys.ParseCampaignShard(this.GetPrimaryKeyString()).CampaignId;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

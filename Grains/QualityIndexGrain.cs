@@ -22,8 +22,8 @@ public sealed class QualityIndexGrain(
     CampaignSettings? settings;
 
     Dictionary<string, QualityRecord> Entries => state.State.Entries;
-    string CampaignId => AnnotationKeys.ParseInstance(this.GetPrimaryKeyString()).CampaignId;
-    int Shard => int.Parse(AnnotationKeys.ParseInstance(this.GetPrimaryKeyString()).InstanceId, System.Globalization.CultureInfo.InvariantCulture);
+    string CampaignId => AnnotationKeys.ParseCampaignShard(this.GetPrimaryKeyString()).CampaignId;
+    int Shard => AnnotationKeys.ParseCampaignShard(this.GetPrimaryKeyString()).Shard;
 
     public async Task<double?> Record(QualityRecord record)
     {

@@ -183,5 +183,7 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
         Assert.Equal(("camp", 2, 5), AnnotationKeys.ParseWorkQueue(AnnotationKeys.WorkQueue("camp", 2, 5)));
         Assert.Equal(("camp", "img_1#3"), AnnotationKeys.ParseInstance(AnnotationKeys.Instance("camp", "img_1#3")));
         Assert.Throws<ArgumentException>(() => AnnotationKeys.Instance("a/b", "x"));
+        Assert.Equal(("camp", 7), AnnotationKeys.ParseCampaignShard(AnnotationKeys.CampaignShard("camp", 7)));
+        Assert.Throws<FormatException>(() => AnnotationKeys.ParseCampaignShard("camp/x"));
     }
 }
