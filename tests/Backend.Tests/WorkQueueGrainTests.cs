@@ -26,6 +26,27 @@ public sealed class WorkQueueGrainTests(TestClusterFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Instances_moved_to_the_front_come_first_lowest_predicted_iou_first_and_survive_reactivation()
+    {
+        var queue = NewQueue();
+        await queue.Enqueue("urgent-priority", 0, null);
+        await queue.Enqueue("bad", 5, 0.4);
+        await queue.Enqueue("worse", 5, 0.2);
+        await queue.Enqueue("late", 3, null);
+        // A waiting instance moves up; a higher rank than the one it has changes nothing; an unknown one is not added.
+        Assert.True(await queue.MoveToFront("late", 0.3));
+        Assert.False(await queue.MoveToFront("late", 0.35));
+        Assert.False(await queue.MoveToFront("absent", 0.1));
+        await Assert.ThrowsAsync<AnnotationRejectedException>(() => queue.MoveToFront("bad", double.NaN));
+        await Deactivate(queue);
+
+        var order = new List<string?>();
+        for (var i = 0; i < 5; i++)
+            order.Add((await queue.Lease($"a{i}", Long))?.InstanceId);
+        Assert.Equal(["worse", "late", "bad", "urgent-priority", null], order);
+    }
+
+    [Fact]
     public async Task Enqueue_is_idempotent()
     {
         var queue = NewQueue();
