@@ -1,3 +1,4 @@
+using Segmentation.Interchange;
 using System.Text.Json;
 
 namespace Segmentation.Masks;
@@ -23,7 +24,7 @@ public abstract class CocoSegmentation
             case JsonValueKind.Object:
                 return Rle.TryRead(element, height, width, out segmentation);
             default:
-                return $"segmentation must be a polygon list or an RLE object, found {Describe(element.ValueKind)}.";
+                return $"segmentation must be a polygon list or an RLE object, found {JsonValues.Describe(element.ValueKind)}.";
         }
     }
 
@@ -43,7 +44,7 @@ public abstract class CocoSegmentation
             foreach (var polygon in element.EnumerateArray())
             {
                 if (polygon.ValueKind != JsonValueKind.Array)
-                    return $"polygon {p} is {Describe(polygon.ValueKind)}, expected an array of coordinates [x1, y1, x2, y2, ...].";
+                    return $"polygon {p} is {JsonValues.Describe(polygon.ValueKind)}, expected an array of coordinates [x1, y1, x2, y2, ...].";
                 var xy = new double[polygon.GetArrayLength()];
                 var i = 0;
                 foreach (var value in polygon.EnumerateArray())
@@ -105,7 +106,7 @@ public abstract class CocoSegmentation
                     }
                     break;
                 default:
-                    return $"RLE \"counts\" must be a string or an array, found {Describe(countsElement.ValueKind)}.";
+                    return $"RLE \"counts\" must be a string or an array, found {JsonValues.Describe(countsElement.ValueKind)}.";
             }
             long sum = 0;
             foreach (var count in counts) sum += count;
@@ -115,15 +116,4 @@ public abstract class CocoSegmentation
             return null;
         }
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
 }

@@ -1,3 +1,4 @@
+using Segmentation.Interchange;
 using System.Globalization;
 using System.Text.Json;
 using Segmentation.Masks;
@@ -56,13 +57,13 @@ public static class CocoDataset
         using var document = Parse(cocoJsonPath);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{cocoJsonPath}: a COCO file must be a JSON object, found {Describe(root.ValueKind)}.");
+            throw new InvalidDataException($"{cocoJsonPath}: a COCO file must be a JSON object, found {JsonValues.Describe(root.ValueKind)}.");
         var imagesArray = RequireArray(root, "images", cocoJsonPath);
         var annotationsArray = RequireArray(root, "annotations", cocoJsonPath);
         var categoriesArray = root.TryGetProperty("categories", out var c) && c.ValueKind != JsonValueKind.Null
             ? c.ValueKind == JsonValueKind.Array
                 ? c
-                : throw new InvalidDataException($"{cocoJsonPath}: \"categories\" must be an array, found {Describe(c.ValueKind)}.")
+                : throw new InvalidDataException($"{cocoJsonPath}: \"categories\" must be an array, found {JsonValues.Describe(c.ValueKind)}.")
             : default(JsonElement?);
 
         var problems = new List<DatasetProblem>();
@@ -117,7 +118,7 @@ public static class CocoDataset
         if (!root.TryGetProperty(name, out var value))
             throw new InvalidDataException($"{path}: not a COCO instances file: there is no \"{name}\" array.");
         if (value.ValueKind != JsonValueKind.Array)
-            throw new InvalidDataException($"{path}: \"{name}\" must be an array, found {Describe(value.ValueKind)}.");
+            throw new InvalidDataException($"{path}: \"{name}\" must be an array, found {JsonValues.Describe(value.ValueKind)}.");
         return value;
     }
 
@@ -133,7 +134,7 @@ public static class CocoDataset
             var item = $"images[{index++}]";
             if (element.ValueKind != JsonValueKind.Object)
             {
-                problems.Add(new DatasetProblem(item, $"image entry is {Describe(element.ValueKind)}, not an object."));
+                problems.Add(new DatasetProblem(item, $"image entry is {JsonValues.Describe(element.ValueKind)}, not an object."));
                 continue;
             }
             if (!TryGetInt64(element, "id", out var id))
@@ -189,7 +190,7 @@ public static class CocoDataset
             var item = $"annotations[{index++}]";
             if (element.ValueKind != JsonValueKind.Object)
             {
-                problems.Add(new DatasetProblem(item, $"annotation is {Describe(element.ValueKind)}, not an object."));
+                problems.Add(new DatasetProblem(item, $"annotation is {JsonValues.Describe(element.ValueKind)}, not an object."));
                 continue;
             }
             if (!TryGetInt64(element, "id", out var id))
@@ -258,15 +259,4 @@ public static class CocoDataset
 
     private static string WithoutExtension(string fileName) =>
         fileName[..^Path.GetExtension(fileName).Length];
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "nothing",
-    };
 }
