@@ -40,7 +40,7 @@ public static class CampaignCommand
             unused = null;
             return next;
         }
-        var study = new CampaignStudy(options, NextPlan, http, retry, id => new ProgressBarSink(new ProgressBar("campaign " + id)));
+        var study = new CampaignStudy(options, NextPlan, http, retry, id => RisingProgressSink.Bar(new ProgressBar("campaign " + id)));
         var outcome = study.RunAsync().GetAwaiter().GetResult();
         var first = outcome.First;
         var report = new CampaignReport(first with { Problems = [.. dataset.Problems, .. first.Problems] }, outcome.Ranking, outcome.Budget);

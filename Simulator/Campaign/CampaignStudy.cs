@@ -46,7 +46,7 @@ public sealed class CampaignStudy(
                 first = before;
                 if (options.GroundTruthFraction > 0) firstRanking = RankingSummary.From(before.Instances, await runner.CollectRankingAsync(ct));
             }
-            var after = await runner.SpendExtraClicksAsync(strategy, new ProgressLogSink($"extra rounds of {campaignOptions.CampaignId}"), ct);
+            var after = await runner.SpendExtraClicksAsync(strategy, RisingProgressSink.Log($"extra rounds of {campaignOptions.CampaignId}"), ct);
             runs.Add(new BudgetRun(before, after));
         }
         return new CampaignStudyResult(first!, firstRanking, new BudgetSummary(options.ExtraClicks, options.Seed, runs));

@@ -81,11 +81,18 @@ public interface IProgressSink
     void Report(int done, int total, TimeSpan elapsed, string details);
 }
 
-/// <summary>Logs one line each time the count rises: for the extra phase, whose total (the budget) is rarely reached.</summary>
-public sealed class ProgressLogSink(string label) : IProgressSink
+/// <summary>Passes a report on only when the count has risen since the last one passed on (annotators report concurrently).</summary>
+public sealed class RisingProgressSink(Action<int, int, TimeSpan, string> write) : IProgressSink
 {
     private readonly Lock gate = new();
     private int last = -1;
+
+    /// <summary>A progress bar line.</summary>
+    public static RisingProgressSink Bar(ProgressBar bar) => new(bar.Report);
+
+    /// <summary>One log line per rise: for the extra phase, whose total (the budget) is rarely reached.</summary>
+    public static RisingProgressSink Log(string label) => new((done, total, elapsed, details) =>
+        Serilog.Log.Information("{Label}: {Done} of {Total} clicks spent, {Details}, elapsed {Elapsed:F0} s", label, done, total, details, elapsed.TotalSeconds));
 
     public void Report(int done, int total, TimeSpan elapsed, string details)
     {
@@ -93,24 +100,7 @@ public sealed class ProgressLogSink(string label) : IProgressSink
         {
             if (done <= last) return;
             last = done;
-        }
-        Log.Information("{Label}: {Done} of {Total} clicks spent, {Details}, elapsed {Elapsed:F0} s", label, done, total, details, elapsed.TotalSeconds);
-    }
-}
-
-/// <summary>Writes campaign progress with <see cref="ProgressBar"/>, only when the count changes.</summary>
-public sealed class ProgressBarSink(ProgressBar bar) : IProgressSink
-{
-    private readonly Lock gate = new();
-    private int last = -1;
-
-    public void Report(int done, int total, TimeSpan elapsed, string details)
-    {
-        lock (gate)
-        {
-            if (done <= last) return;
-            last = done;
-            bar.Report(done, total, elapsed, details);
+            write(done, total, elapsed, details);
         }
     }
 }

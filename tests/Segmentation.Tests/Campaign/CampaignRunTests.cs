@@ -11,23 +11,16 @@ namespace Segmentation.Tests.Campaign;
 [Collection(nameof(ConsoleOutput))]
 public sealed class CampaignRunTests : IDisposable
 {
-    private const int Width = 120, Height = 100, Seed = 5;
+    private const int Width = OneObjectDataset.Width, Height = OneObjectDataset.Height, Seed = 5;
     private static readonly RetryPolicy FastRetry = new(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
-    private static readonly BinaryMask Truth = Rect(20, 20, 80, 80);
+    private static readonly BinaryMask Truth = OneObjectDataset.Truth;
 
-    private readonly TempFolder temp = new();
-    private readonly string images;
-    private readonly string masks;
+    private readonly OneObjectDataset data = new();
 
-    public CampaignRunTests()
-    {
-        images = temp.Folder("img");
-        masks = temp.Folder("gt");
-        DatasetFiles.RgbPng(Path.Combine(images, "a.png"), Width, Height);
-        DatasetFiles.GreyPng(Path.Combine(masks, "a.png"), Width, Height, (x, y) => Truth[x, y] ? (byte)255 : (byte)0);
-    }
+    private string images => data.Images;
+    private string masks => data.Masks;
 
-    public void Dispose() => temp.Dispose();
+    public void Dispose() => data.Dispose();
 
     [Fact]
     public void Two_rounds_are_answered_with_eval_clicks_a_503_is_retried_with_the_same_submission_and_the_report_is_complete()
@@ -187,7 +180,7 @@ public sealed class CampaignRunTests : IDisposable
 
     private JsonNode Run(ScriptedCampaignServer server, params string[] options)
     {
-        var outPath = Path.Combine(temp.Path, $"campaign-{Guid.NewGuid():N}.json");
+        var outPath = Path.Combine(data.Folder, $"campaign-{Guid.NewGuid():N}.json");
         string[] args =
         [
             "--api", "http://campaign.test/", "--images", images, "--masks", masks, "--campaign", "c1",
@@ -206,6 +199,5 @@ public sealed class CampaignRunTests : IDisposable
 
     private static double[] Numbers(JsonNode? array) => array!.AsArray().Select(v => (double)v!).ToArray();
 
-    private static BinaryMask Rect(int x0, int y0, int x1, int y1) =>
-        BinaryMask.FromPredicate(Width, Height, (x, y) => x >= x0 && x < x1 && y >= y0 && y < y1);
+    private static BinaryMask Rect(int x0, int y0, int x1, int y1) => OneObjectDataset.Rect(x0, y0, x1, y1);
 }
