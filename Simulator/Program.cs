@@ -19,7 +19,8 @@ try
     {
         "eval" => EvalCommand.Run(args[1..]),
         "campaign" => CampaignCommand.Run(args[1..]),
-        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign."),
+        "ranking" => RankingCommand.Run(args[1..]),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign, ranking."),
     };
 }
 catch (UsageException ex)

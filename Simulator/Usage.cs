@@ -82,5 +82,18 @@ internal static class Usage
                                   time, throughput, and per-instance figures (of the first campaign's regular
                                   rounds); the ranking and budget sections; with --gt-fraction the top-N% curve is
                                   plotted next to it as FILE-ranking.svg
+        ranking: an offline study of the mask quality model M_r on the rounds an 'eval --protocol rounds' run recorded
+        (the "quality" entries of its JSON). Each draw picks a random ground-truth subset, trains M_r on its rounds and
+        ranks the final masks of the other instances; the table gives the spread over the draws.
+          dotnet run --project Simulator -c Release -- ranking --signals FILE[,FILE...] [options]
+
+            --signals FILES       comma-separated eval result JSON files (one simulated campaign each)
+            --gt-fraction F       share of instances with ground truth per draw, 0.001..0.9 (default 0.1)
+            --draws N             random ground-truth subsets per file (default 50)
+            --seed S              seed of the draws (default 1)
+            --features SET        paper: the paper's five signals; paper+score: also the model's own mask score (default paper)
+            --trees T, --leaves L, --min-leaf M   the forest (defaults 100, 16, 3: the backend's)
+            --out FILE            result JSON: per file the mean, sd, p10, min and median of the Spearman correlation and of
+                                  the top-70% gain (points), how many draws meet both acceptance targets, and every draw
         """;
 }

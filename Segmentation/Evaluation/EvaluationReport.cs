@@ -144,6 +144,19 @@ public sealed class EvaluationReport
         };
         if (r.Box is { } b)
             node["box"] = new JsonArray(Round(b.X0), Round(b.Y0), Round(b.X1), Round(b.Y1));
+        if (r.Quality.Count > 0)
+            node["quality"] = new JsonArray(r.Quality.Select(q => (JsonNode)new JsonObject
+            {
+                ["round"] = q.Example.Features.Round,
+                ["clicks"] = q.Example.Features.ClicksInRound,
+                ["mask_change_iou"] = Round(q.Example.Features.MaskChangeIoU),
+                ["max_click_distance"] = Round(q.Example.Features.MaxClickDistance),
+                ["mean_click_distance"] = Round(q.Example.Features.MeanClickDistance),
+                ["model_score"] = q.Example.Features.ModelScore is { } score ? Round(score) : null,
+                ["previous_mask_area"] = q.PreviousMaskArea,
+                ["mask_area"] = q.MaskArea,
+                ["true_iou"] = Round(q.Example.TrueIoU),
+            }).ToArray());
         if (Settings.Kind == ProtocolKind.Noc)
         {
             node["noc85"] = r.ClicksToReach(0.85, Settings.MaxNocClicks);

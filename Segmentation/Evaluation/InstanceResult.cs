@@ -1,5 +1,6 @@
 using Segmentation.Masks;
 using Segmentation.Models;
+using Segmentation.Ranking;
 
 namespace Segmentation.Evaluation;
 
@@ -15,6 +16,12 @@ public sealed record InstanceResult(
     BoxF? Box,
     IReadOnlyList<ModelCallTiming> Calls)
 {
+    /// <summary>
+    /// Rounds protocol: per finished round (with clicks, or the first one accepted with none), the quality signals
+    /// M_r sees (with the model's score of the mask) and the mask's true IoU. The last entry describes the final mask.
+    /// </summary>
+    public IReadOnlyList<RoundQuality> Quality { get; init; } = [];
+
     public int TotalClicks => ClicksPerStep.Sum();
 
     /// <summary>Clicks needed to reach <paramref name="threshold"/> (NoC protocol), or the limit when never reached.</summary>
@@ -31,3 +38,6 @@ public sealed record InstanceResult(
 
     public bool Reached(double threshold) => IoU.Any(v => v >= threshold);
 }
+
+/// <summary>One finished round as M_r sees it, with the areas in pixels of the previous and the new mask.</summary>
+public sealed record RoundQuality(QualityExample Example, long PreviousMaskArea, long MaskArea);

@@ -1,6 +1,7 @@
 using Segmentation.Evaluation.Datasets;
 using Segmentation.Masks;
 using Segmentation.Models;
+using Segmentation.Ranking;
 using Segmentation.Simulation;
 
 namespace Segmentation.Evaluation;
@@ -43,13 +44,17 @@ public static class Protocols
             if (roundClicks.Count == 0)
             {
                 // A 0-click answer: the annotator accepts the mask, which stays as it is for later rounds.
+                if (!accepted)
+                    trajectory.Assess(QualityFeatures.Compute(prediction.Mask, prediction.Mask, roundClicks, round), prediction.Mask, prediction.Mask, prediction.ModelScore);
                 accepted = true;
                 trajectory.Repeat();
                 continue;
             }
             clicks.AddRange(roundClicks);
+            var previous = prediction.Mask;
             prediction = model.Predict(image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State));
             trajectory.Record(prediction, roundClicks.Count);
+            trajectory.Assess(QualityFeatures.Compute(previous, prediction.Mask, roundClicks, round), previous, prediction.Mask, prediction.ModelScore);
         }
         return trajectory.Result(instanceId, box);
     }
@@ -88,6 +93,7 @@ public static class Protocols
         private readonly List<double> boundaryF = [];
         private readonly List<int> clicks = [];
         private readonly List<ModelCallTiming> calls = [];
+        private readonly List<RoundQuality> quality = [];
 
         public void Record(MaskPrediction prediction, int clicks)
         {
@@ -97,6 +103,12 @@ public static class Protocols
             calls.Add(prediction.Timing);
         }
 
+        /// <summary>A finished round's quality signals, as the backend computes them for M_r, with the mask's true IoU.</summary>
+        public void Assess(QualityFeatures features, BinaryMask previous, BinaryMask mask, double? modelScore) =>
+            quality.Add(new RoundQuality(
+                new QualityExample(features with { ModelScore = modelScore }, MaskMetrics.IoU(mask, truth.Mask, truth.Ignore)),
+                previous.Area(), mask.Area()));
+
         /// <summary>A step without a model call: the mask (and so its quality) is unchanged.</summary>
         public void Repeat()
         {
@@ -105,6 +117,6 @@ public static class Protocols
             clicks.Add(0);
         }
 
-        public InstanceResult Result(string id, BoxF? box) => new(id, iou, boundaryF, clicks, box, calls);
+        public InstanceResult Result(string id, BoxF? box) => new(id, iou, boundaryF, clicks, box, calls) { Quality = quality };
     }
 }

@@ -10,12 +10,33 @@ namespace Segmentation.Ranking;
 /// </summary>
 public sealed record QualityFeatures(int ClicksInRound, int Round, double MaskChangeIoU, double MaxClickDistance, double MeanClickDistance)
 {
-    public const int Count = 5;
+    /// <summary>The value of a missing model score in a model's input vector (scores are in [0, 1]).</summary>
+    public const float MissingScore = -1;
 
-    /// <summary>The features in the order f1..f5, as a model's input vector.</summary>
-    public float[] ToVector() => [ClicksInRound, Round, (float)MaskChangeIoU, (float)MaxClickDistance, (float)MeanClickDistance];
+    /// <summary>
+    /// Beyond the paper's five signals: the segmentation model's own estimate of the mask's IoU (SAM's IoU head) when
+    /// the model gives one; null otherwise (masks from external models, or masks whose score was not kept).
+    /// </summary>
+    public double? ModelScore { get; init; }
 
+    /// <summary>The features of <paramref name="set"/> in the order f1..f5 (then the model score), as a model's input vector.</summary>
+    public float[] ToVector(QualityFeatureSet set = QualityFeatureSet.Paper) => set switch
+    {
+        QualityFeatureSet.Paper => [ClicksInRound, Round, (float)MaskChangeIoU, (float)MaxClickDistance, (float)MeanClickDistance],
+        QualityFeatureSet.PaperAndModelScore => [ClicksInRound, Round, (float)MaskChangeIoU, (float)MaxClickDistance, (float)MeanClickDistance,
+            ModelScore is { } score ? (float)score : MissingScore],
+        _ => throw new ArgumentOutOfRangeException(nameof(set), set, "Unknown feature set."),
+    };
+
+    /// <summary>The paper's five feature names, f1..f5.</summary>
     public static readonly IReadOnlyList<string> Names = ["clicks_in_round", "round", "mask_change_iou", "max_click_distance", "mean_click_distance"];
+
+    public static IReadOnlyList<string> NamesOf(QualityFeatureSet set) => set switch
+    {
+        QualityFeatureSet.Paper => Names,
+        QualityFeatureSet.PaperAndModelScore => [.. Names, "model_score"],
+        _ => throw new ArgumentOutOfRangeException(nameof(set), set, "Unknown feature set."),
+    };
 
     /// <summary>
     /// The features of the mask <paramref name="current"/> made in round <paramref name="round"/> from
@@ -58,4 +79,14 @@ public sealed record QualityFeatures(int ClicksInRound, int Round, double MaskCh
         }
         return result;
     }
+}
+
+/// <summary>Which signals M_r is trained on.</summary>
+public enum QualityFeatureSet
+{
+    /// <summary>The paper's five signals of the annotation process.</summary>
+    Paper = 0,
+
+    /// <summary>The five, plus the segmentation model's own score of the mask.</summary>
+    PaperAndModelScore = 1,
 }

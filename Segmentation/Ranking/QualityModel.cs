@@ -14,6 +14,7 @@ public sealed record QualityModelOptions
     public int Leaves { get; init; } = 16;
     public int MinExamplesPerLeaf { get; init; } = 3;
     public int Seed { get; init; } = 1;
+    public QualityFeatureSet FeatureSet { get; init; } = QualityFeatureSet.Paper;
 }
 
 /// <summary>
@@ -24,28 +25,34 @@ public sealed record QualityModelOptions
 public sealed class QualityModel : IDisposable
 {
     const string Magic = "ANNOTATION-MR";
-    const int FormatVersion = 1;
+    const int FormatVersion = 2;
 
     readonly MLContext ml;
     readonly ITransformer transformer;
     readonly ThreadLocal<PredictionEngine<Row, Score>> engines;
 
-    QualityModel(MLContext ml, ITransformer transformer, int version, int trainingExamples, IReadOnlyList<FeatureImportance> importances)
+    QualityModel(MLContext ml, ITransformer transformer, QualityFeatureSet featureSet, int version, int trainingExamples, IReadOnlyList<FeatureImportance> importances)
     {
         this.ml = ml;
         this.transformer = transformer;
+        FeatureSet = featureSet;
         Version = version;
         TrainingExamples = trainingExamples;
         Importances = importances;
-        engines = new ThreadLocal<PredictionEngine<Row, Score>>(() => ml.Model.CreatePredictionEngine<Row, Score>(transformer), trackAllValues: true);
+        var schema = RowSchema(featureSet);
+        engines = new ThreadLocal<PredictionEngine<Row, Score>>(
+            () => ml.Model.CreatePredictionEngine<Row, Score>(transformer, inputSchemaDefinition: schema), trackAllValues: true);
     }
+
+    /// <summary>The signals the model was trained on, and so reads.</summary>
+    public QualityFeatureSet FeatureSet { get; }
 
     /// <summary>Increases with every retraining of a campaign's model.</summary>
     public int Version { get; }
 
     public int TrainingExamples { get; }
 
-    /// <summary>Per feature (f1..f5), its share of the forest's split gain; sums to 1.</summary>
+    /// <summary>Per feature of <see cref="FeatureSet"/>, its share of the forest's split gain; sums to 1.</summary>
     public IReadOnlyList<FeatureImportance> Importances { get; }
 
     public static QualityModel Train(IReadOnlyList<QualityExample> examples, int version, QualityModelOptions? options = null)
@@ -58,7 +65,9 @@ public sealed class QualityModel : IDisposable
             throw new ArgumentException("Every example's true IoU must be in [0, 1].", nameof(examples));
 
         var ml = new MLContext(seed: options.Seed);
-        var data = ml.Data.LoadFromEnumerable(examples.Select(e => new Row { Features = e.Features.ToVector(), Label = (float)e.TrueIoU }));
+        var set = options.FeatureSet;
+        var data = ml.Data.LoadFromEnumerable(
+            examples.Select(e => new Row { Features = e.Features.ToVector(set), Label = (float)e.TrueIoU }), RowSchema(set));
         var trainer = ml.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
         {
             NumberOfTrees = options.Trees,
@@ -73,15 +82,15 @@ public sealed class QualityModel : IDisposable
         fitted.Model.GetFeatureWeights(ref weights);
         var values = weights.DenseValues().ToArray();
         var total = values.Sum();
-        var importances = QualityFeatures.Names.Select((name, i) =>
+        var importances = QualityFeatures.NamesOf(set).Select((name, i) =>
             new FeatureImportance(name, total > 0 && i < values.Length ? values[i] / total : 0)).ToArray();
-        return new QualityModel(ml, fitted, version, examples.Count, importances);
+        return new QualityModel(ml, fitted, set, version, examples.Count, importances);
     }
 
     /// <summary>The predicted IoU, clamped to [0, 1].</summary>
     public double Predict(QualityFeatures features)
     {
-        var score = engines.Value!.Predict(new Row { Features = features.ToVector() }).Value;
+        var score = engines.Value!.Predict(new Row { Features = features.ToVector(FeatureSet) }).Value;
         return Math.Clamp(score, 0, 1);
     }
 
@@ -92,6 +101,7 @@ public sealed class QualityModel : IDisposable
         using var writer = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
         writer.Write(FormatVersion);
+        writer.Write((int)FeatureSet);
         writer.Write(Version);
         writer.Write(TrainingExamples);
         writer.Write(Importances.Count);
@@ -112,7 +122,10 @@ public sealed class QualityModel : IDisposable
         {
             if (reader.ReadString() != Magic) throw new InvalidDataException("Not a saved quality model (wrong header).");
             var format = reader.ReadInt32();
-            if (format != FormatVersion) throw new InvalidDataException($"Quality model format {format} is not supported (expected {FormatVersion}).");
+            if (format is < 1 or > FormatVersion) throw new InvalidDataException($"Quality model format {format} is not supported (expected 1 to {FormatVersion}).");
+            // Format 1 predates the feature set: its models read the paper's five signals.
+            var set = format >= 2 ? (QualityFeatureSet)reader.ReadInt32() : QualityFeatureSet.Paper;
+            if (!Enum.IsDefined(set)) throw new InvalidDataException($"The saved quality model names an unknown feature set {(int)set}.");
             var version = reader.ReadInt32();
             var examples = reader.ReadInt32();
             var count = reader.ReadInt32();
@@ -123,7 +136,7 @@ public sealed class QualityModel : IDisposable
             if (bytes.Length != length) throw new InvalidDataException("The saved quality model is truncated.");
             var ml = new MLContext();
             var transformer = ml.Model.Load(new MemoryStream(bytes), out _);
-            return new QualityModel(ml, transformer, version, examples, importances);
+            return new QualityModel(ml, transformer, set, version, examples, importances);
         }
         catch (EndOfStreamException e)
         {
@@ -137,9 +150,16 @@ public sealed class QualityModel : IDisposable
         engines.Dispose();
     }
 
+    /// <summary>The input row's schema: the feature vector's length depends on the feature set.</summary>
+    static SchemaDefinition RowSchema(QualityFeatureSet set)
+    {
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, QualityFeatures.NamesOf(set).Count);
+        return schema;
+    }
+
     sealed class Row
     {
-        [VectorType(QualityFeatures.Count)]
         public float[] Features { get; set; } = [];
 
         public float Label { get; set; }

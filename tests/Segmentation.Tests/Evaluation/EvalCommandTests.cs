@@ -36,6 +36,37 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Rounds_protocol_records_what_the_quality_model_sees_of_each_round()
+    {
+        var result = RunEval("--protocol", "rounds", "--rounds", "3", "--clicks", "3", "--every", "115");
+
+        foreach (var instance in result["instances"]!.AsArray())
+        {
+            var iou = instance!["iou"]!.AsArray().Select(v => (double)v!).ToArray();
+            var clicks = instance["clicks"]!.AsArray().Select(v => (int)v!).ToArray();
+            var quality = instance["quality"]!.AsArray();
+            Assert.NotEmpty(quality);
+            for (var k = 0; k < quality.Count; k++)
+            {
+                var q = quality[k]!;
+                var round = (int)q["round"]!;
+                Assert.Equal(k + 1, round); // a round per entry, up to the first accepted one
+                Assert.Equal(clicks[round], (int)q["clicks"]!);
+                Assert.Equal(iou[round], (double)q["true_iou"]!, 4);
+                Assert.InRange((double)q["mask_change_iou"]!, 0, 1);
+                Assert.InRange((double)q["model_score"]!, 0, 1.2);
+                Assert.True((long)q["mask_area"]! > 0);
+                if ((int)q["clicks"]! == 0)
+                {
+                    Assert.Equal(quality.Count - 1, k); // nothing is recorded after an accepted round
+                    Assert.Equal(1, (double)q["mask_change_iou"]!);
+                }
+            }
+            Assert.Equal(iou[^1], (double)quality[^1]!["true_iou"]!, 4); // the last entry is the final mask
+        }
+    }
+
+    [Fact]
     public void Noc_protocol_reports_noc_and_a_curve_per_click()
     {
         var result = RunEval("--protocol", "noc", "--max-clicks", "5", "--every", "170");

@@ -37,6 +37,18 @@ public sealed class QualityFeaturesTests
     }
 
     [Fact]
+    public void The_model_score_is_a_sixth_input_only_in_its_feature_set_and_missing_scores_stay_apart()
+    {
+        var f = new QualityFeatures(2, 1, 0.8, 6, 4) { ModelScore = 0.93 };
+
+        Assert.Equal(new float[] { 2, 1, 0.8f, 6, 4 }, f.ToVector(QualityFeatureSet.Paper));
+        Assert.Equal(new float[] { 2, 1, 0.8f, 6, 4, 0.93f }, f.ToVector(QualityFeatureSet.PaperAndModelScore));
+        Assert.Equal(QualityFeatures.MissingScore, (f with { ModelScore = null }).ToVector(QualityFeatureSet.PaperAndModelScore)[5]);
+        Assert.Equal(["clicks_in_round", "round", "mask_change_iou", "max_click_distance", "mean_click_distance", "model_score"],
+            QualityFeatures.NamesOf(QualityFeatureSet.PaperAndModelScore));
+    }
+
+    [Fact]
     public void An_accepted_round_has_no_click_distance_and_an_unchanged_mask()
     {
         var mask = Rect(30, 30, 5, 5, 20, 20);

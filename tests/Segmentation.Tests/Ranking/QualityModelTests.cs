@@ -62,6 +62,64 @@ public sealed class QualityModelTests
             Assert.Equal(model.Predict(e.Features), loaded.Predict(e.Features), 9);
     }
 
+    /// <summary>Rounds whose true IoU the paper's signals barely tell, but a noisy model score does.</summary>
+    static List<QualityExample> ScoredExamples(int count, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var iou = 0.5 + 0.5 * rng.NextDouble();
+            var features = new QualityFeatures(rng.Next(0, 5), rng.Next(1, 4), rng.NextDouble(), rng.NextDouble() * 40, rng.NextDouble() * 20)
+            {
+                ModelScore = Math.Clamp(iou + (rng.NextDouble() - 0.5) * 0.1, 0, 1),
+            };
+            return new QualityExample(features, iou);
+        }).ToList();
+    }
+
+    [Fact]
+    public void With_the_model_score_the_forest_reads_it_and_names_it_and_keeps_it_after_loading()
+    {
+        var options = new QualityModelOptions { FeatureSet = QualityFeatureSet.PaperAndModelScore };
+        using var model = QualityModel.Train(ScoredExamples(200, 1), version: 3, options);
+        using var paperOnly = QualityModel.Train(ScoredExamples(200, 1), version: 3);
+        var test = ScoredExamples(150, 2);
+        var truth = test.Select(e => e.TrueIoU).ToArray();
+
+        Assert.Equal(QualityFeatureSet.PaperAndModelScore, model.FeatureSet);
+        Assert.Equal("model_score", model.Importances.MaxBy(i => i.Share)!.Feature);
+        Assert.True(Spearman(test.Select(e => model.Predict(e.Features)).ToArray(), truth) > 0.8);
+        Assert.True(Spearman(test.Select(e => paperOnly.Predict(e.Features)).ToArray(), truth) < 0.3);
+
+        using var buffer = new MemoryStream();
+        model.Save(buffer);
+        buffer.Position = 0;
+        using var loaded = QualityModel.Load(buffer);
+        Assert.Equal(QualityFeatureSet.PaperAndModelScore, loaded.FeatureSet);
+        foreach (var e in test.Take(20))
+            Assert.Equal(model.Predict(e.Features), loaded.Predict(e.Features), 9);
+    }
+
+    [Fact]
+    public void A_model_saved_before_feature_sets_loads_as_a_paper_model()
+    {
+        using var model = QualityModel.Train(Examples(120, 3), version: 4);
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        // The first format had no feature-set field after the format number.
+        var bytes = saved.ToArray();
+        var formatAt = 1 + "ANNOTATION-MR".Length;
+        Assert.Equal(2, BitConverter.ToInt32(bytes, formatAt));
+        var old = bytes[..formatAt].Concat(BitConverter.GetBytes(1)).Concat(bytes[(formatAt + 8)..]).ToArray();
+
+        using var loaded = QualityModel.Load(new MemoryStream(old));
+
+        Assert.Equal(QualityFeatureSet.Paper, loaded.FeatureSet);
+        Assert.Equal(4, loaded.Version);
+        foreach (var e in Examples(20, 4))
+            Assert.Equal(model.Predict(e.Features), loaded.Predict(e.Features), 9);
+    }
+
     [Fact]
     public void Scoring_from_many_threads_at_once_matches_scoring_alone()
     {
