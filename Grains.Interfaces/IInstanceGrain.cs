@@ -37,8 +37,11 @@ public interface IInstanceGrain : IGrainWithStringKey
 
     Task<MaskRle?> GetGroundTruth();
 
-    /// <summary>Records the model's mask after round <paramref name="round"/> (0 = from the box) and queues the next round.</summary>
-    Task<InstanceView> SetModelMask(int round, MaskRle mask);
+    /// <summary>
+    /// Records the model's mask after round <paramref name="round"/> (0 = from the box) and queues the next round.
+    /// <paramref name="modelScore"/> is the model's own estimate of the mask's IoU, if it gives one (a signal for M_r).
+    /// </summary>
+    Task<InstanceView> SetModelMask(int round, MaskRle mask, double? modelScore = null);
 
     /// <summary>Records that the work queue leased the instance for <paramref name="round"/> to an annotator until <paramref name="expiresAt"/>.</summary>
     Task<InstanceView> MarkLeased(string annotatorId, int round, DateTimeOffset expiresAt);
@@ -192,7 +195,8 @@ public sealed record RoundAnswer(
 [GenerateSerializer, Immutable, Alias("RoundMask")]
 public sealed record RoundMask(
     [property: Id(0)] int Round,
-    [property: Id(1)] MaskRle Mask);
+    [property: Id(1)] MaskRle Mask,
+    [property: Id(2)] double? ModelScore = null);
 
 /// <summary>A read-only copy of an instance's state. <see cref="Status"/> shows a lapsed lease as Queued.</summary>
 [GenerateSerializer, Immutable, Alias("InstanceView")]

@@ -104,7 +104,7 @@ public sealed class InstanceGrain(
         var image = Image(spec);
         // Round 0 is bulk work; later rounds follow a submission and an annotator may be waiting for the instance.
         var answer = await image.Predict(await Question(spec, round, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon));
-        await SetModelMask(round, answer.Mask);
+        await SetModelMask(round, answer.Mask, answer.ModelScore);
         // The next round will need the image region the model zooms into; encoding it now, in the background,
         // keeps the encoder out of the annotator's first preview.
         if (S.Status == InstanceStatus.Queued)
@@ -154,11 +154,12 @@ public sealed class InstanceGrain(
             if (fraction > 0 && S.Masks.Where(m => m.Round < round).MaxBy(m => m.Round) is { } previous)
             {
                 var previousMask = previous.Mask.ToKernel().ToMask();
-                var currentRle = S.Masks.FirstOrDefault(m => m.Round == round);
-                var currentMask = currentRle is null ? previousMask : currentRle.Mask.ToKernel().ToMask();
+                // A round accepted with no clicks keeps the previous mask, and with it that mask's model score.
+                var current = S.Masks.FirstOrDefault(m => m.Round == round) ?? previous;
+                var currentMask = current == previous ? previousMask : current.Mask.ToKernel().ToMask();
                 var clicks = S.Clicks.Where(c => c.Round == round).Select(c => c.ToKernel()).ToArray();
                 var f = QualityFeatures.Compute(previousMask, currentMask, clicks, round);
-                S.LastSignals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance);
+                S.LastSignals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance, current.ModelScore);
                 if (S.GroundTruth is { } truth)
                 {
                     S.LastTrueIoU = MaskMetrics.IoU(currentMask, truth.ToKernel().ToMask());
@@ -251,11 +252,13 @@ public sealed class InstanceGrain(
         return new ModelQuestion(Key, spec.ModelName, Path.Combine(imageRoot, spec.ImagePath), spec.Box, committed, round, tentative, lane);
     }
 
-    public async Task<InstanceView> SetModelMask(int round, MaskRle mask)
+    public async Task<InstanceView> SetModelMask(int round, MaskRle mask, double? modelScore = null)
     {
         var spec = RequireSpec();
         if (mask is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(mask), "Mask is missing.");
+        if (modelScore is { } score && !double.IsFinite(score))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(modelScore), $"Model score {score} is not a number.");
 
         var existing = S.Masks.FirstOrDefault(m => m.Round == round);
         if (existing is not null)
@@ -278,7 +281,7 @@ public sealed class InstanceGrain(
         if (MaskRleConversions.Problem(mask, spec.ImageHeight, spec.ImageWidth) is { } problem)
             throw new AnnotationRejectedException(RejectionCodes.InvalidMask, nameof(mask), problem);
 
-        S.Masks.Add(new RoundMask(round, mask));
+        S.Masks.Add(new RoundMask(round, mask, modelScore));
         var last = round >= RoundLimit(spec);
         if (last)
         {

@@ -75,9 +75,15 @@ public sealed class RankingGrain(
         var examples = S.Examples.OrderBy(e => e.Key, StringComparer.Ordinal)
             .Select(e => new QualityExample(ToKernel(e.Value.Signals), e.Value.TrueIoU)).ToArray();
         var version = S.ModelVersion + 1;
+        // The model's own score joins the paper's signals when every example has one (masks of the silo's SAM-family
+        // models); masks from external models have none, and their campaigns rank by the paper's five signals.
+        var options = new QualityModelOptions
+        {
+            FeatureSet = examples.All(e => e.Features.ModelScore is not null) ? QualityFeatureSet.PaperAndModelScore : QualityFeatureSet.Paper,
+        };
         var (bytes, importances) = await Task.Run(() =>
         {
-            using var model = QualityModel.Train(examples, version);
+            using var model = QualityModel.Train(examples, version, options);
             using var buffer = new MemoryStream();
             model.Save(buffer);
             return (buffer.ToArray(), model.Importances.ToDictionary(i => i.Feature, i => i.Share, StringComparer.Ordinal));
@@ -97,5 +103,5 @@ public sealed class RankingGrain(
         Task.FromResult(new RankingSummary(S.Examples.Count, S.ModelVersion, S.TrainedOnExamples, new Dictionary<string, double>(S.Importances)));
 
     public static QualityFeatures ToKernel(QualitySignals s) =>
-        new(s.ClicksInRound, s.Round, s.MaskChangeIoU, s.MaxClickDistance, s.MeanClickDistance);
+        new(s.ClicksInRound, s.Round, s.MaskChangeIoU, s.MaxClickDistance, s.MeanClickDistance) { ModelScore = s.ModelScore };
 }

@@ -48,6 +48,7 @@ public static class RankingEndpoints
         ["mask_change_iou"] = "f3: mask change, the IoU of the previous and current mask",
         ["max_click_distance"] = "f4: largest distance of the round's clicks to the previous mask's boundary",
         ["mean_click_distance"] = "f5: mean distance of the round's clicks to the previous mask's boundary",
+        ["model_score"] = "the segmentation model's own estimate of the mask's IoU (used when every training mask has one)",
     };
 
     public static void Map(IEndpointRouteBuilder app)
