@@ -114,13 +114,14 @@ public static class RankingCommand
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"M_r study: {options.Draws} random ground-truth subsets of {options.GroundTruthFraction:P0} per file; forest {options.Model.Trees} trees, {options.Model.Leaves} leaves, at least {options.Model.MinExamplesPerLeaf} examples per leaf; features {FeatureSetName(options.Model.FeatureSet)}");
-        sb.AppendLine(inv, $"{"file",-28} {"trained",8} {"Spearman mean",14} {"sd",6} {"p10",6} {"min",6} {"top70 gain mean",16} {"p10",6} {"min",6} {"both targets",13}");
+        var width = Math.Max(28, results.Max(r => Path.GetFileName(r.File).Length));
+        sb.AppendLine(inv, $"{"file".PadRight(width)} {"trained",8} {"Spearman mean",14} {"sd",6} {"p10",6} {"min",6} {"top70 gain mean",16} {"p10",6} {"min",6} {"both targets",13}");
         foreach (var (file, _, draws) in results)
         {
             var s = SpreadOf(draws.Select(d => d.Spearman));
             var g = SpreadOf(draws.Select(d => d.TopPercentGain(70) * 100));
             var met = draws.Count(d => d.Spearman >= 0.5 && d.TopPercentGain(70) >= 0.03);
-            sb.AppendLine(inv, $"{Path.GetFileName(file),-28} {draws.Count(d => d.Trained),8} {s.Mean,14:F3} {s.Sd,6:F3} {s.P10,6:F3} {s.Min,6:F3} {g.Mean,13:F2} pt {g.P10,6:F2} {g.Min,6:F2} {met,6}/{draws.Count}");
+            sb.AppendLine(inv, $"{Path.GetFileName(file).PadRight(width)} {draws.Count(d => d.Trained),8} {s.Mean,14:F3} {s.Sd,6:F3} {s.P10,6:F3} {s.Min,6:F3} {g.Mean,13:F2} pt {g.P10,6:F2} {g.Min,6:F2} {met,6}/{draws.Count}");
         }
         return sb.ToString();
     }
