@@ -152,9 +152,11 @@ public interface IExtraRoundsGrain : IGrainWithStringKey
 
     /// <summary>
     /// An instance's extra round ended (corrected and re-masked, accepted or skipped) with <paramref name="clicks"/> clicks.
-    /// Charges the clicks and returns; further rounds are granted afterwards (<see cref="GrantMore"/>), never while the
-    /// calling instance waits, since it may be the next candidate itself.
+    /// Charges the clicks; further rounds are granted afterwards (<see cref="GrantMore"/>). One-way, so an instance never
+    /// waits on this grain while the grain may be asking instances (the caller can be the next candidate, or an outstanding
+    /// grant being reconciled). A notice lost with a crash is recovered on activation from the instance's own state.
     /// </summary>
+    [OneWay]
     Task RoundFinished(string instanceId, int round, int clicks);
 
     /// <summary>Grants the rounds the unreserved budget pays for (sent by the grain to itself after a round finished).</summary>

@@ -12,7 +12,10 @@ public sealed class ExtraRoundsState
 
     [Id(2)] public int ClicksSpent { get; set; }
 
-    /// <summary>Instance id -> the extra round granted and not finished yet.</summary>
+    /// <summary>
+    /// Instance id -> the extra round granted and not finished yet. A grant is written here as pending (round 0) before the
+    /// instance hears of it, so a grant an instance stored is never lost to a crash; activation settles pending grants.
+    /// </summary>
     [Id(3)] public Dictionary<string, ExtraGrant> Outstanding { get; set; } = new(StringComparer.Ordinal);
 
     [Id(4)] public int RoundsGranted { get; set; }
@@ -133,13 +136,11 @@ public sealed class ExtraRoundsGrain(
             var granted = 0;
             foreach (var candidate in chosen)
             {
-                var instance = GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(CampaignId, candidate.InstanceId));
                 var grantId = $"extra-{S.Spending}-{S.RoundsGranted}";
-                if (await instance.GrantExtraRound(grantId, request.MaxExtraRoundsPerInstance) is not { } round) continue;
-                await GrainFactory.GetGrain<ICampaignGrain>(CampaignId).OpenRoundsUpTo(round);
-                S.Outstanding[candidate.InstanceId] = new ExtraGrant(round, grantId);
+                S.Outstanding[candidate.InstanceId] = new ExtraGrant(PendingRound, grantId);
                 S.RoundsGranted++;
-                granted++;
+                await state.WriteStateAsync();
+                if (await SettlePending(candidate.InstanceId, grantId) is not null) granted++;
                 await state.WriteStateAsync();
             }
             if (granted == 0)
@@ -148,6 +149,26 @@ public sealed class ExtraRoundsGrain(
                 return;
             }
         }
+    }
+
+    /// <summary>The round of a grant written but not yet confirmed by its instance.</summary>
+    const int PendingRound = 0;
+
+    /// <summary>
+    /// Gives the instance its pending grant (idempotent by grant id). When the instance takes it, the grant gets its round and
+    /// the round is opened to annotators; when it cannot, the grant is dropped. The caller writes the state.
+    /// </summary>
+    async Task<ExtraGrant?> SettlePending(string instanceId, string grantId)
+    {
+        var instance = GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(CampaignId, instanceId));
+        if (await instance.GrantExtraRound(grantId, S.Request!.MaxExtraRoundsPerInstance) is not { } round)
+        {
+            S.Outstanding.Remove(instanceId);
+            S.RoundsGranted--;
+            return null;
+        }
+        await GrainFactory.GetGrain<ICampaignGrain>(CampaignId).OpenRoundsUpTo(round);
+        return S.Outstanding[instanceId] = new ExtraGrant(round, grantId);
     }
 
     async Task Stop(string reason)
@@ -160,13 +181,17 @@ public sealed class ExtraRoundsGrain(
     }
 
     /// <summary>
-    /// After a restart: an instance may have finished its extra round without the notice arriving, or have stored its grant
-    /// without reaching the queue. Finished rounds are counted; unfinished ones are granted again (the instance repeats its enqueue).
+    /// After a restart: a grant may be pending (the instance may not have heard of it), an instance may have finished its extra
+    /// round without the notice arriving, or have stored its grant without reaching the queue. Pending grants are settled,
+    /// finished rounds are counted, and unfinished ones are granted again (the instance repeats its enqueue).
     /// </summary>
     async Task Reconcile()
     {
-        foreach (var (instanceId, grant) in S.Outstanding.ToArray())
+        foreach (var (instanceId, recorded) in S.Outstanding.ToArray())
         {
+            // Written before a crash: the instance may or may not have stored it. Granting again with the same id settles it.
+            if (recorded.Round == PendingRound && await SettlePending(instanceId, recorded.GrantId) is null) continue;
+            var grant = S.Outstanding[instanceId];
             var instance = GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(CampaignId, instanceId));
             var view = await instance.GetState();
             if (view.CurrentRound > grant.Round || (view.CurrentRound == grant.Round && view.Status is InstanceStatus.Done or InstanceStatus.Skipped))
