@@ -115,13 +115,15 @@ public static class RankingCommand
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"M_r study: {options.Draws} random ground-truth subsets of {options.GroundTruthFraction:P0} per file; forest {options.Model.Trees} trees, {options.Model.Leaves} leaves, at least {options.Model.MinExamplesPerLeaf} examples per leaf; features {FeatureSetName(options.Model.FeatureSet)}");
         var width = Math.Max(28, results.Max(r => Path.GetFileName(r.File).Length));
-        sb.AppendLine(inv, $"{"file".PadRight(width)} {"trained",8} {"Spearman mean",14} {"sd",6} {"p10",6} {"min",6} {"top70 gain mean",16} {"p10",6} {"min",6} {"both targets",13}");
+        sb.AppendLine(inv, $"{"file".PadRight(width)} {"trained",8} {"Spearman mean",14} {"sd",6} {"p10",6} {"min",6} {"top70 gain mean",16} {"p10",6} {"min",6} {"both targets",13} {"score alone: Spearman",22} {"top70 gain",11}");
         foreach (var (file, _, draws) in results)
         {
             var s = SpreadOf(draws.Select(d => d.Spearman));
             var g = SpreadOf(draws.Select(d => d.TopPercentGain(70) * 100));
             var met = draws.Count(d => d.Spearman >= 0.5 && d.TopPercentGain(70) >= 0.03);
-            sb.AppendLine(inv, $"{Path.GetFileName(file).PadRight(width)} {draws.Count(d => d.Trained),8} {s.Mean,14:F3} {s.Sd,6:F3} {s.P10,6:F3} {s.Min,6:F3} {g.Mean,13:F2} pt {g.P10,6:F2} {g.Min,6:F2} {met,6}/{draws.Count}");
+            var bs = SpreadOf(draws.Select(d => d.ModelScoreSpearman));
+            var bg = SpreadOf(draws.Select(d => d.ModelScoreTopPercentGain(70) * 100));
+            sb.AppendLine(inv, $"{Path.GetFileName(file).PadRight(width)} {draws.Count(d => d.Trained),8} {s.Mean,14:F3} {s.Sd,6:F3} {s.P10,6:F3} {s.Min,6:F3} {g.Mean,13:F2} pt {g.P10,6:F2} {g.Min,6:F2} {met,6}/{draws.Count} {bs.Mean,22:F3} {bg.Mean,8:F2} pt");
         }
         return sb.ToString();
     }
@@ -145,6 +147,9 @@ public static class RankingCommand
             ["spearman"] = SpreadOf(r.Draws.Select(d => d.Spearman)).ToJson(),
             ["top70_gain_points"] = SpreadOf(r.Draws.Select(d => d.TopPercentGain(70) * 100)).ToJson(),
             ["draws_meeting_both_targets"] = r.Draws.Count(d => d.Spearman >= 0.5 && d.TopPercentGain(70) >= 0.03),
+            // The same held-out masks ranked by the segmentation model's own score, without training.
+            ["model_score_spearman"] = SpreadOf(r.Draws.Select(d => d.ModelScoreSpearman)).ToJson(),
+            ["model_score_top70_gain_points"] = SpreadOf(r.Draws.Select(d => d.ModelScoreTopPercentGain(70) * 100)).ToJson(),
             ["draws"] = new JsonArray(r.Draws.Select(d => (JsonNode)new JsonObject
             {
                 ["draw"] = d.Draw,
@@ -152,6 +157,7 @@ public static class RankingCommand
                 ["training_examples"] = d.TrainingExamples,
                 ["held_out"] = d.HeldOut,
                 ["spearman"] = ReportNumbers.Round(d.Spearman),
+                ["model_score_spearman"] = ReportNumbers.Round(d.ModelScoreSpearman),
                 ["all_miou"] = ReportNumbers.Round(d.AllMeanIoU),
                 ["top_percent_miou"] = new JsonObject(d.Curve.Select(p => KeyValuePair.Create(p.Percent.ToString(CultureInfo.InvariantCulture), (JsonNode?)ReportNumbers.Round(p.MeanTrueIoU)))),
             }).ToArray()),

@@ -94,6 +94,7 @@ internal static class Usage
             --features SET        paper: the paper's five signals; paper+score: also the model's own mask score (default paper)
             --trees T, --leaves L, --min-leaf M   the forest (defaults 100, 16, 3: the backend's)
             --out FILE            result JSON: per file the mean, sd, p10, min and median of the Spearman correlation and of
-                                  the top-70% gain (points), how many draws meet both acceptance targets, and every draw
+                                  the top-70% gain (points), how many draws meet both acceptance targets, the same figures
+                                  for ranking by the model's own mask score alone (no training), and every draw
         """;
 }

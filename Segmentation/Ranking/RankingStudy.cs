@@ -28,15 +28,25 @@ public sealed record RankingStudyOptions
 
 /// <summary>
 /// One draw: M_r trained on a random subset of instances, judged on the final masks of all others. Without a model
-/// (too few training rounds) <see cref="Spearman"/> is NaN and the curve empty.
+/// (too few training rounds) <see cref="Spearman"/> is NaN and the curve empty. The baseline ranks the same masks by the
+/// segmentation model's own score, untrained (NaN and empty when a held-out mask has no score).
 /// </summary>
 public sealed record RankingDraw(int Draw, int TrainingInstances, int TrainingExamples, int HeldOut, double Spearman, double AllMeanIoU, IReadOnlyList<TopPercentPoint> Curve)
 {
     public bool Trained => Curve.Count > 0;
 
+    public double ModelScoreSpearman { get; init; } = double.NaN;
+
+    public IReadOnlyList<TopPercentPoint> ModelScoreCurve { get; init; } = [];
+
     /// <summary>How much the mean true IoU of the top <paramref name="percent"/>% by predicted IoU exceeds the mean of all (IoU units).</summary>
-    public double TopPercentGain(int percent) =>
-        Curve.FirstOrDefault(p => p.Percent == percent) is { } point ? point.MeanTrueIoU - AllMeanIoU : double.NaN;
+    public double TopPercentGain(int percent) => Gain(Curve, percent);
+
+    /// <summary>The same for the ranking by the model's own score.</summary>
+    public double ModelScoreTopPercentGain(int percent) => Gain(ModelScoreCurve, percent);
+
+    double Gain(IReadOnlyList<TopPercentPoint> curve, int percent) =>
+        curve.FirstOrDefault(p => p.Percent == percent) is { } point ? point.MeanTrueIoU - AllMeanIoU : double.NaN;
 }
 
 /// <summary>
@@ -74,14 +84,22 @@ public static class RankingStudy
         var examples = instances.Where((_, i) => isTraining[i]).SelectMany(i => i.Rounds).ToArray();
         var heldOut = instances.Where((_, i) => !isTraining[i]).Select(i => i.Rounds[^1]).ToArray();
         var allMean = heldOut.Average(r => r.TrueIoU);
+        var truth = heldOut.Select(r => r.TrueIoU).ToArray();
         var trainingInstances = isTraining.Count(t => t);
-        if (examples.Length < options.MinTrainingExamples)
-            return new RankingDraw(draw, trainingInstances, examples.Length, heldOut.Length, double.NaN, allMean, []);
+        var baseline = new RankingDraw(draw, trainingInstances, examples.Length, heldOut.Length, double.NaN, allMean, []);
+        if (heldOut.All(r => r.Features.ModelScore is not null))
+        {
+            var scores = heldOut.Select(r => r.Features.ModelScore!.Value).ToArray();
+            baseline = baseline with
+            {
+                ModelScoreSpearman = RankingMetrics.Spearman(scores, truth),
+                ModelScoreCurve = RankingMetrics.TopPercentCurve(scores.Zip(truth).ToArray()),
+            };
+        }
+        if (examples.Length < options.MinTrainingExamples) return baseline;
 
         using var model = QualityModel.Train(examples, version: 1, options.Model);
         var predicted = heldOut.Select(r => model.Predict(r.Features)).ToArray();
-        var truth = heldOut.Select(r => r.TrueIoU).ToArray();
-        var curve = RankingMetrics.TopPercentCurve(predicted.Zip(truth).ToArray());
-        return new RankingDraw(draw, trainingInstances, examples.Length, heldOut.Length, RankingMetrics.Spearman(predicted, truth), allMean, curve);
+        return baseline with { Spearman = RankingMetrics.Spearman(predicted, truth), Curve = RankingMetrics.TopPercentCurve(predicted.Zip(truth).ToArray()) };
     }
 }

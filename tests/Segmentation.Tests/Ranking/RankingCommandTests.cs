@@ -58,6 +58,7 @@ public sealed class RankingCommandTests : IDisposable
         Assert.Equal(4, (int)file["spearman"]!["count"]!);
         Assert.True((double)file["spearman"]!["min"]! > 0.8, "the model score tells the quality in every draw");
         Assert.Equal(4, (int)file["draws_meeting_both_targets"]!);
+        Assert.True((double)file["model_score_spearman"]!["mean"]! > 0.8, "ranked by the score alone, without training");
         var draw = file["draws"]!.AsArray()[0]!;
         Assert.Equal(24, (int)draw["training_instances"]!);
         Assert.Equal(48, (int)draw["training_examples"]!);

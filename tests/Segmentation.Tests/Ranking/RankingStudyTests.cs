@@ -73,6 +73,33 @@ public sealed class RankingStudyTests
     }
 
     [Fact]
+    public void The_model_score_baseline_ranks_by_the_score_alone_and_is_absent_without_scores()
+    {
+        var plain = Campaign(60, 7, signalTellsQuality: true);
+        var scored = plain.Select(i => i with
+        {
+            Rounds = i.Rounds.Select(r => r with { Features = r.Features with { ModelScore = r.TrueIoU } }).ToArray(),
+        }).ToArray();
+        // Too little ground truth for a model: the baseline needs none.
+        var options = new RankingStudyOptions { GroundTruthFraction = 0.05, Draws = 2 };
+
+        var withScores = RankingStudy.Run(scored, options);
+        var withoutScores = RankingStudy.Run(plain, options);
+
+        Assert.All(withScores, d =>
+        {
+            Assert.False(d.Trained);
+            Assert.Equal(1, d.ModelScoreSpearman, 9);
+            Assert.True(d.ModelScoreTopPercentGain(70) > 0);
+        });
+        Assert.All(withoutScores, d =>
+        {
+            Assert.True(double.IsNaN(d.ModelScoreSpearman));
+            Assert.True(double.IsNaN(d.ModelScoreTopPercentGain(70)));
+        });
+    }
+
+    [Fact]
     public void Instances_without_a_finished_round_are_left_out()
     {
         var campaign = Campaign(50, 5, signalTellsQuality: true).Append(new StudyInstance("never-annotated", [])).ToArray();
