@@ -81,23 +81,23 @@ public static class RankingCommand
             var id = node?["id"]?.GetValue<string>() ?? throw new InvalidDataException($"{path}: an instance has no id.");
             if (node["quality"] is not JsonArray rounds)
                 throw new InvalidDataException($"{path}: instance {id} has no \"quality\" rounds; it was written by an older eval or by the noc protocol.");
-            try
-            {
-                instances.Add(new StudyInstance(id, rounds.Select(r => new QualityExample(
-                    new QualityFeatures(
-                        r!["clicks"]!.GetValue<int>(), r["round"]!.GetValue<int>(), r["mask_change_iou"]!.GetValue<double>(),
-                        r["max_click_distance"]!.GetValue<double>(), r["mean_click_distance"]!.GetValue<double>())
-                    {
-                        ModelScore = r["model_score"]?.GetValue<double>(),
-                    },
-                    r["true_iou"]!.GetValue<double>())).ToArray()));
-            }
-            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
-            {
-                throw new InvalidDataException($"{path}: instance {id} has a round with a missing or non-numeric field: {e.Message}", e);
-            }
+            instances.Add(new StudyInstance(id, rounds.Select(r => ReadRound(r, path, id)).ToArray()));
         }
         return instances;
+    }
+
+    static QualityExample ReadRound(JsonNode? round, string path, string id)
+    {
+        double Number(string field) =>
+            round?[field] is JsonValue value && value.TryGetValue<double>(out var number) && double.IsFinite(number)
+                ? number
+                : throw new InvalidDataException($"{path}: instance {id} has a round without a numeric \"{field}\".");
+        var features = new QualityFeatures((int)Number("clicks"), (int)Number("round"), Number("mask_change_iou"),
+            Number("max_click_distance"), Number("mean_click_distance"))
+        {
+            ModelScore = round?["model_score"] is null ? null : Number("model_score"),
+        };
+        return new QualityExample(features, Number("true_iou"));
     }
 
     public static QualityFeatureSet FeatureSetOption(string? text) => text switch

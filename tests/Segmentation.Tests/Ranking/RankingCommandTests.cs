@@ -90,6 +90,18 @@ public sealed class RankingCommandTests : IDisposable
         Assert.Contains("quality", error.Message);
     }
 
+    [Fact]
+    public void A_round_without_its_true_iou_is_refused_naming_the_instance_and_the_field()
+    {
+        var path = Path.Combine(temp.Path, "broken.json");
+        File.WriteAllText(path, """{"instances":[{"id":"042","quality":[{"round":1,"clicks":2,"mask_change_iou":0.9,"max_click_distance":4,"mean_click_distance":3}]}]}""");
+
+        var error = Assert.Throws<InvalidDataException>(() => RankingCommand.Run(["--signals", path]));
+
+        Assert.Contains("042", error.Message);
+        Assert.Contains("true_iou", error.Message);
+    }
+
     [Theory]
     [InlineData("--features", "score")]
     [InlineData("--gt-fraction", "1")]
