@@ -4,6 +4,7 @@ using Grains.Interfaces;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using Segmentation.Masks;
+using static Backend.Tests.GrainTestHelpers;
 
 namespace Backend.Tests;
 
@@ -43,16 +44,7 @@ public sealed class CrashAfterGrantClusterFixture : IAsyncLifetime
 
 public sealed class ExtraRoundsRecoveryTests(CrashAfterGrantClusterFixture fixture) : IClassFixture<CrashAfterGrantClusterFixture>
 {
-    const int Width = 40, Height = 30;
-
-    static BinaryMask Rect(int x0, int y0, int x1, int y1)
-    {
-        var mask = new BinaryMask(Width, Height);
-        for (var y = y0; y < y1; y++)
-            for (var x = x0; x < x1; x++)
-                mask.Data[y * Width + x] = 1;
-        return mask;
-    }
+    const int Width = GrainTestHelpers.CanvasWidth, Height = GrainTestHelpers.CanvasHeight;
 
     [Fact]
     public async Task A_grant_stored_by_its_instance_before_a_crash_is_charged_once_and_not_given_twice()

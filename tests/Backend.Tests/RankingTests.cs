@@ -1,22 +1,14 @@
 using Grains;
 using Grains.Interfaces;
 using Segmentation.Masks;
+using static Backend.Tests.GrainTestHelpers;
 
 namespace Backend.Tests;
 
 /// <summary>M_r on a test cluster: ground-truth instances train it as their rounds finish; later rounds get a predicted IoU.</summary>
 public sealed class RankingTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
 {
-    const int Width = 40, Height = 30;
-
-    static BinaryMask Rect(int x0, int y0, int x1, int y1)
-    {
-        var mask = new BinaryMask(Width, Height);
-        for (var y = y0; y < y1; y++)
-            for (var x = x0; x < x1; x++)
-                mask.Data[y * Width + x] = 1;
-        return mask;
-    }
+    const int Width = GrainTestHelpers.CanvasWidth, Height = GrainTestHelpers.CanvasHeight;
 
     /// <summary>
     /// A one-round campaign of <paramref name="count"/> ground-truth instances, each answered with one click whose distance

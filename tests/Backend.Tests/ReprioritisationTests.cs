@@ -1,6 +1,7 @@
 using Grains;
 using Grains.Interfaces;
 using Segmentation.Masks;
+using static Backend.Tests.GrainTestHelpers;
 
 namespace Backend.Tests;
 
@@ -11,16 +12,7 @@ namespace Backend.Tests;
 /// </summary>
 public sealed class ReprioritisationTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
 {
-    const int Width = 40, Height = 30, Count = 30;
-
-    static BinaryMask Rect(int x0, int y0, int x1, int y1)
-    {
-        var mask = new BinaryMask(Width, Height);
-        for (var y = y0; y < y1; y++)
-            for (var x = x0; x < x1; x++)
-                mask.Data[y * Width + x] = 1;
-        return mask;
-    }
+    const int Width = GrainTestHelpers.CanvasWidth, Height = GrainTestHelpers.CanvasHeight, Count = 30;
 
     static int Shrink(string instanceId) => int.Parse(instanceId[1..]) % 6;
 
