@@ -159,7 +159,7 @@ public static class RankingCommand
                 ["spearman"] = ReportNumbers.Round(d.Spearman),
                 ["model_score_spearman"] = ReportNumbers.Round(d.ModelScoreSpearman),
                 ["all_miou"] = ReportNumbers.Round(d.AllMeanIoU),
-                ["top_percent_miou"] = new JsonObject(d.Curve.Select(p => KeyValuePair.Create(p.Percent.ToString(CultureInfo.InvariantCulture), (JsonNode?)ReportNumbers.Round(p.MeanTrueIoU)))),
+                ["top_percent_miou"] = ReportNumbers.Curve(d.Curve),
             }).ToArray()),
         }).ToArray()),
     };

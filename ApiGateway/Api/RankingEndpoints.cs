@@ -107,11 +107,10 @@ public static class RankingEndpoints
 
     static QualityCurveDto Curve(IEnumerable<RankedInstance> entries)
     {
-        var pairs = entries.Select(e => (Predicted: e.PredictedIoU!.Value, TrueIoU: e.TrueIoU!.Value)).ToArray();
-        if (pairs.Length == 0) return new QualityCurveDto(0, null, null, []);
-        var spearman = RankingMetrics.Spearman(pairs.Select(p => p.Predicted).ToArray(), pairs.Select(p => p.TrueIoU).ToArray());
-        return new QualityCurveDto(pairs.Length, pairs.Average(p => p.TrueIoU), double.IsNaN(spearman) ? null : spearman,
-            RankingMetrics.TopPercentCurve(pairs).Select(p => new CurvePointDto(p.Percent, p.Instances, p.MeanTrueIoU)).ToArray());
+        var quality = RankingMetrics.Quality(entries.Select(e => (e.PredictedIoU!.Value, e.TrueIoU!.Value)).ToArray());
+        if (quality.Masks == 0) return new QualityCurveDto(0, null, null, []);
+        return new QualityCurveDto(quality.Masks, quality.AllMeanIoU, double.IsNaN(quality.Spearman) ? null : quality.Spearman,
+            quality.Curve.Select(p => new CurvePointDto(p.Percent, p.Instances, p.MeanTrueIoU)).ToArray());
     }
 
     static async Task<RankingModelDto> GetModel(string campaignId, IGrainFactory grains)

@@ -3,10 +3,29 @@ namespace Segmentation.Ranking;
 /// <summary>One point of the quality curve: the mean true IoU of the top <see cref="Percent"/>% of masks by predicted IoU.</summary>
 public sealed record TopPercentPoint(int Percent, int Instances, double MeanTrueIoU);
 
+/// <summary>
+/// The figures of one ranking of masks by predicted IoU: how many masks, their mean true IoU, the Spearman correlation of
+/// predicted and true IoU (NaN for fewer than 2 masks or a constant side) and the top-N% curve.
+/// </summary>
+public sealed record RankingQuality(int Masks, double AllMeanIoU, double Spearman, IReadOnlyList<TopPercentPoint> Curve)
+{
+    /// <summary>How much the mean true IoU of the top <paramref name="percent"/>% exceeds the mean of all (IoU units); NaN off the curve.</summary>
+    public double TopPercentGain(int percent) =>
+        Curve.FirstOrDefault(p => p.Percent == percent) is { } point ? point.MeanTrueIoU - AllMeanIoU : double.NaN;
+}
+
 /// <summary>How well predicted mask quality orders masks by their true quality (the paper's figure 8).</summary>
 public static class RankingMetrics
 {
     public static readonly IReadOnlyList<int> CurvePercents = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+
+    /// <summary>Spearman, the mean true IoU and the top-N% curve of <paramref name="masks"/>.</summary>
+    public static RankingQuality Quality(IReadOnlyList<(double Predicted, double TrueIoU)> masks)
+    {
+        ArgumentNullException.ThrowIfNull(masks);
+        return new RankingQuality(masks.Count, masks.Count == 0 ? double.NaN : masks.Average(m => m.TrueIoU),
+            Spearman(masks.Select(m => m.Predicted).ToArray(), masks.Select(m => m.TrueIoU).ToArray()), TopPercentCurve(masks));
+    }
 
     /// <summary>Spearman's rank correlation (Pearson correlation of the ranks, ties given their mean rank). NaN for fewer than 2 pairs or a constant side.</summary>
     public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)

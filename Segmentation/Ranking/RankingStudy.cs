@@ -27,26 +27,25 @@ public sealed record RankingStudyOptions
 }
 
 /// <summary>
-/// One draw: M_r trained on a random subset of instances, judged on the final masks of all others. Without a model
-/// (too few training rounds) <see cref="Spearman"/> is NaN and the curve empty. The baseline ranks the same masks by the
-/// segmentation model's own score, untrained (NaN and empty when a held-out mask has no score).
+/// One draw: M_r trained on a random subset of instances, judged on the final masks of all others (<see cref="Model"/>;
+/// null without a model, for too few training rounds). <see cref="ModelScoreAlone"/> ranks the same masks by the
+/// segmentation model's own score, untrained (null when a held-out mask has no score).
 /// </summary>
-public sealed record RankingDraw(int Draw, int TrainingInstances, int TrainingExamples, int HeldOut, double Spearman, double AllMeanIoU, IReadOnlyList<TopPercentPoint> Curve)
+public sealed record RankingDraw(int Draw, int TrainingInstances, int TrainingExamples, int HeldOut, double AllMeanIoU, RankingQuality? Model, RankingQuality? ModelScoreAlone)
 {
-    public bool Trained => Curve.Count > 0;
+    public bool Trained => Model is not null;
 
-    public double ModelScoreSpearman { get; init; } = double.NaN;
+    public double Spearman => Model?.Spearman ?? double.NaN;
 
-    public IReadOnlyList<TopPercentPoint> ModelScoreCurve { get; init; } = [];
+    public IReadOnlyList<TopPercentPoint> Curve => Model?.Curve ?? [];
 
     /// <summary>How much the mean true IoU of the top <paramref name="percent"/>% by predicted IoU exceeds the mean of all (IoU units).</summary>
-    public double TopPercentGain(int percent) => Gain(Curve, percent);
+    public double TopPercentGain(int percent) => Model?.TopPercentGain(percent) ?? double.NaN;
 
-    /// <summary>The same for the ranking by the model's own score.</summary>
-    public double ModelScoreTopPercentGain(int percent) => Gain(ModelScoreCurve, percent);
+    public double ModelScoreSpearman => ModelScoreAlone?.Spearman ?? double.NaN;
 
-    double Gain(IReadOnlyList<TopPercentPoint> curve, int percent) =>
-        curve.FirstOrDefault(p => p.Percent == percent) is { } point ? point.MeanTrueIoU - AllMeanIoU : double.NaN;
+    /// <summary>The same gain for the ranking by the model's own score.</summary>
+    public double ModelScoreTopPercentGain(int percent) => ModelScoreAlone?.TopPercentGain(percent) ?? double.NaN;
 }
 
 /// <summary>
@@ -83,23 +82,15 @@ public static class RankingStudy
     {
         var examples = instances.Where((_, i) => isTraining[i]).SelectMany(i => i.Rounds).ToArray();
         var heldOut = instances.Where((_, i) => !isTraining[i]).Select(i => i.Rounds[^1]).ToArray();
-        var allMean = heldOut.Average(r => r.TrueIoU);
-        var truth = heldOut.Select(r => r.TrueIoU).ToArray();
-        var trainingInstances = isTraining.Count(t => t);
-        var baseline = new RankingDraw(draw, trainingInstances, examples.Length, heldOut.Length, double.NaN, allMean, []);
-        if (heldOut.All(r => r.Features.ModelScore is not null))
+        var scoreAlone = heldOut.All(r => r.Features.ModelScore is not null)
+            ? RankingMetrics.Quality(heldOut.Select(r => (r.Features.ModelScore!.Value, r.TrueIoU)).ToArray())
+            : null;
+        RankingQuality? trained = null;
+        if (examples.Length >= options.MinTrainingExamples)
         {
-            var scores = heldOut.Select(r => r.Features.ModelScore!.Value).ToArray();
-            baseline = baseline with
-            {
-                ModelScoreSpearman = RankingMetrics.Spearman(scores, truth),
-                ModelScoreCurve = RankingMetrics.TopPercentCurve(scores.Zip(truth).ToArray()),
-            };
+            using var model = QualityModel.Train(examples, version: 1, options.Model);
+            trained = RankingMetrics.Quality(heldOut.Select(r => (model.Predict(r.Features), r.TrueIoU)).ToArray());
         }
-        if (examples.Length < options.MinTrainingExamples) return baseline;
-
-        using var model = QualityModel.Train(examples, version: 1, options.Model);
-        var predicted = heldOut.Select(r => model.Predict(r.Features)).ToArray();
-        return baseline with { Spearman = RankingMetrics.Spearman(predicted, truth), Curve = RankingMetrics.TopPercentCurve(predicted.Zip(truth).ToArray()) };
+        return new RankingDraw(draw, isTraining.Count(t => t), examples.Length, heldOut.Length, heldOut.Average(r => r.TrueIoU), trained, scoreAlone);
     }
 }

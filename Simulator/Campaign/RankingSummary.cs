@@ -20,9 +20,10 @@ public sealed class RankingSummary
         Snapshot = snapshot;
         Pairs = pairs;
         TrainingInstances = trainingInstances;
-        Spearman = RankingMetrics.Spearman(pairs.Select(p => p.Predicted).ToArray(), pairs.Select(p => p.TrueIoU).ToArray());
-        TopPercent = RankingMetrics.TopPercentCurve(pairs);
-        AllMeanIoU = pairs.Count == 0 ? double.NaN : pairs.Average(p => p.TrueIoU);
+        var quality = RankingMetrics.Quality(pairs);
+        Spearman = quality.Spearman;
+        TopPercent = quality.Curve;
+        AllMeanIoU = quality.AllMeanIoU;
     }
 
     public RankingSnapshot Snapshot { get; }
@@ -68,14 +69,12 @@ public sealed class RankingSummary
 
     public JsonObject ToJson()
     {
-        var top = new JsonObject();
-        foreach (var point in TopPercent) top[point.Percent.ToString(CultureInfo.InvariantCulture)] = ReportNumbers.Round(point.MeanTrueIoU);
         var importances = new JsonObject();
         foreach (var feature in Snapshot.Model.FeatureImportances ?? []) importances[feature.Feature] = ReportNumbers.Round(feature.Share);
         return new JsonObject
         {
             ["spearman"] = ReportNumbers.Round(Spearman),
-            ["top_percent_miou"] = top,
+            ["top_percent_miou"] = ReportNumbers.Curve(TopPercent),
             ["all_miou"] = ReportNumbers.Round(AllMeanIoU),
             ["instances"] = Pairs.Count,
             ["training_instances"] = TrainingInstances,

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Segmentation.Ranking;
 
 namespace Simulator.Campaign;
 
@@ -7,6 +9,10 @@ internal static class ReportNumbers
 {
     /// <summary>Four decimals; NaN (a figure over no values) is written as null.</summary>
     public static JsonNode? Round(double v) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 4)) : null;
+
+    /// <summary>A top-N% curve as {"10": mIoU, "20": ..., "100": ...}.</summary>
+    public static JsonObject Curve(IEnumerable<TopPercentPoint> curve) =>
+        new(curve.Select(p => KeyValuePair.Create(p.Percent.ToString(CultureInfo.InvariantCulture), Round(p.MeanTrueIoU))));
 
     /// <summary>The mean of the known values; NaN when none is known.</summary>
     public static double Mean(IEnumerable<double?> values)

@@ -13,6 +13,22 @@ public sealed class RankingMetricsTests
     }
 
     [Fact]
+    public void The_quality_of_a_ranking_gathers_its_figures_and_the_gain_over_the_mean()
+    {
+        (double, double)[] masks = [(0.5, 0.7), (0.95, 0.9), (0.1, 0.2), (0.8, 0.6)];
+
+        var quality = RankingMetrics.Quality(masks);
+
+        Assert.Equal(4, quality.Masks);
+        Assert.Equal(0.6, quality.AllMeanIoU, 12);
+        Assert.Equal(RankingMetrics.Spearman([0.5, 0.95, 0.1, 0.8], [0.7, 0.9, 0.2, 0.6]), quality.Spearman, 12);
+        Assert.Equal(10, quality.Curve.Count);
+        Assert.Equal(0.75 - 0.6, quality.TopPercentGain(50), 12);
+        Assert.True(double.IsNaN(quality.TopPercentGain(55)));
+        Assert.True(double.IsNaN(RankingMetrics.Quality([]).AllMeanIoU));
+    }
+
+    [Fact]
     public void Spearman_gives_ties_their_mean_rank()
     {
         // Ranks of x: 1, 2.5, 2.5, 4; of y: 1, 2, 3, 4. Pearson of those ranks = 4.5 / sqrt(4.5 * 5).
