@@ -156,7 +156,7 @@ public sealed class InstanceGrain(
                 var previousMask = previous.Mask.ToKernel().ToMask();
                 // A round accepted with no clicks keeps the previous mask, and with it that mask's model score.
                 var current = S.Masks.FirstOrDefault(m => m.Round == round) ?? previous;
-                var currentMask = current == previous ? previousMask : current.Mask.ToKernel().ToMask();
+                var currentMask = ReferenceEquals(current, previous) ? previousMask : current.Mask.ToKernel().ToMask();
                 var clicks = S.Clicks.Where(c => c.Round == round).Select(c => c.ToKernel()).ToArray();
                 var f = QualityFeatures.Compute(previousMask, currentMask, clicks, round);
                 S.LastSignals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance, current.ModelScore);
