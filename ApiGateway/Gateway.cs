@@ -1,4 +1,6 @@
 using ApiGateway.Api;
+using ApiGateway.Security;
+using Microsoft.AspNetCore.Http.Json;
 using Grains;
 using Grains.Inference;
 using Grains.Interfaces;
@@ -27,6 +29,8 @@ public static class Gateway
             Args = args,
             // Fixed so the host behaves the same when started from another entry assembly.
             ApplicationName = typeof(Gateway).Assembly.GetName().Name,
+            // The pages are copied beside the assembly, so they are found whatever the working folder.
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
 
         // Not the static Log.Logger: each application instance owns its logger, so several
@@ -61,10 +65,15 @@ public static class Gateway
             o.MiniSamCache = inference.MiniSamCache;
         }));
 
+        builder.Services.AddAnnotationSecurity(builder.Configuration, StorageSettings.DataFolder(builder.Configuration));
+        // Registered after the silo, so the grains answer when it runs.
+        builder.Services.AddHostedService<AdminBootstrap>();
+        // A parameter that fails to bind is refused through the exception handler, which names the parameter.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<SecuritySchemesTransformer>());
 
         var app = builder.Build();
 
@@ -77,11 +86,19 @@ public static class Gateway
         // Any error response without a body (including routing misses such as unknown
         // /api paths) gets an RFC 7807 problem+json body from the problem details service.
         app.UseStatusCodePages();
+        app.Use(SecurityHeaders);
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseRouting();
+        app.UseAnnotationSecurity();
         app.Use(WithIdsInLogs);
 
-        app.MapGet("/health", CheckHealth);
-        app.MapOpenApi();
+        app.MapGet("/health", CheckHealth).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        AuthEndpoints.Map(app);
+        UserEndpoints.Map(app);
+        MemberEndpoints.Map(app);
+        StatisticsEndpoints.Map(app);
         ManagerEndpoints.Map(app);
         ImportExportEndpoints.Map(app);
         RankingEndpoints.Map(app);
@@ -89,6 +106,17 @@ public static class Gateway
         ImageEndpoints.Map(app);
 
         return app;
+    }
+
+    /// <summary>No content sniffing, no framing by other sites, and pages that run only their own scripts.</summary>
+    static Task SecurityHeaders(HttpContext http, Func<Task> next)
+    {
+        var headers = http.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+        headers["Referrer-Policy"] = "same-origin";
+        return next();
     }
 
     /// <summary>Campaign, instance and annotator ids of the route become structured properties of every log event of the request.</summary>

@@ -8,6 +8,8 @@ public interface IAnnotatorGrain : IGrainWithStringKey
 {
     Task SetQualified(bool qualified);
 
+    Task<bool> IsQualified();
+
     /// <summary>
     /// The lease the annotator holds (if still valid), else a new lease from the campaign's queues (rounds in
     /// order, shards starting at a place derived from the annotator id); null when there is nothing to do.

@@ -134,7 +134,9 @@ public sealed record Submission(
     [property: Id(2)] int Round,
     [property: Id(3)] IReadOnlyList<SubmittedClick> Clicks,
     [property: Id(4)] bool Skip,
-    [property: Id(5)] double SecondsSpent);
+    [property: Id(5)] double SecondsSpent,
+    [property: Id(6)] string? SkipReason = null,
+    [property: Id(7)] MouseTrajectory? Trajectory = null);
 
 [GenerateSerializer, Alias("SubmissionOutcome")]
 public enum SubmissionOutcome
@@ -190,7 +192,9 @@ public sealed record RoundAnswer(
     [property: Id(3)] int ClickCount,
     [property: Id(4)] bool Skipped,
     [property: Id(5)] double SecondsSpent,
-    [property: Id(6)] DateTimeOffset At);
+    [property: Id(6)] DateTimeOffset At,
+    [property: Id(7)] string? SkipReason = null,
+    [property: Id(8)] MouseTrajectory? Trajectory = null);
 
 [GenerateSerializer, Immutable, Alias("RoundMask")]
 public sealed record RoundMask(

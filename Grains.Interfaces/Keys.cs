@@ -66,9 +66,12 @@ public static class AnnotationKeys
         return (key[..slash], shard);
     }
 
-    /// <summary>True when <paramref name="id"/> can be a campaign, instance or annotator id: non-empty, no '/', no control characters, at most 200 characters.</summary>
+    /// <summary>
+    /// True when <paramref name="id"/> can be a campaign, instance or annotator id: non-empty, not <c>.</c> or <c>..</c>
+    /// (which a URL path cannot address), no '/', no control characters, at most 200 characters.
+    /// </summary>
     public static bool IsValidId(string? id) =>
-        !string.IsNullOrWhiteSpace(id) && id.Length <= 200 && !id.Contains('/') && !id.Any(char.IsControl);
+        !string.IsNullOrWhiteSpace(id) && id.Length <= 200 && id is not ("." or "..") && !id.Contains('/') && !id.Any(char.IsControl);
 
     static void RequireId(string id, string name)
     {

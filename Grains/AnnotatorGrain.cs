@@ -33,6 +33,8 @@ public sealed class AnnotatorGrain(
         await state.WriteStateAsync();
     }
 
+    public Task<bool> IsQualified() => Task.FromResult(S.Qualified);
+
     public async Task<WorkAssignment?> RequestWork(string campaignId)
     {
         if (!AnnotationKeys.IsValidId(campaignId))
@@ -108,6 +110,16 @@ public sealed class AnnotatorGrain(
                 throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {instanceKey} does not exist.");
             throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
                 $"Annotator {AnnotatorId} holds no lease on {instanceKey}.");
+        }
+
+        if (!recorded)
+        {
+            // Work leased before a pause or finish is refused after it; a repeated submission still gets its first answer.
+            var (campaignId, _) = AnnotationKeys.ParseInstance(instanceKey);
+            var status = (await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo()).Status;
+            if (status != CampaignStatus.Running)
+                throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId",
+                    $"Campaign {campaignId} is {status}, not Running; the answer was not recorded.");
         }
 
         var result = await instance.Submit(submission);

@@ -356,7 +356,7 @@ public sealed class InstanceGrain(
         foreach (var c in clicks)
             S.Clicks.Add(new ClickRecord(submission.Round, c.Label, c.X, c.Y, c.At ?? now));
         S.Answers.Add(new RoundAnswer(submission.Round, submission.AnnotatorId, submission.SubmissionId,
-            clicks.Count, submission.Skip, submission.SecondsSpent, now));
+            clicks.Count, submission.Skip, submission.SecondsSpent, now, submission.SkipReason, submission.Trajectory));
         S.Status = outcome switch
         {
             SubmissionOutcome.Skipped => InstanceStatus.Skipped,

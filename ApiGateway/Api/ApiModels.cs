@@ -14,7 +14,7 @@ public sealed record CampaignSettingsDto(
     int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards, double LeaseSeconds,
     IReadOnlyDictionary<string, string> ClassPolicies, double GroundTruthFraction, double ReprioritizeBelowIoU);
 
-public sealed record CampaignDto(string Id, string Status, string ImageRoot, CampaignSettingsDto Settings, int ImportedInstances)
+public sealed record CampaignDto(string Id, string Status, string? ImageRoot, CampaignSettingsDto Settings, int ImportedInstances)
 {
     public static CampaignDto From(CampaignInfo info) => new(
         info.CampaignId, Json.EnumName(info.Status), info.Settings.ImageRoot,
@@ -45,13 +45,13 @@ public sealed record TaskDto(
     string ClassName, string? ClassPolicy, MaskDto? Mask, IReadOnlyList<EarlierClickDto> EarlierClicks, int MaxClicks,
     DateTimeOffset LeaseExpiresAt);
 
-public sealed record SubmitRequest(string? SubmissionId, int? Round, List<ClickDto?>? Clicks, double? SecondsSpent);
+public sealed record SubmitRequest(string? SubmissionId, int? Round, List<ClickDto?>? Clicks, double? SecondsSpent, List<List<double>?>? Trajectory = null);
 
-public sealed record SkipRequest(string? SubmissionId, int? Round, double? SecondsSpent);
+public sealed record SkipRequest(string? SubmissionId, int? Round, double? SecondsSpent, string? Reason = null, List<List<double>?>? Trajectory = null);
 
 public sealed record PreviewRequest(int? Round, List<ClickDto?>? Clicks);
 
-public sealed record SubmissionDto(string SubmissionId, string InstanceId, int Round, string Outcome, int ClickCount, string Status);
+public sealed record SubmissionDto(string SubmissionId, string InstanceId, int Round, string Outcome, int ClickCount, string Status, TaskDto? Next = null);
 
 public sealed record TimingDto(double EncoderMs, double DecoderMs, int DecoderRuns, double QueueMs, double ModelMs, double ServerMs, int ReplayedRounds);
 

@@ -9,19 +9,20 @@ public static class ImageEndpoints
     static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/images/{campaignId}/{**path}", GetImage).WithTags("Images")
+        app.MapGet("/api/v1/images/{campaignId}/{**path}", GetImage).WithTags("Images").RequireAuthorization(Security.Policies.CampaignMember)
             .WithSummary("An image of the campaign, from under its image root only, with caching headers.");
 
     static async Task<IResult> GetImage(string campaignId, string? path, HttpContext http, IGrainFactory grains)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
         var file = Resolve(info.Settings.ImageRoot, path)
-            ?? throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"No image '{path}' under the campaign's image root.");
+            ?? throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"No image '{ProblemText.Shorten(path)}' under the campaign's image root.");
         if (!ContentTypes.TryGetContentType(file, out var contentType) || !contentType.StartsWith("image/", StringComparison.Ordinal))
-            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"'{path}' is not an image file.");
+            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"'{ProblemText.Shorten(path)}' is not an image file.");
         var fileInfo = new FileInfo(file);
         var tag = new EntityTagHeaderValue($"\"{fileInfo.Length:x}-{fileInfo.LastWriteTimeUtc.Ticks:x}\"");
-        http.Response.Headers.CacheControl = "public, max-age=86400";
+        // Private: the image is only for the campaign's members.
+        http.Response.Headers.CacheControl = "private, max-age=86400";
         return Results.File(file, contentType, lastModified: fileInfo.LastWriteTimeUtc, entityTag: tag);
     }
 

@@ -13,7 +13,7 @@ public static class ImportExportEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/campaigns/{campaignId}").WithTags("Manager");
+        var api = app.MapGroup("/api/v1/campaigns/{campaignId}").WithTags("Manager").RequireAuthorization(Security.Policies.Manager);
         api.MapPost("/imports", Import)
             .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
             .WithSummary("Import boxes: COCO instance JSON (format=coco) or OpenImages box CSV (format=openimages); onError=skip|reject.");

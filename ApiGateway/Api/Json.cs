@@ -45,7 +45,18 @@ public static class Json
     public static void RequireId(string? id, string field)
     {
         if (!AnnotationKeys.IsValidId(id))
-            throw new ApiProblemException(400, RejectionCodes.Invalid, field, $"'{id}' is not a valid id (non-empty, no '/', no control characters, at most 200 characters).");
+            throw new ApiProblemException(400, RejectionCodes.Invalid, field,
+                $"'{ProblemText.Shorten(id)}' is not a valid id (non-empty, not . or .., no '/', no control characters, at most 200 characters).");
+    }
+
+    /// <summary>Campaign ids appear in URLs, file names and logs: ASCII letters, digits and <c>-_.~</c>, at most 100, not . or ..</summary>
+    public static void RequireCampaignId(string? id, string field)
+    {
+        var ok = id is { Length: > 0 and <= 100 } && id is not ("." or "..")
+            && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~');
+        if (!ok)
+            throw new ApiProblemException(400, RejectionCodes.Invalid, field,
+                $"'{ProblemText.Shorten(id)}' is not a valid campaign id (ASCII letters, digits and -_.~, at most 100 characters, not . or ..).");
     }
 
     public static IReadOnlyList<SubmittedClick> Clicks(List<ClickDto?>? clicks)

@@ -1,3 +1,4 @@
+using ApiGateway.Security;
 using Grains.Interfaces;
 
 namespace ApiGateway.Api;
@@ -6,10 +7,12 @@ public static class ManagerEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Manager");
+        app.MapGet("/api/v1/campaigns", ListCampaigns).WithTags("Campaigns").RequireAuthorization(Policies.SignedIn)
+            .WithSummary("Managers see every campaign; annotators the campaigns they are members of.");
+        app.MapGet("/api/v1/campaigns/{campaignId}", GetCampaign).WithTags("Campaigns").RequireAuthorization(Policies.CampaignMember);
+
+        var api = app.MapGroup("/api/v1").WithTags("Manager").RequireAuthorization(Policies.Manager);
         api.MapPost("/campaigns", CreateCampaign).WithSummary("Create a campaign (idempotent for identical settings).");
-        api.MapGet("/campaigns", ListCampaigns);
-        api.MapGet("/campaigns/{campaignId}", GetCampaign);
         api.MapPost("/campaigns/{campaignId}/start", (string campaignId, IGrainFactory grains) => Transition(campaignId, grains, c => c.Start()))
             .WithSummary("Start: round-0 masks are computed in the background and instances enter round 1 as they get them.");
         api.MapPost("/campaigns/{campaignId}/pause", (string campaignId, IGrainFactory grains) => Transition(campaignId, grains, c => c.Pause()));
@@ -31,15 +34,17 @@ public static class ManagerEndpoints
         return info;
     }
 
-    static async Task<IResult> CreateCampaign(HttpRequest request, IGrainFactory grains, CancellationToken cancellation)
+    static async Task<IResult> CreateCampaign(HttpRequest request, IGrainFactory grains, ImageRoots imageRoots, CancellationToken cancellation)
     {
         var body = await Json.ReadBody<CreateCampaignRequest>(request, cancellation);
-        Json.RequireId(body.Id, "id");
-        if (string.IsNullOrWhiteSpace(body.ImageRoot))
-            throw new ApiProblemException(400, RejectionCodes.Invalid, "imageRoot", "imageRoot (the folder the images are under) is missing.");
-        var root = Path.GetFullPath(body.ImageRoot);
+        Json.RequireCampaignId(body.Id, "id");
+        var requestedRoot = Limits.Text(body.ImageRoot, "imageRoot", Limits.MaxPathLength)
+            ?? throw new ApiProblemException(400, RejectionCodes.Invalid, "imageRoot", "imageRoot (the folder the images are under) is missing.");
+        var root = imageRoots.Admit(requestedRoot)
+            ?? throw new ApiProblemException(400, RejectionCodes.Invalid, "imageRoot",
+                $"Image root '{ProblemText.Shorten(requestedRoot)}' is not inside the server's image roots ({string.Join(", ", imageRoots.Roots)}).");
         if (!Directory.Exists(root))
-            throw new ApiProblemException(400, RejectionCodes.Invalid, "imageRoot", $"Image root {body.ImageRoot} is not a folder on the server.");
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "imageRoot", $"Image root '{ProblemText.Shorten(requestedRoot)}' is not a folder on the server.");
         var defaults = new CampaignSettings();
         if (body.LeaseSeconds is { } lease && !(double.IsFinite(lease) && lease > 0 && lease <= 86400))
             throw new ApiProblemException(400, RejectionCodes.Invalid, "leaseSeconds", $"leaseSeconds {lease} is outside (0, 86400].");
@@ -49,29 +54,55 @@ public static class ManagerEndpoints
             Rounds = body.Rounds ?? defaults.Rounds,
             MaxClicksPerRound = body.MaxClicksPerRound ?? defaults.MaxClicksPerRound,
             MinClickRegionPixels = body.MinClickRegionPixels ?? defaults.MinClickRegionPixels,
-            ModelName = body.Model ?? defaults.ModelName,
+            ModelName = Limits.Text(body.Model, "model", Limits.MaxNameLength) ?? defaults.ModelName,
             ShardCount = body.Shards ?? defaults.ShardCount,
             LeaseDuration = body.LeaseSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.LeaseDuration,
             GroundTruthFraction = body.GroundTruthFraction ?? defaults.GroundTruthFraction,
             ReprioritizeBelowIoU = body.ReprioritizeBelowIoU ?? defaults.ReprioritizeBelowIoU,
-            ClassPolicies = body.ClassPolicies is null ? new(StringComparer.Ordinal) : new(body.ClassPolicies, StringComparer.Ordinal),
+            ClassPolicies = ClassPolicies(body.ClassPolicies),
         };
         var campaign = grains.GetGrain<ICampaignGrain>(body.Id!);
         var existed = (await campaign.GetInfo()).Status != CampaignStatus.None;
         var info = await campaign.Create(settings);
         var dto = CampaignDto.From(info);
-        return existed ? Results.Ok(dto) : Results.Created($"/api/v1/campaigns/{info.CampaignId}", dto);
+        return existed ? Results.Ok(dto) : Results.Created($"/api/v1/campaigns/{Uri.EscapeDataString(info.CampaignId)}", dto);
     }
 
-    static async Task<CampaignListDto> ListCampaigns(IGrainFactory grains)
+    static Dictionary<string, string> ClassPolicies(Dictionary<string, string>? policies)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (policies is null) return result;
+        if (policies.Count > Limits.MaxClasses)
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "classPolicies", $"{policies.Count} class policies; at most {Limits.MaxClasses}.");
+        foreach (var (name, text) in policies)
+        {
+            var field = $"classPolicies.{ProblemText.Shorten(name, 40)}";
+            var className = Limits.Text(name, "classPolicies", Limits.MaxClassNameLength)
+                ?? throw new ApiProblemException(400, RejectionCodes.Invalid, "classPolicies", "A class policy needs a class name.");
+            result[className] = Limits.Text(text, field, Limits.MaxPolicyLength) ?? "";
+        }
+        return result;
+    }
+
+    static async Task<CampaignListDto> ListCampaigns(HttpContext http, IGrainFactory grains)
     {
         var ids = await grains.GetGrain<ICampaignDirectoryGrain>(0).List();
+        var user = http.User;
+        if (!user.IsManager())
+        {
+            var member = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICampaignMembersGrain>(id).Contains(user.UserName())));
+            ids = ids.Where((_, i) => member[i]).ToArray();
+        }
         var infos = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICampaignGrain>(id).GetInfo()));
-        return new CampaignListDto(infos.Select(CampaignDto.From).ToArray());
+        return new CampaignListDto(infos.Select(info => ForCaller(CampaignDto.From(info), user)).ToArray());
     }
 
-    static async Task<CampaignDto> GetCampaign(string campaignId, IGrainFactory grains) =>
-        CampaignDto.From(await RequireCampaign(grains, campaignId));
+    static async Task<CampaignDto> GetCampaign(string campaignId, HttpContext http, IGrainFactory grains) =>
+        ForCaller(CampaignDto.From(await RequireCampaign(grains, campaignId)), http.User);
+
+    /// <summary>Annotators do not see where on the server the images are.</summary>
+    static CampaignDto ForCaller(CampaignDto campaign, System.Security.Claims.ClaimsPrincipal user) =>
+        user.IsManager() ? campaign : campaign with { ImageRoot = null };
 
     static async Task<CampaignDto> Transition(string campaignId, IGrainFactory grains, Func<ICampaignGrain, Task<CampaignInfo>> move)
     {
@@ -116,7 +147,10 @@ public static class ManagerEndpoints
 
     static async Task<AnnotatorDto> SetQualification(string annotatorId, HttpRequest request, IGrainFactory grains, CancellationToken cancellation)
     {
-        Json.RequireId(annotatorId, "annotatorId");
+        var name = UserEndpoints.RequireUserName(annotatorId, "annotatorId");
+        if (await grains.GetGrain<IUserGrain>(name).GetAccount() is null)
+            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "annotatorId", $"User {name} does not exist; create the account first.");
+        annotatorId = name;
         var body = await Json.ReadBody<QualificationRequest>(request, cancellation);
         if (body.Qualified is not { } qualified)
             throw new ApiProblemException(400, RejectionCodes.Invalid, "qualified", "qualified (true or false) is missing.");

@@ -22,7 +22,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         {
             ApiProblemException p => (p.Status, p.Code, p.Field, p.Errors),
             AnnotationRejectedException r => (StatusFor(r.Code), r.Code, r.Field, (IReadOnlyList<ImportRowErrorDto>?)null),
-            BadHttpRequestException b => (b.StatusCode, "bad_request", "body", null),
+            BadHttpRequestException b => (b.StatusCode, b.StatusCode == 413 ? "too_large" : RejectionCodes.Invalid, BindingField(b.Message), null),
             _ => (0, "", "", null),
         };
         if (status == 0) return false;
@@ -33,13 +33,20 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         {
             Status = status,
             Title = TitleFor(code),
-            Detail = exception.Message,
+            Detail = exception is BadHttpRequestException ? ProblemText.Shorten(exception.Message, 300) : exception.Message,
             Type = $"urn:annotation:problem:{code}",
         };
         details.Extensions["code"] = code;
         details.Extensions["field"] = field;
         if (errors is not null) details.Extensions["errors"] = errors;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
+    }
+
+    /// <summary>The parameter a failed binding names (minimal APIs say: Failed to bind parameter "int limit" from "abc"), else the body.</summary>
+    static string BindingField(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "parameter \"(?:[^\" ]+ )?([A-Za-z_][A-Za-z0-9_]*)\"");
+        return match.Success ? match.Groups[1].Value : "body";
     }
 
     public static int StatusFor(string code) => code switch

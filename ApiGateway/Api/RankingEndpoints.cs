@@ -53,7 +53,7 @@ public static class RankingEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/campaigns/{campaignId}").WithTags("Manager");
+        var api = app.MapGroup("/api/v1/campaigns/{campaignId}").WithTags("Manager").RequireAuthorization(Security.Policies.Manager);
         api.MapGet("/ranking", GetRanking)
             .WithSummary("Instances ranked by the predicted IoU of their current mask (order=worst|best, offset, limit <= 1000).");
         api.MapGet("/ranking/curve", GetCurve)

@@ -21,7 +21,7 @@ public sealed class CrashRecoveryTests : IDisposable
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     readonly string dataFolder = Directory.CreateTempSubdirectory("annotation-crash-").FullName;
-    readonly HttpClient client = new() { Timeout = TimeSpan.FromSeconds(60) };
+    HttpClient client = new();
     readonly Dictionary<string, BinaryMask> truth = [];
 
     [Fact]
@@ -31,7 +31,12 @@ public sealed class CrashRecoveryTests : IDisposable
         var gateway = await GatewayProcess.Start(dataFolder, ports.Http, ports.Silo, ports.Gateway, StartTimeout);
         try
         {
-            client.BaseAddress = gateway.Address;
+            using (var anonymous = new HttpClient { BaseAddress = gateway.Address })
+            {
+                var adminToken = await TestGatewaySettings.Token(anonymous, "admin", TestGatewaySettings.AdminPassword);
+                client.Dispose();
+                client = new HttpClient(new TestAccountsHandler(adminToken)) { BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(60) };
+            }
             await CreateCampaign("reference");
             await CreateCampaign("killed");
 
@@ -100,6 +105,8 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, import.StatusCode);
         using var start = await client.PostAsync($"/api/v1/campaigns/{campaignId}/start", null);
         Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        using (var account = await client.PostAsJsonAsync("/api/v1/users", new { userName = "crash-annotator", password = Guid.NewGuid().ToString("N") }))
+            Assert.True(account.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"account: {(int)account.StatusCode}");
         using var qualify = await client.PutAsJsonAsync("/api/v1/annotators/crash-annotator/qualification", new { qualified = true });
         Assert.Equal(HttpStatusCode.OK, qualify.StatusCode);
     }

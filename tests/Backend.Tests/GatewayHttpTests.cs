@@ -16,7 +16,13 @@ public sealed class GatewayFixture : IAsyncLifetime
     readonly string dataFolder = Directory.CreateTempSubdirectory("annotation-gateway-").FullName;
     WebApplication? app;
 
+    /// <summary>Signed in as the admin, or as annotator A on <c>/annotators/A/</c> paths (see <see cref="TestAccountsHandler"/>).</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>A client that sends no credentials.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public string AdminToken { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -27,14 +33,18 @@ public sealed class GatewayFixture : IAsyncLifetime
             "--Orleans:SiloPort", siloPort.ToString(),
             "--Orleans:GatewayPort", gatewayPort.ToString(),
             "--data", dataFolder,
+            .. TestGatewaySettings.Arguments,
         ]);
         await app.StartAsync();
-        Client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
+        Anonymous = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
+        AdminToken = await TestGatewaySettings.Token(Anonymous, "admin", TestGatewaySettings.AdminPassword);
+        Client = new HttpClient(new TestAccountsHandler(AdminToken)) { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        Anonymous.Dispose();
         if (app is not null)
         {
             await app.StopAsync();

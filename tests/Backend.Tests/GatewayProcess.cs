@@ -38,13 +38,14 @@ public sealed class GatewayProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[]
-                 {
+        string[] arguments =
+                 [
                      dll, "--urls", $"http://127.0.0.1:{httpPort}", "--data", dataFolder,
                      "--Orleans:SiloPort", siloPort.ToString(), "--Orleans:GatewayPort", gatewayPort.ToString(),
                      "--Inference:BackgroundSlots", "1", "--Inference:InteractiveSlots", "1",
-                 })
-            start.ArgumentList.Add(arg);
+                     .. TestGatewaySettings.Arguments,
+                 ];
+        foreach (var arg in arguments) start.ArgumentList.Add(arg);
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");
         var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{httpPort}"));
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);

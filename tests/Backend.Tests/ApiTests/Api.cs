@@ -180,6 +180,8 @@ public sealed class Api(HttpClient client)
     public async Task<string> QualifiedAnnotator(string prefix = "ann")
     {
         var annotatorId = NewId(prefix);
+        using (var created = await Post("/api/v1/users", new { userName = annotatorId, password = Guid.NewGuid().ToString("N"), role = "annotator" }))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         using var qualify = await client.PutAsJsonAsync($"/api/v1/annotators/{annotatorId}/qualification", new { qualified = true });
         await Ok(qualify);
         return annotatorId;

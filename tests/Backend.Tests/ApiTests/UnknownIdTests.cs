@@ -16,8 +16,9 @@ public sealed class UnknownIdTests(GatewayFixture fixture)
 
         using (var progress = await api.Client.GetAsync($"/api/v1/campaigns/{campaignId}/progress"))
             await Api.Problem(progress, HttpStatusCode.NotFound, "not_initialized", "campaignId");
+        // An annotator is a member of no such campaign: refused without telling whether it exists.
         using (var next = await api.NextResponse(campaignId, annotatorId))
-            await Api.Problem(next, HttpStatusCode.NotFound, "not_initialized", "campaignId");
+            await Api.Problem(next, HttpStatusCode.Forbidden, "forbidden", "campaignId");
         using (var export = await api.Client.GetAsync($"/api/v1/campaigns/{campaignId}/export?format=coco"))
             await Api.Problem(export, HttpStatusCode.NotFound, "not_initialized", "campaignId");
         using (var import = await api.Import(campaignId, Api.Coco(0).ToJsonString(), onError: "skip"))

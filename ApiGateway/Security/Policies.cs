@@ -1,0 +1,20 @@
+namespace ApiGateway.Security;
+
+/// <summary>The authorization policies every endpoint names where it is mapped.</summary>
+public static class Policies
+{
+    /// <summary>Any signed-in account (cookie or API token).</summary>
+    public const string SignedIn = "signed-in";
+
+    /// <summary>Managers and admins, or an annotator who is a member of the route's campaign.</summary>
+    public const string CampaignMember = "campaign-member";
+
+    /// <summary>Managers and admins.</summary>
+    public const string Manager = "manager";
+
+    /// <summary>Admins only.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>The rate-limit policy of sign-in and token requests (per client address).</summary>
+    public const string SignInRate = "sign-in";
+}

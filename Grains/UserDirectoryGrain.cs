@@ -1,0 +1,36 @@
+using Grains.Interfaces;
+
+namespace Grains;
+
+[GenerateSerializer, Alias("UserDirectoryState")]
+public sealed class UserDirectoryState
+{
+    [Id(0)] public SortedSet<string> UserNames { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>All user names, for the people page and member pickers.</summary>
+public sealed class UserDirectoryGrain(
+    [PersistentState("users", StorageNames.Annotation)] IPersistentState<UserDirectoryState> state)
+    : Grain, IUserDirectoryGrain
+{
+    public async Task Add(string userName)
+    {
+        if (state.State.UserNames.Add(userName)) await Save();
+    }
+
+    public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.UserNames.ToArray());
+
+    /// <summary>Writes the state; when storage fails the activation is dropped, so the next call reloads what storage holds instead of the unsaved change.</summary>
+    async Task Save()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using Grains.Interfaces;
+
+namespace Grains;
+
+[GenerateSerializer, Alias("UserState")]
+public sealed class UserState
+{
+    [Id(0)] public UserAccount? Account { get; set; }
+
+    [Id(1)] public List<ApiTokenSummary> Tokens { get; set; } = [];
+}
+
+/// <summary>One account. Hashing happens in the gateway: this grain never sees a password.</summary>
+public sealed class UserGrain(
+    [PersistentState("user", StorageNames.Annotation)] IPersistentState<UserState> state)
+    : Grain, IUserGrain
+{
+    UserState S => state.State;
+    string UserName => this.GetPrimaryKeyString();
+
+    public async Task Create(UserRole role, string passwordHash)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(passwordHash);
+        if (S.Account is not null)
+            throw new AnnotationRejectedException(RejectionCodes.AlreadyInitialized, "userName", $"User {UserName} already exists.");
+        S.Account = new UserAccount(UserName, role, passwordHash, NewStamp(), DateTimeOffset.UtcNow);
+        await Save();
+        await GrainFactory.GetGrain<IUserDirectoryGrain>(0).Add(UserName);
+    }
+
+    public Task<UserAccount?> GetAccount() => Task.FromResult(S.Account);
+
+    public async Task SetPasswordHash(string passwordHash)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(passwordHash);
+        var account = RequireAccount();
+        S.Account = account with { PasswordHash = passwordHash, SecurityStamp = NewStamp() };
+        await Save();
+    }
+
+    public async Task AddToken(ApiTokenSummary token)
+    {
+        RequireAccount();
+        if (S.Tokens.Any(t => t.TokenId == token.TokenId)) return;
+        if (S.Tokens.Count >= IUserGrain.MaxTokens)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "tokens",
+                $"User {UserName} has {IUserGrain.MaxTokens} tokens already; revoke one first.");
+        S.Tokens.Add(token);
+        await Save();
+    }
+
+    public async Task<string?> RemoveToken(string tokenId)
+    {
+        var token = S.Tokens.FirstOrDefault(t => t.TokenId == tokenId);
+        if (token is null) return null;
+        S.Tokens.Remove(token);
+        await Save();
+        return token.TokenHash;
+    }
+
+    public Task<IReadOnlyList<ApiTokenSummary>> ListTokens() => Task.FromResult<IReadOnlyList<ApiTokenSummary>>(S.Tokens.ToArray());
+
+    UserAccount RequireAccount() => S.Account
+        ?? throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "userName", $"User {UserName} does not exist.");
+
+    static string NewStamp() => Guid.NewGuid().ToString("N");
+
+    /// <summary>Writes the state; when storage fails the activation is dropped, so the next call reloads what storage holds instead of the unsaved change.</summary>
+    async Task Save()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+}
