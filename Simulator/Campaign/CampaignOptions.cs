@@ -84,6 +84,12 @@ public sealed record CampaignOptions
     /// <summary>The server's upper limit of one extra-click budget.</summary>
     public const int MaxExtraClicks = 100_000_000;
 
+    /// <summary>
+    /// The manager's token and the tokens made for the simulated annotators; null for a server without accounts.
+    /// Shared by the campaigns of one run (the budget strategies), so each annotator signs in once.
+    /// </summary>
+    public ApiCredentials? Credentials { get; init; }
+
     /// <summary>Annotator ids sim-1 .. sim-N.</summary>
     public IReadOnlyList<string> AnnotatorIds =>
         Enumerable.Range(1, Annotators).Select(i => "sim-" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -126,6 +132,9 @@ public sealed record CampaignOptions
             Clicks = SimulatedAnnotatorOptions.Clicks(cli),
             Boxes = SimulatedAnnotatorOptions.Boxes(cli),
             OutPath = cli.Optional("out") ?? Path.Combine("results", "campaign.json"),
+            Credentials = (cli.Optional("token") ?? Environment.GetEnvironmentVariable(ApiCredentials.TokenVariable)) is { Length: > 0 } token
+                ? new ApiCredentials(token)
+                : null,
         };
         if (string.IsNullOrWhiteSpace(options.Model)) throw new UsageException("Option --model needs a model name.");
         options = WithRankingOptions(options, cli);

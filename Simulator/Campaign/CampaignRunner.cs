@@ -67,7 +67,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
     public async Task<CampaignResult> RunAsync(CancellationToken ct = default)
     {
         if (plan.Instances.Count == 0) throw new CampaignFailedException("There is no instance to import.");
-        var api = new CampaignApiClient(http, new MeasurementLog(), retry);
+        var api = new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials);
         var state = new CampaignRunState(options, plan, api, progress);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromMinutes(options.TimeoutMinutes));
@@ -119,7 +119,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
 
     private async Task<RankingSnapshot> CollectRankingWithinAsync(CancellationToken ct)
     {
-        var api = new CampaignApiClient(http, new MeasurementLog(), retry);
+        var api = new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials);
         await WaitForModelToCatchUpAsync(api, ct);
         for (var attempt = 1; ; attempt++)
         {
@@ -197,7 +197,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
     public async Task<ExtraRoundsOutcome> SpendExtraClicksAsync(BudgetStrategy strategy, IProgressSink? extraProgress = null, CancellationToken ct = default)
     {
         if (options.ExtraClicks <= 0) throw new InvalidOperationException("There is no extra-click budget to spend (--extra-clicks is 0).");
-        var api = new CampaignApiClient(http, new MeasurementLog(), retry);
+        var api = new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials);
         var state = new CampaignRunState(options, plan, api, extraProgress, extraPhase: true);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromMinutes(options.TimeoutMinutes));
@@ -274,7 +274,11 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
                 $"The import took {import.Imported} new and {import.AlreadyPresent} present instances of the {plan.Instances.Count} sent.");
         Log.Information("Imported {Imported} instances ({Present} were already present)", import.Imported, import.AlreadyPresent);
 
-        foreach (var annotator in options.AnnotatorIds) await api.QualifyAsync(annotator, ct);
+        foreach (var annotator in options.AnnotatorIds)
+        {
+            if (options.Credentials is not null) await api.EnsureAnnotatorAsync(options.CampaignId, annotator, ct);
+            await api.QualifyAsync(annotator, ct);
+        }
         try
         {
             await api.StartAsync(options.CampaignId, ct);
