@@ -19,7 +19,7 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
         (int status, string code, string field, string title, string detail) = result.Challenged
             ? (401, "unauthenticated", "authorization", "Sign-in required",
                 "Sign in (session cookie) or send Authorization: Bearer TOKEN.")
-            : (403, "forbidden", ForbiddenField(http), "Forbidden",
+            : (403, "forbidden", ForbiddenField(policy), "Forbidden",
                 "Your account may not do this" + (http.GetRouteValue("campaignId") is string c ? $" in campaign {Api.ProblemText.Shorten(c)}." : "."));
         if (result.Challenged) http.Response.Headers.WWWAuthenticate = "Bearer";
         http.Response.StatusCode = status;
@@ -29,6 +29,7 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details });
     }
 
-    static string ForbiddenField(HttpContext http) =>
-        http.User.IsManager() || http.GetRouteValue("campaignId") is null ? "role" : "campaignId";
+    /// <summary>A role the caller lacks, or a campaign the caller is not a member of.</summary>
+    static string ForbiddenField(AuthorizationPolicy policy) =>
+        policy.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.RolesAuthorizationRequirement>().Any() ? "role" : "campaignId";
 }

@@ -31,6 +31,8 @@ public sealed class Api(HttpClient client)
 
     public HttpClient Client => client;
 
+    public static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public static string ImageRoot => Path.Combine(TestData.DavisDirectory, "img");
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
