@@ -48,7 +48,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         [
             "--urls", "http://127.0.0.1:0", "--data", dataFolder,
             "--Orleans:SiloPort", silo.ToString(), "--Orleans:GatewayPort", gateway.ToString(),
-            "--admin-password", AdminPassword, "--image-roots", TestData.DavisDirectory,
+            "--admin-password", AdminPassword, "--image-roots", string.Join(Path.PathSeparator, TestData.DavisDirectory, Path.GetTempPath()),
         ]);
         await app.StartAsync();
         BaseAddress = new Uri(app.Urls.Single());
@@ -132,17 +132,21 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A running campaign with the DAVIS objects <paramref name="images"/>, once every instance waits in round 1.</summary>
-    public async Task<string> RunningCampaign(string prefix, IReadOnlyList<int> images, string model = "reference", int rounds = 2, int clicks = 3)
+    public Task<string> RunningCampaign(string prefix, IReadOnlyList<int> images, string model = "reference", int rounds = 2, int clicks = 3) =>
+        RunningCampaign(prefix, ImageRoot, Coco(images), images.Count, model, rounds, clicks);
+
+    /// <summary>A running campaign on the COCO file <paramref name="coco"/> under <paramref name="imageRoot"/>, once every instance waits in round 1.</summary>
+    public async Task<string> RunningCampaign(string prefix, string imageRoot, JsonObject coco, int count, string model = "reference", int rounds = 2, int clicks = 3)
     {
         var campaignId = NewId(prefix);
         using (var created = await Admin.PostAsJsonAsync("/api/v1/campaigns", new
                {
-                   id = campaignId, imageRoot = ImageRoot, rounds, maxClicksPerRound = clicks, model,
+                   id = campaignId, imageRoot, rounds, maxClicksPerRound = clicks, model,
                    classPolicies = new Dictionary<string, string> { ["object"] = "The whole object, including thin parts; exclude shadows." },
                }))
             await Ok(created, HttpStatusCode.Created);
         using (var import = await Admin.PostAsync($"/api/v1/campaigns/{campaignId}/imports?format=coco&onError=reject",
-                   new StringContent(Coco(images).ToJsonString(), System.Text.Encoding.UTF8, "application/json")))
+                   new StringContent(coco.ToJsonString(), System.Text.Encoding.UTF8, "application/json")))
             await Ok(import);
         using (var start = await Admin.PostAsync($"/api/v1/campaigns/{campaignId}/start", null))
             await Ok(start);
@@ -151,7 +155,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             var progress = await Admin.GetFromJsonAsync<JsonObject>($"/api/v1/campaigns/{campaignId}/progress");
             var waiting = progress!["rounds"]!.AsArray().Single(r => r!["round"]!.GetValue<int>() == 1)!["waiting"]!.GetValue<int>();
-            if (progress["model"]!["pending"]!.GetValue<int>() == 0 && waiting == images.Count) return campaignId;
+            if (progress["model"]!["pending"]!.GetValue<int>() == 0 && waiting == count) return campaignId;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Campaign {campaignId} never had every instance waiting: {progress.ToJsonString()}");
             await Task.Delay(100);
         }

@@ -170,5 +170,9 @@ public sealed class ImageAndOpenApiTests(GatewayFixture fixture)
         var next = document["paths"]!["/api/v1/campaigns/{campaignId}/annotators/{annotatorId}/next"]!.AsObject();
         Assert.True(next.ContainsKey("post"));
         Assert.IsType<JsonObject>(document["paths"]!["/api/v1/campaigns"]!["get"]);
+        // Both ways to sign in are declared.
+        var schemes = document["components"]!["securitySchemes"]!.AsObject();
+        Assert.Equal("bearer", schemes["bearer"]!["scheme"]!.GetValue<string>());
+        Assert.Equal("cookie", schemes["session"]!["in"]!.GetValue<string>());
     }
 }
