@@ -70,7 +70,7 @@ public static class Gateway
         builder.Services.AddHostedService<AdminBootstrap>();
         // A parameter that fails to bind is refused through the exception handler, which names the parameter.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemExceptionHandler.AddMissingCodeAndField);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<SecuritySchemesTransformer>());
@@ -82,11 +82,11 @@ public static class Gateway
             endpoints.SiloPort, endpoints.GatewayPort, endpoints.ClusterId, storage.Kind);
 
         app.UseSerilogRequestLogging(options => options.Logger = logger);
+        app.Use(SecurityHeaders);
         app.UseExceptionHandler();
         // Any error response without a body (including routing misses such as unknown
         // /api paths) gets an RFC 7807 problem+json body from the problem details service.
         app.UseStatusCodePages();
-        app.Use(SecurityHeaders);
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseRouting();
@@ -111,11 +111,16 @@ public static class Gateway
     /// <summary>No content sniffing, no framing by other sites, and pages that run only their own scripts.</summary>
     static Task SecurityHeaders(HttpContext http, Func<Task> next)
     {
-        var headers = http.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
-        headers["Referrer-Policy"] = "same-origin";
+        // Set as the response starts, so error answers (whose headers the exception handler clears) carry them too.
+        http.Response.OnStarting(() =>
+        {
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+            headers["Referrer-Policy"] = "same-origin";
+            return Task.CompletedTask;
+        });
         return next();
     }
 

@@ -10,6 +10,9 @@ public interface IAnnotatorGrain : IGrainWithStringKey
 
     Task<bool> IsQualified();
 
+    /// <summary>The lease the annotator holds, or null when none is valid now.</summary>
+    Task<CurrentLease?> GetLease();
+
     /// <summary>
     /// The lease the annotator holds (if still valid), else a new lease from the campaign's queues (rounds in
     /// order, shards starting at a place derived from the annotator id); null when there is nothing to do.

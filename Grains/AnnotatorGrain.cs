@@ -35,6 +35,9 @@ public sealed class AnnotatorGrain(
 
     public Task<bool> IsQualified() => Task.FromResult(S.Qualified);
 
+    public Task<CurrentLease?> GetLease() =>
+        Task.FromResult(S.Lease is { } lease && lease.ExpiresAt > DateTimeOffset.UtcNow ? lease : null);
+
     public async Task<WorkAssignment?> RequestWork(string campaignId)
     {
         if (!AnnotationKeys.IsValidId(campaignId))

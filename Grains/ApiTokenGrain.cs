@@ -26,7 +26,12 @@ public sealed class ApiTokenGrain(
         await Save();
     }
 
-    public Task<string?> Owner() => Task.FromResult(state.State.Revoked ? null : state.State.UserName);
+    public Task<string?> Owner()
+    {
+        // A guessed token activates this grain; an empty one is dropped at once rather than kept in memory.
+        if (state.State.UserName is null) DeactivateOnIdle();
+        return Task.FromResult(state.State.Revoked ? null : state.State.UserName);
+    }
 
     public async Task Revoke()
     {

@@ -381,8 +381,16 @@ public sealed class InstanceGrain(
 
     public Task<InstanceView> GetState() => Task.FromResult(View());
 
-    void Validate(Submission submission, InstanceSpec spec) =>
+    void Validate(Submission submission, InstanceSpec spec)
+    {
         ValidateAnswer(submission.AnnotatorId, submission.Round, submission.Clicks, submission.Skip, submission.SecondsSpent, spec);
+        if (submission.SkipReason is { } reason && (!submission.Skip || !SkipReasons.All.Contains(reason)))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "reason",
+                $"A skip's reason is one of {string.Join(", ", SkipReasons.All)}; answers that are not skips have none.");
+        if (submission.Trajectory is { } trajectory && (trajectory.Samples.Length % 3 != 0 || trajectory.Count > MouseTrajectory.MaxPoints))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "trajectory",
+                $"A trajectory is (ms, x, y) triples, at most {MouseTrajectory.MaxPoints}.");
+    }
 
     void ValidateAnswer(string annotatorId, int round, IReadOnlyList<SubmittedClick>? clicks, bool skip, double secondsSpent, InstanceSpec spec)
     {

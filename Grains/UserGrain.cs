@@ -23,9 +23,11 @@ public sealed class UserGrain(
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
         if (S.Account is not null)
             throw new AnnotationRejectedException(RejectionCodes.AlreadyInitialized, "userName", $"User {UserName} already exists.");
+        // Listed first (idempotent, and the list skips names without an account): a failure between the two writes
+        // never leaves an account that no page can find.
+        await GrainFactory.GetGrain<IUserDirectoryGrain>(0).Add(UserName);
         S.Account = new UserAccount(UserName, role, passwordHash, NewStamp(), DateTimeOffset.UtcNow);
         await Save();
-        await GrainFactory.GetGrain<IUserDirectoryGrain>(0).Add(UserName);
     }
 
     public Task<UserAccount?> GetAccount() => Task.FromResult(S.Account);

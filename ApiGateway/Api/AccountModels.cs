@@ -20,6 +20,8 @@ public sealed record NewUserRequest(string? UserName, string? Password, string? 
 
 public sealed record PasswordRequest(string? Password);
 
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? Password);
+
 public sealed record UserDto(string UserName, string Role, bool Qualified, DateTimeOffset CreatedAt);
 
 public sealed record UserListDto(IReadOnlyList<UserDto> Users);

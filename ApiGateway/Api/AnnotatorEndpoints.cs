@@ -10,11 +10,6 @@ namespace ApiGateway.Api;
 /// </summary>
 public static class AnnotatorEndpoints
 {
-    public static readonly IReadOnlySet<string> SkipReasons = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "too_small", "occluded", "not_this_class", "group_or_crowd", "other",
-    };
-
     public static void Map(IEndpointRouteBuilder app)
     {
         var tasks = app.MapGroup("/api/v1/campaigns/{campaignId}/tasks").WithTags("Annotator").RequireAuthorization(Policies.CampaignMember);
@@ -109,17 +104,30 @@ public static class AnnotatorEndpoints
         Json.RequireId(body.SubmissionId, "submissionId");
         var round = body.Round ?? throw new ApiProblemException(400, RejectionCodes.Invalid, "round", "round is missing.");
         var seconds = body.SecondsSpent ?? throw new ApiProblemException(400, RejectionCodes.Invalid, "secondsSpent", "secondsSpent is missing.");
-        if (body.Reason is not null && !SkipReasons.Contains(body.Reason))
+        if (body.Reason is not null && !SkipReasons.All.Contains(body.Reason))
             throw new ApiProblemException(400, RejectionCodes.Invalid, "reason",
-                $"reason must be one of {string.Join(", ", SkipReasons)}, got '{ProblemText.Shorten(body.Reason)}'.");
+                $"reason must be one of {string.Join(", ", SkipReasons.All)}, got '{ProblemText.Shorten(body.Reason)}'.");
         var submission = new Submission(body.SubmissionId!, annotatorId, round, [], Skip: true, seconds, body.Reason, Trajectory(body.Trajectory));
         var result = await grains.GetGrain<IAnnotatorGrain>(annotatorId).Submit(AnnotationKeys.Instance(campaignId, instanceId), submission);
         return await WithNext(Dto(instanceId, result), next, info, annotatorId, grains);
     }
 
-    /// <summary>With next=true the following task is leased in the same call, so the page can draw it without another round trip.</summary>
-    static async Task<SubmissionDto> WithNext(SubmissionDto answer, bool? next, CampaignInfo info, string annotatorId, IGrainFactory grains) =>
-        next == true ? answer with { Next = await Lease(info, annotatorId, grains) } : answer;
+    /// <summary>
+    /// With next=true the following task is leased in the same call, so the page can draw it without another round trip.
+    /// The answer is stored by then: a refused lease (paused campaign, disqualified annotator) gives no next task, not an error.
+    /// </summary>
+    static async Task<SubmissionDto> WithNext(SubmissionDto answer, bool? next, CampaignInfo info, string annotatorId, IGrainFactory grains)
+    {
+        if (next != true) return answer;
+        try
+        {
+            return answer with { Next = await Lease(info, annotatorId, grains) };
+        }
+        catch (Exception e) when (e is AnnotationRejectedException or ApiProblemException)
+        {
+            return answer with { NextRefused = e is AnnotationRejectedException r ? r.Code : ((ApiProblemException)e).Code };
+        }
+    }
 
     static MouseTrajectory? Trajectory(List<List<double>?>? points)
     {
@@ -163,7 +171,10 @@ public static class AnnotatorEndpoints
     static async Task<ReleaseDto> Release(string campaignId, string annotatorId, IGrainFactory grains)
     {
         await ManagerEndpoints.RequireCampaign(grains, campaignId);
-        return new ReleaseDto(await grains.GetGrain<IAnnotatorGrain>(annotatorId).ReleaseWork());
+        var annotator = grains.GetGrain<IAnnotatorGrain>(annotatorId);
+        // A lease in another campaign is not this route's to give back.
+        if ((await annotator.GetLease())?.CampaignId is { } leased && leased != campaignId) return new ReleaseDto(false);
+        return new ReleaseDto(await annotator.ReleaseWork());
     }
 
     static SubmissionDto Dto(string instanceId, SubmissionResult r) => new(

@@ -51,7 +51,9 @@ public sealed record SkipRequest(string? SubmissionId, int? Round, double? Secon
 
 public sealed record PreviewRequest(int? Round, List<ClickDto?>? Clicks);
 
-public sealed record SubmissionDto(string SubmissionId, string InstanceId, int Round, string Outcome, int ClickCount, string Status, TaskDto? Next = null);
+/// <summary>An answer's outcome; with next=true also the following task, or why none could be leased (<see cref="NextRefused"/>, a problem code).</summary>
+public sealed record SubmissionDto(string SubmissionId, string InstanceId, int Round, string Outcome, int ClickCount, string Status,
+    TaskDto? Next = null, string? NextRefused = null);
 
 public sealed record TimingDto(double EncoderMs, double DecoderMs, int DecoderRuns, double QueueMs, double ModelMs, double ServerMs, int ReplayedRounds);
 

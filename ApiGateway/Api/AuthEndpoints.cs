@@ -13,9 +13,9 @@ public static class AuthEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
-        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(Policies.SignInRate)
+        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(RateLimits.SignInPolicy)
             .WithSummary("Password sign-in for browsers: sets the HTTP-only session cookie.");
-        auth.MapPost("/tokens", CreateTokenWithPassword).AllowAnonymous().RequireRateLimiting(Policies.SignInRate)
+        auth.MapPost("/tokens", CreateTokenWithPassword).AllowAnonymous().RequireRateLimiting(RateLimits.SignInPolicy)
             .WithSummary("Password sign-in for scripts: answers a new API token (shown once) for Authorization: Bearer.");
         auth.MapPost("/logout", (Delegate)Logout).RequireAuthorization(Policies.SignedIn);
         auth.MapGet("/me", Me).RequireAuthorization(Policies.SignedIn)
@@ -27,19 +27,26 @@ public static class AuthEndpoints
         mine.MapDelete("/{tokenId}", RevokeToken);
     }
 
+    /// <summary>A hash no password matches, verified for unknown user names so they take as long as known ones.</summary>
+    static readonly Lazy<string> UnknownUserHash = new(() => new PasswordHasher<string>().HashPassword("", ApiTokens.NewToken()));
+
     static async Task<UserAccount> CheckPassword(IGrainFactory grains, IPasswordHasher<string> hasher, CredentialsRequest body)
     {
         var name = UserNames.Normalize(body.UserName);
         var password = body.Password ?? "";
         var account = name is null || password.Length > UserNames.MaxPasswordLength ? null : await grains.GetGrain<IUserGrain>(name).GetAccount();
-        // One answer for an unknown user and a wrong password: the refusal must not tell which user names exist.
-        if (account is null || hasher.VerifyHashedPassword(account.UserName, account.PasswordHash, password) == PasswordVerificationResult.Failed)
+        // One answer, in the same time, for an unknown user and a wrong password: neither tells which user names exist.
+        var verified = hasher.VerifyHashedPassword(account?.UserName ?? "", account?.PasswordHash ?? UnknownUserHash.Value, password);
+        if (account is null || verified == PasswordVerificationResult.Failed)
             throw new ApiProblemException(StatusCodes.Status401Unauthorized, "bad_credentials", "password", "Unknown user name or wrong password.");
         return account;
     }
 
     static async Task<AccountDto> Login(HttpContext http, IGrainFactory grains, IPasswordHasher<string> hasher, CancellationToken cancellation)
     {
+        // A sign-in posted by another site would sign the victim's browser into the attacker's account.
+        if (http.Request.Headers["Sec-Fetch-Site"].ToString() is "cross-site" or "same-site")
+            throw new ApiProblemException(403, "forbidden", "Sec-Fetch-Site", "Sign in from this site's own sign-in page.");
         var body = await Json.ReadBody<CredentialsRequest>(http.Request, cancellation);
         var account = await CheckPassword(grains, hasher, body);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
@@ -68,7 +75,7 @@ public static class AuthEndpoints
         var token = user.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme
             ? antiforgery.GetAndStoreTokens(http).RequestToken
             : null;
-        return new MeDto(user.UserName(), user.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? "annotator", token);
+        return new MeDto(user.UserName(), user.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value ?? AccountClaims.AnnotatorRole, token);
     }
 
     static async Task<TokenListDto> ListTokens(HttpContext http, IGrainFactory grains)

@@ -1,3 +1,4 @@
+using ApiGateway.Security;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
@@ -12,9 +13,15 @@ public static class ImageEndpoints
         app.MapGet("/api/v1/images/{campaignId}/{**path}", GetImage).WithTags("Images").RequireAuthorization(Security.Policies.CampaignMember)
             .WithSummary("An image of the campaign, from under its image root only, with caching headers.");
 
-    static async Task<IResult> GetImage(string campaignId, string? path, HttpContext http, IGrainFactory grains)
+    static async Task<IResult> GetImage(string campaignId, string? path, HttpContext http, IGrainFactory grains, ImageRoots imageRoots)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
+        // Checked on every request, not only at creation: the server's roots may have been narrowed since.
+        if (!imageRoots.Contains(info.Settings.ImageRoot))
+            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"Campaign {campaignId}'s image root is outside the server's image roots.");
+        // Annotators see the image of the task they hold, nothing else under the root (ground-truth masks may live there).
+        if (!http.User.IsManager() && !await IsLeasedImage(grains, http.User.UserName(), campaignId, path))
+            throw new ApiProblemException(403, "forbidden", "path", "Annotators may load the image of the task they hold, and no other file.");
         var file = Resolve(info.Settings.ImageRoot, path)
             ?? throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"No image '{ProblemText.Shorten(path)}' under the campaign's image root.");
         if (!ContentTypes.TryGetContentType(file, out var contentType) || !contentType.StartsWith("image/", StringComparison.Ordinal))
@@ -24,6 +31,13 @@ public static class ImageEndpoints
         // Private: the image is only for the campaign's members.
         http.Response.Headers.CacheControl = "private, max-age=86400";
         return Results.File(file, contentType, lastModified: fileInfo.LastWriteTimeUtc, entityTag: tag);
+    }
+
+    static async Task<bool> IsLeasedImage(IGrainFactory grains, string annotatorId, string campaignId, string? path)
+    {
+        if (await grains.GetGrain<IAnnotatorGrain>(annotatorId).GetLease() is not { } lease || lease.CampaignId != campaignId) return false;
+        var spec = (await grains.GetGrain<IInstanceGrain>(lease.InstanceKey).GetState()).Spec;
+        return spec is not null && string.Equals(spec.ImagePath, path, StringComparison.Ordinal);
     }
 
     /// <summary>The full path of <paramref name="relative"/> under <paramref name="root"/>, or null when it is outside the root or not a file.</summary>

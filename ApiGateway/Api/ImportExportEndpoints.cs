@@ -29,7 +29,7 @@ public static class ImportExportEndpoints
         {
             "skip" => false,
             "reject" => true,
-            _ => throw new ApiProblemException(400, RejectionCodes.Invalid, "onError", $"onError must be skip or reject, got '{onError}'."),
+            _ => throw new ApiProblemException(400, RejectionCodes.Invalid, "onError", $"onError must be skip or reject, got '{ProblemText.Shorten(onError)}'."),
         };
         if (info.Status is not (CampaignStatus.Draft or CampaignStatus.Importing))
             throw new ApiProblemException(409, RejectionCodes.InvalidTransition, "status", $"Campaign {campaignId} is {info.Status}; imports are taken in Draft or Importing.");
@@ -47,7 +47,7 @@ public static class ImportExportEndpoints
             {
                 "coco" => CocoBoxImport.Parse(body, file => ImageEndpoints.Resolve(root, file) is not null),
                 "openimages" => OpenImagesBoxImport.Parse(body, OpenImagesBoxImport.FolderResolver(root), MasksFolder(root, masks)),
-                _ => throw new ApiProblemException(400, RejectionCodes.Invalid, "format", $"format must be coco or openimages, got '{format}'."),
+                _ => throw new ApiProblemException(400, RejectionCodes.Invalid, "format", $"format must be coco or openimages, got '{ProblemText.Shorten(format)}'."),
             };
         }
         catch (InvalidDataException e)
@@ -85,7 +85,7 @@ public static class ImportExportEndpoints
         var full = Path.GetFullPath(Path.Combine(root, masks));
         var prefix = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         if (!full.StartsWith(prefix, StringComparison.Ordinal) || !Directory.Exists(full))
-            throw new ApiProblemException(400, RejectionCodes.Invalid, "masks", $"masks must name a folder under the campaign's image root, got '{masks}'.");
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "masks", $"masks must name a folder under the campaign's image root, got '{ProblemText.Shorten(masks)}'.");
         return full;
     }
 
@@ -93,7 +93,7 @@ public static class ImportExportEndpoints
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
         if (format is not ("coco" or "openimages"))
-            throw new ApiProblemException(400, RejectionCodes.Invalid, "format", $"format must be coco or openimages, got '{format}'.");
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "format", $"format must be coco or openimages, got '{ProblemText.Shorten(format)}'.");
         var items = await Gather(grains, campaignId, info.Settings.ShardCount, cancellation);
         // Written to memory first: the writers are synchronous, and a failure must not leave a truncated download.
         var buffer = new MemoryStream();

@@ -23,6 +23,11 @@ public static class Json
     {
         if (request.ContentLength == 0)
             throw new ApiProblemException(400, "malformed_json", "body", "The request needs a JSON body.");
+        // JSON only: a browser cannot send this type to another site without asking it first (a CORS preflight),
+        // which keeps other sites from posting forms here.
+        if (!request.HasJsonContentType())
+            throw new ApiProblemException(415, "unsupported_media_type", "Content-Type",
+                $"The body must be JSON (Content-Type: application/json), not '{ProblemText.Shorten(request.ContentType)}'.");
         try
         {
             return await JsonSerializer.DeserializeAsync<T>(request.Body, Options, cancellation)

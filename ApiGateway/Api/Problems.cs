@@ -49,6 +49,27 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         return match.Success ? match.Groups[1].Value : "body";
     }
 
+    /// <summary>
+    /// Answers the framework writes itself (an unknown route, a wrong method) get a <c>code</c> and a <c>field</c> like every
+    /// other refusal.
+    /// </summary>
+    public static void AddMissingCodeAndField(ProblemDetailsContext context)
+    {
+        var extensions = context.ProblemDetails.Extensions;
+        var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+        if (!extensions.ContainsKey("code"))
+            extensions["code"] = status switch
+            {
+                404 => "not_found",
+                405 => "method_not_allowed",
+                413 => "too_large",
+                415 => "unsupported_media_type",
+                >= 500 => "server_error",
+                _ => "bad_request",
+            };
+        if (!extensions.ContainsKey("field")) extensions["field"] = status == 405 ? "method" : "path";
+    }
+
     public static int StatusFor(string code) => code switch
     {
         RejectionCodes.NotInitialized => StatusCodes.Status404NotFound,
@@ -71,6 +92,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         RejectionCodes.TooManyClicks => "Too many clicks",
         RejectionCodes.ClickOutsideImage => "Click outside the image",
         "import_rejected" => "Import rejected",
+        "bad_credentials" => "Sign-in refused",
+        "forbidden" => "Forbidden",
+        "antiforgery" => "Anti-forgery token missing or wrong",
+        "too_large" => "Request too large",
+        "unsupported_media_type" => "Unsupported media type",
         "malformed_json" => "Malformed JSON",
         _ => "Invalid request",
     };

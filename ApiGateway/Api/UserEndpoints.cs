@@ -1,4 +1,6 @@
 using ApiGateway.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Identity;
 
@@ -14,6 +16,7 @@ public static class UserEndpoints
         users.MapPost("", CreateUser).WithSummary("Create an account (managers: annotators only).");
         users.MapPut("/{userName}/password", ResetPassword).WithSummary("Set another account's password (managers: annotators only).");
         app.MapPut("/api/v1/me/password", ChangeOwnPassword).WithTags("Accounts").RequireAuthorization(Policies.SignedIn)
+            .RequireRateLimiting(RateLimits.SignInPolicy)
             .WithSummary("Change one's own password (the current one is required); other sessions end.");
     }
 
@@ -33,9 +36,9 @@ public static class UserEndpoints
     {
         var body = await Json.ReadBody<NewUserRequest>(http.Request, cancellation);
         var name = RequireUserName(body.UserName, "userName");
-        var role = AccountClaims.ParseRole(body.Role ?? "annotator")
+        var role = AccountClaims.ParseRole(body.Role ?? AccountClaims.AnnotatorRole)
             ?? throw new ApiProblemException(400, RejectionCodes.Invalid, "role", $"role must be annotator, manager or admin, got '{ProblemText.Shorten(body.Role)}'.");
-        if (role != UserRole.Annotator && !http.User.IsInRole("admin"))
+        if (role != UserRole.Annotator && !http.User.IsAdmin())
             throw new ApiProblemException(403, "forbidden", "role", "Only admins create manager and admin accounts.");
         var password = RequirePassword(body.Password, "password");
         var user = grains.GetGrain<IUserGrain>(name);
@@ -53,9 +56,11 @@ public static class UserEndpoints
         var user = grains.GetGrain<IUserGrain>(name);
         var account = await user.GetAccount()
             ?? throw new ApiProblemException(404, RejectionCodes.NotInitialized, "userName", $"User {name} does not exist.");
-        if (account.Role != UserRole.Annotator && !http.User.IsInRole("admin"))
+        if (account.Role != UserRole.Annotator && !http.User.IsAdmin())
             throw new ApiProblemException(403, "forbidden", "userName", "Only admins set the passwords of manager and admin accounts.");
         await user.SetPasswordHash(hasher.HashPassword(name, password));
+        // A password set by someone else is a reset, often after a leak: the account's tokens end with its sessions.
+        await RevokeAllTokens(grains, user);
         return Results.NoContent();
     }
 
@@ -68,7 +73,21 @@ public static class UserEndpoints
         if (hasher.VerifyHashedPassword(name, account.PasswordHash, body.CurrentPassword ?? "") == PasswordVerificationResult.Failed)
             throw new ApiProblemException(400, "bad_credentials", "currentPassword", "The current password is wrong.");
         await user.SetPasswordHash(hasher.HashPassword(name, RequirePassword(body.Password, "password")));
+        // The change ended every session, this one included; a browser that made it stays signed in.
+        if (http.User.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme && await user.GetAccount() is { } changed)
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+                AccountClaims.Principal(changed, CookieAuthenticationDefaults.AuthenticationScheme));
         return Results.NoContent();
+    }
+
+    /// <summary>Revokes every token of the user (each before it is unlisted, as a single revocation does).</summary>
+    public static async Task RevokeAllTokens(IGrainFactory grains, IUserGrain user)
+    {
+        foreach (var token in await user.ListTokens())
+        {
+            await grains.GetGrain<IApiTokenGrain>(token.TokenHash).Revoke();
+            await user.RemoveToken(token.TokenId);
+        }
     }
 
     public static string RequireUserName(string? userName, string field) => UserNames.Normalize(userName)
@@ -83,5 +102,3 @@ public static class UserEndpoints
         return password;
     }
 }
-
-public sealed record ChangePasswordRequest(string? CurrentPassword, string? Password);

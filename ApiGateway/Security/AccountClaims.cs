@@ -8,6 +8,10 @@ public static class AccountClaims
 {
     public const string StampType = "annotation:stamp";
 
+    public const string AdminRole = "admin";
+    public const string ManagerRole = "manager";
+    public const string AnnotatorRole = "annotator";
+
     public static ClaimsPrincipal Principal(UserAccount account, string authenticationType) =>
         new(new ClaimsIdentity(
         [
@@ -18,16 +22,16 @@ public static class AccountClaims
 
     public static string RoleName(UserRole role) => role switch
     {
-        UserRole.Admin => "admin",
-        UserRole.Manager => "manager",
-        _ => "annotator",
+        UserRole.Admin => AdminRole,
+        UserRole.Manager => ManagerRole,
+        _ => AnnotatorRole,
     };
 
     public static UserRole? ParseRole(string? role) => role switch
     {
-        "admin" => UserRole.Admin,
-        "manager" => UserRole.Manager,
-        "annotator" => UserRole.Annotator,
+        AdminRole => UserRole.Admin,
+        ManagerRole => UserRole.Manager,
+        AnnotatorRole => UserRole.Annotator,
         _ => null,
     };
 
@@ -35,5 +39,7 @@ public static class AccountClaims
     public static string UserName(this ClaimsPrincipal user) =>
         user.Identity?.Name ?? throw new InvalidOperationException("The endpoint needs a signed-in user.");
 
-    public static bool IsManager(this ClaimsPrincipal user) => user.IsInRole("manager") || user.IsInRole("admin");
+    public static bool IsManager(this ClaimsPrincipal user) => user.IsInRole(ManagerRole) || user.IsInRole(AdminRole);
+
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(AdminRole);
 }

@@ -22,7 +22,15 @@ public sealed class AdminBootstrap(IGrainFactory grains, IPasswordHasher<string>
         if (given is not null && given.Length < UserNames.MinPasswordLength)
             throw new InvalidOperationException($"The admin password must have at least {UserNames.MinPasswordLength} characters.");
         var password = given ?? ApiTokens.NewToken()[ApiTokens.Prefix.Length..][..20];
-        await admin.Create(UserRole.Admin, hasher.HashPassword(UserName, password));
+        try
+        {
+            await admin.Create(UserRole.Admin, hasher.HashPassword(UserName, password));
+        }
+        catch (AnnotationRejectedException e) when (e.Code == RejectionCodes.AlreadyInitialized)
+        {
+            // Another gateway of the cluster created it first.
+            return;
+        }
         logger.LogInformation("Created the first account, {UserName}", UserName);
         if (given is null)
             Console.WriteLine($"First start: created user '{UserName}' with the one-time password {password} (shown only now; change it after signing in).");

@@ -3,9 +3,6 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace ApiGateway.Security;
 
-/// <summary>The requirement of <see cref="Policies.CampaignMember"/>.</summary>
-public sealed class CampaignMemberRequirement : IAuthorizationRequirement;
-
 /// <summary>Managers pass; an annotator passes when the members of the route's campaign include them.</summary>
 public sealed class CampaignMemberHandler(IGrainFactory grains) : AuthorizationHandler<CampaignMemberRequirement>
 {

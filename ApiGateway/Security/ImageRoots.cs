@@ -21,12 +21,22 @@ public sealed class ImageRoots(IReadOnlyList<string> roots)
         return new ImageRoots(roots.Select(r => RealPath(Path.GetFullPath(r))).ToArray());
     }
 
-    /// <summary>The real path of <paramref name="folder"/> when it lies in an allowed root, else null.</summary>
+    /// <summary>The real path of <paramref name="folder"/> when it lies in an allowed root, else null (also when it cannot be resolved).</summary>
     public string? Admit(string folder)
     {
-        var real = RealPath(Path.GetFullPath(folder));
-        return Roots.Any(root => IsInside(real, root)) ? real : null;
+        try
+        {
+            var real = RealPath(Path.GetFullPath(folder));
+            return Roots.Any(root => IsInside(real, root)) ? real : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
     }
+
+    /// <summary>Whether a folder admitted before still lies in an allowed root.</summary>
+    public bool Contains(string folder) => Admit(folder) is not null;
 
     public static bool IsInside(string path, string root)
     {

@@ -12,9 +12,4 @@ public static class Policies
     /// <summary>Managers and admins.</summary>
     public const string Manager = "manager";
 
-    /// <summary>Admins only.</summary>
-    public const string Admin = "admin";
-
-    /// <summary>The rate-limit policy of sign-in and token requests (per client address).</summary>
-    public const string SignInRate = "sign-in";
 }

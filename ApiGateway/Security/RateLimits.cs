@@ -5,24 +5,12 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace ApiGateway.Security;
 
-/// <summary>
-/// Per-caller request budgets: a token bucket per signed-in user (per client address before sign-in) on every
-/// request, and a stricter window per address on sign-in and token requests, against password guessing.
-/// </summary>
-public sealed class RateLimitOptions
-{
-    /// <summary>Requests a caller may send at once before being slowed down.</summary>
-    public int Burst { get; set; } = 100;
-
-    /// <summary>Requests per second a caller gets back; an annotator at human pace sends a few.</summary>
-    public int PermitsPerSecond { get; set; } = 20;
-
-    /// <summary>Sign-in and token requests per minute from one address.</summary>
-    public int SignInPerMinute { get; set; } = 30;
-}
-
+/// <summary>The request budgets of <see cref="RateLimitOptions"/>, and the 429 answer.</summary>
 public static class RateLimits
 {
+    /// <summary>The rate-limit policy of requests that check a password (per client address).</summary>
+    public const string SignInPolicy = "sign-in";
+
     public static IServiceCollection AddAnnotationRateLimits(this IServiceCollection services, RateLimitOptions limits)
     {
         return services.AddRateLimiter(o =>
@@ -37,7 +25,7 @@ public static class RateLimits
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 }));
-            o.AddPolicy(Policies.SignInRate, http =>
+            o.AddPolicy(SignInPolicy, http =>
                 RateLimitPartition.GetFixedWindowLimiter("ip:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = limits.SignInPerMinute,

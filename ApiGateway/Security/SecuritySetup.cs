@@ -52,8 +52,7 @@ public static class SecuritySetup
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser())
-            .AddPolicy(Policies.Manager, p => p.RequireAuthenticatedUser().RequireRole("manager", "admin"))
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole("admin"))
+            .AddPolicy(Policies.Manager, p => p.RequireAuthenticatedUser().RequireRole(AccountClaims.ManagerRole, AccountClaims.AdminRole))
             .AddPolicy(Policies.CampaignMember, p => p.RequireAuthenticatedUser().AddRequirements(new CampaignMemberRequirement()))
             // An endpoint mapped without a policy is closed, not open.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -61,6 +60,7 @@ public static class SecuritySetup
         var limits = new RateLimitOptions();
         configuration.GetSection("RateLimit").Bind(limits);
         services.AddAnnotationRateLimits(limits);
+        services.AddSingleton(new UnknownTokenLimit(limits.UnknownTokensPerMinute));
         return services;
     }
 

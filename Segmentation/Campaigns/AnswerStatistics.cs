@@ -1,29 +1,13 @@
 namespace Segmentation.Campaigns;
 
-/// <summary>One annotator answer as the dashboard counts it.</summary>
-public sealed record AnswerRecord(string InstanceId, int Round, int Clicks, bool Skipped, double Seconds, DateTimeOffset At);
-
-/// <summary>Answers of one round: skips, and answers with 0, 1, .., K clicks (the paper's section 5.2 figures).</summary>
-public sealed record RoundAnswers(int Round, int Skipped, int[] ByClicks);
-
-/// <summary>Time per answer type (the paper's figure 7): <see cref="Answer"/> is "skip" or the number of clicks.</summary>
-public sealed record AnswerSeconds(string Answer, int Count, double MeanSeconds, double MedianSeconds);
-
-/// <summary>Cumulative answers and finished instances at one moment.</summary>
-public sealed record TimelinePoint(DateTimeOffset At, int Answers, int InstancesDone);
-
-public sealed record CampaignAnswerStatistics(
-    int Answers, double? InstancesPerHour, double? SecondsPerInstance, double? ClicksPerInstance,
-    IReadOnlyList<RoundAnswers> AnswersByRound, IReadOnlyList<AnswerSeconds> SecondsByAnswer, IReadOnlyList<TimelinePoint> Timeline);
-
 /// <summary>The figures of a campaign's dashboard, from its annotators' answers.</summary>
 public static class AnswerStatistics
 {
     public const int MaxTimelinePoints = 200;
 
     /// <summary>
-    /// An answer finishes its instance when it skips, accepts (0 clicks) or corrects in the last regular round or later.
-    /// Throughput counts finished instances between the first and the last answer.
+    /// An instance is finished by its first answer that skips, accepts (0 clicks) or corrects in the last regular round;
+    /// later (extra) rounds do not finish it again. Throughput counts finished instances between the first and the last answer.
     /// </summary>
     public static CampaignAnswerStatistics Compute(IReadOnlyList<AnswerRecord> answers, int rounds, int maxClicksPerRound)
     {
@@ -47,12 +31,13 @@ public static class AnswerStatistics
         }).ToArray();
 
         var timeline = new List<TimelinePoint>();
+        var finished = new HashSet<string>(StringComparer.Ordinal);
         var done = 0;
         var step = Math.Max(1, (int)Math.Ceiling(ordered.Length / (double)MaxTimelinePoints));
         for (var i = 0; i < ordered.Length; i++)
         {
             var a = ordered[i];
-            if (a.Skipped || a.Clicks == 0 || a.Round >= rounds) done++;
+            if ((a.Skipped || a.Clicks == 0 || a.Round >= rounds) && finished.Add(a.InstanceId)) done++;
             if ((i + 1) % step == 0 || i == ordered.Length - 1) timeline.Add(new TimelinePoint(a.At, i + 1, done));
         }
 

@@ -226,6 +226,15 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
                     }
                     using (response)
                     {
+                        // Too many requests: wait as long as the server asks, then send the same request again.
+                        if (status == 429)
+                        {
+                            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                            measurements.Increment("throttled." + name);
+                            await Task.Delay(wait, ct);
+                            failures--;
+                            continue;
+                        }
                         if (status < 500) throw await ClientError(method, path, response, ct);
                         failure = $"HTTP {status} {response.ReasonPhrase}";
                     }

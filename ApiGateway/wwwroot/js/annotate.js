@@ -3,9 +3,12 @@
 import { api, requireUser, describeError, ApiError, enc } from './api.js';
 import { renderNav } from './nav.js';
 import { rleCounts, drawClick, drawBox } from './masks.js';
-import { Viewport, clampToImage, wheelFactor } from './viewport.js';
+import { Viewport, clamp, clampToImage, wheelFactor } from './viewport.js';
 
-const MASK_RGBA = [255, 0, 255, 105];
+const MASK_RGB = [255, 0, 255];
+const OUTLINE_CSS_PX = 1.5;
+const MASK_OPACITY = { min: 0.1, max: 0.9, keyStep: 0.1, initial: 0.4 };
+const MASK_LOOK_KEY = 'annotate.maskLook';
 const EMPTY_MASK = { canvas: null };  // a preview that removed the whole object
 const BOX_FRACTION = 0.6;          // the box fills this much of the view when a task opens
 const WARMING_AFTER_MS = 1500;     // a preview slower than this gets a "warming up" note
@@ -16,6 +19,8 @@ const IMAGE_CACHE_SIZE = 4;
 const TIMINGS_KEPT = 2000;
 const NETWORK_RETRIES_MS = [800, 2500];
 const NOT_RUNNING_POLL_S = 15;
+const LEASE_SHORT_MS = 120_000;    // the time left is shown prominently below this
+const FLASH_MS = 2000;
 
 // ---------------------------------------------------------------------------------------------
 // Pure pieces (exported for tests)
@@ -81,6 +86,42 @@ export function formatRemaining(ms) {
   return `${m}:${String(s).padStart(2, '0')}`;
 }
 
+/** What the short confirmation after an answer says. */
+export function answerNote(kind, instanceId, clickCount) {
+  if (kind === 'skip') return `Skipped object ${instanceId}`;
+  if (kind === 'done') return `Accepted object ${instanceId}`;
+  return `Submitted ${clickCount} ${clickCount === 1 ? 'click' : 'clicks'} for object ${instanceId}`;
+}
+
+/** A mask opacity within the allowed range, to the hundredth. */
+export function clampOpacity(value) {
+  return clamp(Math.round(value * 100) / 100, MASK_OPACITY.min, MASK_OPACITY.max);
+}
+
+/** The saved mask look {opacity, outlineOnly} from a Storage, with defaults for what is missing or unreadable. */
+export function readMaskLook(storage) {
+  let saved = null;
+  try {
+    saved = JSON.parse(storage?.getItem(MASK_LOOK_KEY) ?? 'null');
+  } catch {
+    // A value written by something else is ignored rather than breaking the page.
+  }
+  const opacity = Number(saved?.opacity);
+  return {
+    opacity: Number.isFinite(opacity) ? clampOpacity(opacity) : MASK_OPACITY.initial,
+    outlineOnly: saved?.outlineOnly === true,
+  };
+}
+
+/** localStorage, or null where the browser refuses it (storage disabled, sandboxed frames). */
+function localStore() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 /** A random version 4 UUID; crypto.randomUUID exists only on https and localhost pages. */
 export function newSubmissionId() {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -138,11 +179,36 @@ export function maskRegion(mask) {
 }
 
 /**
- * The mask's object region painted like masks.js' maskCanvas (fill in `rgba`, opaque outline) on a canvas
- * the size of that region, to be drawn at (x0, y0) in mask pixels. Painting the whole image area would cost
- * hundreds of milliseconds per answer on a 6000 px image.
+ * The boundary of a maskRegion as straight segments in mask pixels, [xa, ya, xb, yb, ...]: the pixel edges
+ * between the object and the rest, neighbouring edges along a row or a column joined into one segment.
  */
-export function maskLayer(mask, rgba = MASK_RGBA) {
+export function outlineSegments({ x0, y0, width, height, bits }) {
+  const pw = width + 2;
+  const out = [];
+  // Where the vertical run on each column boundary started (padded row), -1 when none is open.
+  const open = new Int32Array(pw).fill(-1);
+  for (let r = 1; r <= height + 1; r++) {
+    const above = (r - 1) * pw, here = r * pw, y = y0 + r - 1;
+    let start = -1;
+    for (let c = 1; c <= width + 1; c++) {
+      const horizontal = c <= width && bits[above + c] !== bits[here + c];
+      if (horizontal && start < 0) start = c;
+      else if (!horizontal && start >= 0) { out.push(x0 + start - 1, y, x0 + c - 1, y); start = -1; }
+      const vertical = r <= height && bits[here + c - 1] !== bits[here + c];
+      if (vertical && open[c] < 0) open[c] = r;
+      else if (!vertical && open[c] >= 0) { out.push(x0 + c - 1, y0 + open[c] - 1, x0 + c - 1, y); open[c] = -1; }
+    }
+  }
+  return out;
+}
+
+/**
+ * The mask's object region filled in `rgb` on a canvas the size of that region, to be drawn at (x0, y0) in
+ * mask pixels with the chosen opacity, and its outline as a Path2D in mask pixels, stroked in screen pixels
+ * so it stays visible at any zoom. Painting the whole image area would cost hundreds of milliseconds per
+ * answer on a 6000 px image.
+ */
+export function maskLayer(mask, rgb = MASK_RGB) {
   const region = maskRegion(mask);
   if (!region) return null;
   const { width, height, bits, x0, y0, maskWidth, maskHeight } = region;
@@ -154,19 +220,18 @@ export function maskLayer(mask, rgba = MASK_RGBA) {
   const image = context.createImageData(width, height);
   const out = new Uint32Array(image.data.buffer);
   // ImageData bytes are r, g, b, a; every browser runs little-endian, so a is the high byte.
-  const fill = ((rgba[3] << 24) | (rgba[2] << 16) | (rgba[1] << 8) | rgba[0]) >>> 0;
-  const edge = ((255 << 24) | (rgba[2] << 16) | (rgba[1] << 8) | rgba[0]) >>> 0;
+  const fill = ((255 << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0]) >>> 0;
   for (let y = 0; y < height; y++) {
-    const iy = y + y0, border = iy === 0 || iy === maskHeight - 1;
-    for (let x = 0, p = (y + 1) * pw + 1; x < width; x++, p++) {
-      if (!bits[p]) continue;
-      const ix = x + x0;
-      const isEdge = border || ix === 0 || ix === maskWidth - 1 || !bits[p - 1] || !bits[p + 1] || !bits[p - pw] || !bits[p + pw];
-      out[y * width + x] = isEdge ? edge : fill;
-    }
+    for (let x = 0, p = (y + 1) * pw + 1; x < width; x++, p++) if (bits[p]) out[y * width + x] = fill;
   }
   context.putImageData(image, 0, 0);
-  return { canvas, x0, y0, width, height, maskWidth, maskHeight };
+  const outline = new Path2D();
+  const segments = outlineSegments(region);
+  for (let i = 0; i < segments.length; i += 4) {
+    outline.moveTo(segments[i], segments[i + 1]);
+    outline.lineTo(segments[i + 2], segments[i + 3]);
+  }
+  return { canvas, outline, x0, y0, width, height, maskWidth, maskHeight };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,8 +266,9 @@ class AnnotationPage {
     this.el = Object.fromEntries([
       'stage', 'image-canvas', 'stage-message', 'loading-message', 'idle-message', 'lease-message', 'take-next',
       'model-status', 'zoom-level', 'class-name', 'class-policy', 'round-label', 'click-counter', 'click-limit',
-      'undo', 'redo', 'done', 'submit', 'skip', 'skip-reason', 'toggle-mask', 'fit', 'release', 'status',
-      'instance-id', 'instance-line', 'lease-expiry', 'model-time', 'session-count',
+      'undo', 'redo', 'done', 'submit', 'skip', 'skip-reason', 'toggle-mask', 'outline-only', 'mask-opacity',
+      'mask-opacity-value', 'fit', 'release', 'status', 'instance-id', 'instance-line', 'lease-expiry', 'model-time',
+      'session-count', 'campaign-name', 'round-note', 'answer-flash',
     ].map(id => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
     this.canvas = this.el.imageCanvas;
     this.context = this.canvas.getContext('2d');
@@ -218,6 +284,9 @@ class AnnotationPage {
     this.taskMask = null;         // maskLayer of the mask the round started from
     this.previewMask = null;      // maskLayer of the latest preview answer
     this.showMask = true;
+    const look = readMaskLook(localStore());
+    this.maskOpacity = look.opacity;
+    this.outlineOnly = look.outlineOnly;
     this.shownAt = null;          // performance.now() when the task was painted
     this.previewSeq = 0;
     this.previewAbort = null;
@@ -239,11 +308,13 @@ class AnnotationPage {
     this.statusFrom = null;       // which part of the page set the status line
     this.overlay = 'loading';     // what the message over the image says, null when none
     this.answered = 0;
+    this.flashTimer = 0;
 
     window.annotationTimings = { previews: [], submits: [] };
   }
 
   start() {
+    this.el.campaignName.textContent = this.campaignId;
     this.bindControls();
     this.bindCanvas();
     this.bindKeys();
@@ -274,6 +345,13 @@ class AnnotationPage {
 
   clearStatus(from) {
     if (!from || this.statusFrom === from) this.setStatus('');
+  }
+
+  /** A short note over the image that goes away by itself, so an answer given by a stray key is noticed. */
+  flash(text) {
+    clearTimeout(this.flashTimer);
+    this.el.answerFlash.textContent = text;
+    this.flashTimer = setTimeout(() => { this.el.answerFlash.textContent = ''; }, FLASH_MS);
   }
 
   /** One of: 'loading', 'idle', 'lease', 'released', 'blocked', or null (the task is on screen). */
@@ -371,6 +449,7 @@ class AnnotationPage {
     this.el.className.textContent = '\u00a0';
     this.el.classPolicy.textContent = '';
     this.el.roundLabel.textContent = 'Round –';
+    this.el.roundNote.hidden = true;
     this.el.instanceId.textContent = '';
     this.el.instanceLine.hidden = true;
     this.el.leaseExpiry.textContent = '';
@@ -417,6 +496,7 @@ class AnnotationPage {
     this.el.classPolicy.textContent = task.classPolicy || 'No instructions for this class.';
     this.el.classPolicy.classList.toggle('muted', !task.classPolicy);
     this.el.roundLabel.textContent = `Round ${task.round}`;
+    this.el.roundNote.hidden = !(task.round > 1);
     this.el.instanceId.textContent = task.instanceId;
     this.el.instanceLine.hidden = false;
     this.el.modelStatus.textContent = '';
@@ -506,15 +586,11 @@ class AnnotationPage {
       ctx.fillStyle = '#1f2937';
       ctx.fillRect(0, 0, W, H);
     }
-    const mask = this.history.count > 0 && this.previewMask ? this.previewMask : this.taskMask;
-    if (this.showMask && mask && mask.canvas) {
-      ctx.imageSmoothingEnabled = false;
-      const sx = W / mask.maskWidth, sy = H / mask.maskHeight;
-      ctx.drawImage(mask.canvas, mask.x0 * sx, mask.y0 * sy, mask.width * sx, mask.height * sy);
-    }
 
-    // Box and clicks in CSS pixels so their size does not change with the zoom.
+    // Mask, box and clicks in CSS pixels so the outline, box and clicks keep their size at any zoom.
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    const mask = this.history.count > 0 && this.previewMask ? this.previewMask : this.taskMask;
+    if (this.showMask && mask?.canvas) this.drawMask(mask);
     const a = view.toView(task.box.x0, task.box.y0), b = view.toView(task.box.x1, task.box.y1);
     drawBox(ctx, { x0: a.x, y0: a.y, x1: b.x, y1: b.y }, 2);
     for (const click of task.earlierClicks ?? []) {
@@ -525,6 +601,24 @@ class AnnotationPage {
       const p = view.toView(click.x, click.y);
       drawClick(ctx, p.x, p.y, click.label, { radius: 6.5 });
     }
+  }
+
+  /** The mask layer filled at the chosen opacity (unless outline only) and outlined; the context is in CSS pixels. */
+  drawMask(mask) {
+    const { context: ctx, viewport: view, task } = this;
+    const kx = view.scale * task.imageWidth / mask.maskWidth, ky = view.scale * task.imageHeight / mask.maskHeight;
+    if (!this.outlineOnly) {
+      ctx.imageSmoothingEnabled = false;
+      ctx.globalAlpha = this.maskOpacity;
+      ctx.drawImage(mask.canvas, view.tx + mask.x0 * kx, view.ty + mask.y0 * ky, mask.width * kx, mask.height * ky);
+      ctx.globalAlpha = 1;
+    }
+    const outline = new Path2D();
+    outline.addPath(mask.outline, new DOMMatrix([kx, 0, 0, ky, view.tx, view.ty]));
+    ctx.lineWidth = OUTLINE_CSS_PX;
+    ctx.lineCap = 'square';
+    ctx.strokeStyle = `rgb(${MASK_RGB.join(', ')})`;
+    ctx.stroke(outline);
   }
 
   // ----- controls
@@ -540,16 +634,21 @@ class AnnotationPage {
     e.undo.disabled = !work || !h.canUndo;
     e.redo.disabled = !work || !h.canRedo;
     e.done.disabled = !work || h.count > 0 || this.imageFailed;
+    e.done.title = work && h.count > 0 ? 'Undo your clicks or submit them first' : '';
     e.submit.disabled = !work || h.count === 0;
+    e.submit.title = work && h.count === 0 ? 'Click on the image first, or press Done if the mask is good' : '';
     e.skip.disabled = !work;
     e.skipReason.disabled = !work;
     e.release.disabled = !this.task || this.busy || this.leaseLost;
-    e.clickCounter.textContent = this.task ? `${h.count} of ${h.max}` : '0 of 0';
+    e.clickCounter.textContent = this.task ? `Clicks ${h.count} of ${h.max}` : 'Clicks 0 of 0';
     const full = !!this.task && h.max > 0 && h.count >= h.max;
     e.clickCounter.classList.toggle('full', full);
     e.clickLimit.hidden = !full;
     if (full) e.clickLimit.textContent = `That is the most clicks for one round (${h.max}). Submit them, or undo one to place it elsewhere.`;
     e.toggleMask.setAttribute('aria-pressed', String(this.showMask));
+    e.outlineOnly.setAttribute('aria-pressed', String(this.outlineOnly));
+    e.maskOpacity.value = String(this.maskOpacity);
+    e.maskOpacityValue.textContent = `${Math.round(this.maskOpacity * 100)} %`;
     e.sessionCount.textContent = this.answered ? `${this.answered} answered in this session` : '';
   }
 
@@ -562,6 +661,8 @@ class AnnotationPage {
     e.submit.addEventListener('click', act(t => this.answer('submit', t)));
     e.skip.addEventListener('click', act(t => this.answer('skip', t)));
     e.toggleMask.addEventListener('click', act(() => this.toggleMask()));
+    e.outlineOnly.addEventListener('click', act(() => this.toggleOutlineOnly()));
+    e.maskOpacity.addEventListener('input', () => this.setMaskOpacity(Number(e.maskOpacity.value)));
     e.fit.addEventListener('click', act(() => this.fit(false)));
     e.release.addEventListener('click', act(() => this.release()));
     e.takeNext.addEventListener('click', () => { this.clearTask(); this.clearStatus(); this.fetchNext(); });
@@ -580,6 +681,28 @@ class AnnotationPage {
 
   toggleMask() {
     this.showMask = !this.showMask;
+    this.updateControls();
+    this.requestRender();
+  }
+
+  toggleOutlineOnly() {
+    this.outlineOnly = !this.outlineOnly;
+    this.maskLookChanged();
+  }
+
+  setMaskOpacity(value) {
+    this.maskOpacity = clampOpacity(value);
+    this.maskLookChanged();
+  }
+
+  maskLookChanged() {
+    // A change to a hidden mask would go unseen.
+    this.showMask = true;
+    try {
+      localStore()?.setItem(MASK_LOOK_KEY, JSON.stringify({ opacity: this.maskOpacity, outlineOnly: this.outlineOnly }));
+    } catch {
+      // A full or refused storage only means the look is not remembered.
+    }
     this.updateControls();
     this.requestRender();
   }
@@ -694,7 +817,9 @@ class AnnotationPage {
     const at = performance.now();
     const target = event.target;
     const tag = target?.tagName;
-    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target?.isContentEditable) {
+    // The opacity slider uses only arrow and paging keys, so the shortcuts keep working after it is dragged.
+    const typing = (tag === 'INPUT' && target.type !== 'range') || tag === 'TEXTAREA' || tag === 'SELECT' || target?.isContentEditable;
+    if (typing) {
       if (event.key === 'Escape' && tag === 'SELECT') this.canvas.focus({ preventScroll: true });
       return;
     }
@@ -721,6 +846,9 @@ class AnnotationPage {
       case 'd': if (once) this.answer('done', at); break;
       case 's': if (once) this.answer('skip', at); break;
       case 'm': if (once) this.toggleMask(); break;
+      case 'o': if (once) this.toggleOutlineOnly(); break;
+      case '[': this.setMaskOpacity(this.maskOpacity - MASK_OPACITY.keyStep); break;
+      case ']': this.setMaskOpacity(this.maskOpacity + MASK_OPACITY.keyStep); break;
       case 'f': this.fit(event.shiftKey); break;
       case '+': case '=': this.zoomBy(1.25); break;
       case '-': case '_': this.zoomBy(1 / 1.25); break;
@@ -859,6 +987,7 @@ class AnnotationPage {
       this.pending = null;
       this.answered++;
       this.clearStatus('answer');
+      this.flash(answerNote(kind, task.instanceId, body.clicks?.length ?? 0));
       if (result.next) this.showTask(result.next, actionAt);
       else this.goIdle(retryAfterSeconds(response.headers.get('Retry-After'), Date.now(), 1));
     } catch (e) {
@@ -920,6 +1049,8 @@ class AnnotationPage {
 
   async release() {
     if (!this.task || this.busy) return;
+    const n = this.history.count;
+    if (n > 0 && !window.confirm(`Give object ${this.task.instanceId} back? Your ${n === 1 ? 'click' : `${n} clicks`} in this round will not be stored.`)) return;
     this.abortPreview();
     this.busy = true;
     this.updateControls();
@@ -945,8 +1076,9 @@ class AnnotationPage {
       return;
     }
     const remaining = this.leaseExpiresAt - Date.now();
-    el.textContent = remaining > 0 ? `lease ends in ${formatRemaining(remaining)}` : 'lease ended: the server may refuse this answer';
-    el.classList.toggle('lease-short', remaining < 60_000);
+    el.textContent = remaining > 0 ? `Time left on this object: ${formatRemaining(remaining)}`
+      : 'The time on this object is up: the server may refuse this answer';
+    el.classList.toggle('lease-short', remaining < LEASE_SHORT_MS);
   }
 }
 

@@ -48,7 +48,7 @@ async function problemOf(response) {
  * A JSON call. `body` is sent as JSON (or as-is when it is a Blob/File/string with `contentType`).
  * Answers the parsed JSON, null for 204, or throws ApiError. A 401 sends the page to sign-in.
  */
-export async function api(method, path, body, { contentType, signal, raw } = {}) {
+export async function api(method, path, body, { contentType, signal, raw, retried = false } = {}) {
   const headers = { Accept: 'application/json' };
   let payload;
   if (body !== undefined && body !== null) {
@@ -69,7 +69,15 @@ export async function api(method, path, body, { contentType, signal, raw } = {})
     location.href = '/login.html?return=' + encodeURIComponent(location.pathname + location.search);
     return new Promise(() => {});
   }
-  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  if (!response.ok) {
+    const error = new ApiError(response.status, await problemOf(response));
+    // The anti-forgery token is bound to the session: after a new sign-in in another tab, fetch it again once.
+    if (error.code === 'antiforgery' && !retried) {
+      antiforgeryToken = null;
+      return api(method, path, body, { contentType, signal, raw, retried: true });
+    }
+    throw error;
+  }
   if (raw) return response;
   if (response.status === 204) return null;
   const text = await response.text();
@@ -77,7 +85,8 @@ export async function api(method, path, body, { contentType, signal, raw } = {})
 }
 
 /** Uploads with a progress callback (fraction 0..1); fetch cannot report upload progress. */
-export function upload(path, file, contentType, onProgress) {
+export async function upload(path, file, contentType, onProgress) {
+  if (!antiforgeryToken) await currentUser();
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('POST', path);

@@ -5,11 +5,12 @@ import { api, upload, describeError, enc } from './api.js';
 import { decodeMask } from './masks.js';
 import { lineChart, barChart, renderPlot, answerColour, colours } from './plots.js';
 import {
-  $, el, fmt, fmtTime, words, setStatus, showError, syncChildren, emptyRow, imageUrl, loadImage, cropAround, drawCrop,
-  pageFailed, param, startPage,
+  $, el, fmt, fmtClock, fmtTime, plural, words, setStatus, showError, syncChildren, emptyRow, imageUrl, loadImage, cropAround,
+  drawCrop, pageFailed, param, startPage,
 } from './manage.js';
 
 const RefreshMs = 3000;
+const ActionNoteMs = 5000;
 const campaignId = param('id');
 const base = `/api/v1/campaigns/${enc(campaignId ?? '')}`;
 
@@ -28,6 +29,7 @@ let timer = null;
 let refreshing = null;
 let stopped = false;
 let importBusy = false;
+let actionNoteTimer = null;
 
 // ---------------------------------------------------------------- header and lifecycle
 
@@ -52,14 +54,19 @@ function showCampaign(c) {
   const importable = c.status === 'draft' || c.status === 'importing';
   $('dashboard').classList.toggle('setup', importable);
   for (const id of ['import-file', 'import-format', 'import-on-error', 'import-upload']) $(id).disabled = !importable || importBusy;
-  $('import-note').classList.toggle('locked', !importable);
-  if (!importable) $('import-note').textContent = `Imports are taken while a campaign is in draft or importing; this one is ${c.status}.`;
+  $('import-locked').hidden = importable;
+  $('import-locked').textContent = importable ? '' : `Imports are taken while a campaign is in draft or importing; this one is ${c.status}.`;
+
+  const ranked = st.groundTruthFraction > 0;
+  $('quality-card').hidden = !ranked;
+  $('quality-off').hidden = ranked;
 }
 
 async function transition(action) {
   const status = $('action-status');
   const buttons = ['start', 'pause', 'resume', 'finish'].map($);
   buttons.forEach(b => { b.disabled = true; });
+  clearTimeout(actionNoteTimer);
   setStatus(status, '');
   try {
     showCampaign(await api('POST', `${base}/${action}`));
@@ -69,6 +76,8 @@ async function transition(action) {
       resume: 'Resumed.',
       finish: 'Finished. The masks can be exported.',
     }[action], 'ok');
+    // The badge keeps showing the status; the note is only the confirmation. Errors stay until the next action.
+    actionNoteTimer = setTimeout(() => setStatus(status, ''), ActionNoteMs);
     refresh();
   } catch (e) {
     showError(status, e);
@@ -125,20 +134,20 @@ async function runImport(event) {
         bar.value = fraction;
         if (fraction >= 1) setStatus(status, 'Uploaded; the server is checking and importing the rows…', 'info');
       });
-    bar.value = 1;
     const rejected = report.rejected ?? [];
-    $('import-result').textContent = `${fmt(report.rowsRead)} rows read: ${fmt(report.imported)} imported, `
+    $('import-result').textContent = `${plural(report.rowsRead, 'row')} read: ${fmt(report.imported)} imported, `
       + `${fmt(report.alreadyPresent)} already present, ${fmt(rejected.length)} refused.`;
     showImportErrors(rejected);
-    setStatus(status, rejected.length ? `${file.name} imported; ${fmt(rejected.length)} rows were refused (listed below).` : `${file.name} imported.`,
-      rejected.length ? 'error' : 'ok');
+    setStatus(status, rejected.length
+      ? `${file.name} imported, but ${plural(rejected.length, 'row was', 'rows were')} refused (listed below).` : `${file.name} imported.`,
+      rejected.length ? 'warn' : 'ok');
     refresh();
   } catch (e) {
-    bar.hidden = true;
     const rows = e.problem?.errors ?? [];
     showImportErrors(rows);
     setStatus(status, e.code === 'import_rejected' ? `Nothing was imported: ${describeError(e)}` : describeError(e));
   } finally {
+    bar.hidden = true;
     importBusy = false;
     if (campaign) showCampaign(campaign);
   }
@@ -185,7 +194,7 @@ function showProgress(p) {
 
   const m = p.model ?? {};
   const byRound = Object.entries(m.completedByRound ?? {}).sort((a, b) => Number(a[0]) - Number(b[0]))
-    .map(([round, n]) => `round ${round}: ${fmt(n)}`).join(', ');
+    .map(([round, n]) => `${round === '0' ? 'initial masks from boxes' : `round ${round}`}: ${fmt(n)}`).join(', ');
   $('model-summary').textContent = `Model masks: ${fmt(m.completed)} computed${byRound ? ` (${byRound})` : ''}, `
     + `${fmt(m.pending)} pending, ${fmt(m.failed)} failed.`;
   const errors = m.recentErrors ?? [];
@@ -211,16 +220,19 @@ function showStatistics(st) {
 
   const imported = progress?.importedInstances ?? campaign?.importedInstances ?? 0;
   const timeline = st.timeline ?? [];
+  // A single point would be a lone dot that reads as a broken chart.
+  const points = timeline.length >= 2 ? timeline : [];
   renderPlot($('plot-progress'), JSON.stringify([timeline, imported]), () => lineChart({
     label: 'Instances done and answers given over time',
     xType: 'time', xLabel: 'time', yLabel: 'count', yInteger: true,
     series: [
-      { name: 'instances done', colour: colours.series[0], area: true, points: timeline.map(t => [Date.parse(t.at), t.instancesDone]) },
-      { name: 'answers', colour: colours.series[1], points: timeline.map(t => [Date.parse(t.at), t.answers]) },
+      { name: 'instances done', colour: colours.series[0], area: true, points: points.map(t => [Date.parse(t.at), t.instancesDone]) },
+      // Dashed, so it stays visible where it equals instances done (every answer accepted at once).
+      { name: 'answers', colour: colours.series[1], dashed: true, points: points.map(t => [Date.parse(t.at), t.answers]) },
     ],
     refLines: imported ? [{ y: imported, label: `all ${fmt(imported)} instances`, colour: colours.axis }] : [],
     format: { y: v => fmt(v), x: v => fmtTime(new Date(v).toISOString()) },
-    empty: 'No answers yet',
+    empty: timeline.length ? 'The chart starts when answers have come in at two different times' : 'No answers yet',
   }));
 
   const rounds = st.answersByRound ?? [];
@@ -246,18 +258,13 @@ function showStatistics(st) {
 
   const order = b => b.answer === 'skip' ? Infinity : Number(b.answer);
   const seconds = [...(st.secondsByAnswer ?? [])].filter(b => b.count > 0).sort((a, b) => order(a) - order(b));
-  const secondsK = Math.max(K, ...seconds.filter(b => b.answer !== 'skip').map(b => Number(b.answer)));
-  renderPlot($('plot-seconds'), JSON.stringify([seconds, secondsK]), () => barChart({
+  renderPlot($('plot-seconds'), JSON.stringify(seconds), () => barChart({
     label: 'Mean and median seconds per answer by number of clicks',
     yLabel: 'seconds', xLabel: 'answer',
     categories: seconds.map(b => ({ label: binName(b.answer), sublabel: `n = ${fmt(b.count)}` })),
     series: [
-      { name: 'mean', colour: ci => answerColour(seconds[ci].answer, secondsK), values: seconds.map(b => b.meanSeconds) },
-      { name: 'median', colour: ci => answerColour(seconds[ci].answer, secondsK), opacity: 0.35, stroke: true, values: seconds.map(b => b.medianSeconds) },
-    ],
-    legendItems: [
-      { name: 'mean (solid)', colour: colours.axis },
-      { name: 'median (light)', colour: colours.axis, opacity: 0.35, stroke: colours.axis },
+      { name: 'mean', colour: colours.neutral, values: seconds.map(b => b.meanSeconds) },
+      { name: 'median', colour: colours.neutral, opacity: 0.35, stroke: true, values: seconds.map(b => b.medianSeconds) },
     ],
     valueLabel: v => v === null || v === undefined ? null : fmt(v, v < 10 ? 1 : 0),
     tooltip: (v, ci, si) => `${binName(seconds[ci].answer)}: ${si ? 'median' : 'mean'} ${fmt(v, 1)} s over ${fmt(seconds[ci].count)} answers`,
@@ -273,9 +280,7 @@ function showCurve(curve) {
   const host = $('plot-quality');
   $('low-ranked-card').hidden = !hasModel;
   if (!hasModel) {
-    note.textContent = (campaign?.settings?.groundTruthFraction ?? 0) > 0
-      ? 'No quality model yet: it is trained once 20 rounds of ground-truth instances are finished.'
-      : 'No quality ranking: the campaign has no ground-truth fraction.';
+    note.textContent = 'No quality model yet: it is trained once 20 rounds of ground-truth instances are finished.';
     renderPlot(host, 'none', () => el('p', { className: 'plot-empty muted' }, 'The curve appears when the ranking has a model.'));
     return;
   }
@@ -373,7 +378,7 @@ async function setQualified(userName, qualified, input) {
   input.disabled = true;
   try {
     await api('PUT', `/api/v1/annotators/${enc(userName)}/qualification`, { qualified });
-    setStatus(status, `${userName} is ${qualified ? 'qualified' : 'no longer qualified'}.`, 'ok');
+    setStatus(status, qualified ? `${userName} is qualified in all campaigns.` : `${userName} is no longer qualified in any campaign.`, 'ok');
     await Promise.all([loadMembers(), loadAnnotators()]);
   } catch (e) {
     input.checked = !qualified;
@@ -388,14 +393,21 @@ function showMembers(list) {
   syncChildren($('members-table').querySelector('tbody'), rows, m => m.userName, m => {
     const checkbox = el('input', { type: 'checkbox', id: `member-qualified-${m.userName}`, checked: !!m.qualified, className: 'qualify-toggle',
       dataset: { user: m.userName } });
-    checkbox.addEventListener('change', () => setQualified(m.userName, checkbox.checked, checkbox));
+    checkbox.addEventListener('change', () => {
+      // Qualification belongs to the account, so unticking stops this person's work in every campaign.
+      if (!checkbox.checked && !window.confirm(`${m.userName} will no longer be qualified in any campaign and gets no more tasks until qualified again. Untick?`)) {
+        checkbox.checked = true;
+        return;
+      }
+      setQualified(m.userName, checkbox.checked, checkbox);
+    });
     const remove = el('button', { type: 'button', className: 'btn btn-small danger', id: `remove-member-${m.userName}`, dataset: { user: m.userName },
       'aria-label': `Remove ${m.userName} from the campaign` }, 'Remove');
     remove.addEventListener('click', () => removeMember(m.userName, remove));
     return el('tr', { dataset: { user: m.userName } },
       el('th', { scope: 'row' }, m.userName),
       el('td', {}, m.role ?? ''),
-      el('td', {}, el('label', { className: 'inline toggle', for: checkbox.id }, checkbox, el('span', {}, m.qualified ? 'qualified' : 'not qualified'))),
+      el('td', {}, el('label', { className: 'inline toggle', for: checkbox.id }, checkbox, el('span', {}, 'qualified (all campaigns)'))),
       el('td', { className: 'actions' }, remove));
   }, { empty: emptyRow(4, 'No members yet: add annotators by user name.') });
 }
@@ -414,7 +426,7 @@ async function addMember(event) {
     showMembers(list);
     const added = (list.members ?? []).find(m => m.userName === name);
     setStatus(status, added && !added.qualified && added.role === 'annotator'
-      ? `Added ${name}. ${name} is not qualified yet: tick "qualified" so they can take tasks.` : `Added ${name}.`, 'ok');
+      ? `Added ${name}. ${name} is not qualified yet: tick "qualified (all campaigns)" so they can take tasks.` : `Added ${name}.`, 'ok');
   } catch (e) {
     showError(status, e);
     input.focus();
@@ -433,6 +445,15 @@ async function removeMember(userName, button) {
   } catch (e) {
     showError(status, e);
     button.disabled = false;
+  }
+}
+
+function findInstance(event) {
+  const input = $('find-instance');
+  input.value = input.value.trim();
+  if (!input.value) {
+    event.preventDefault();
+    input.focus();
   }
 }
 
@@ -460,11 +481,13 @@ async function refreshOnce() {
     ['statistics', api('GET', `${base}/statistics`).then(showStatistics)],
     ['annotators', loadAnnotators()],
     ['members', loadMembers()],
-    ['ranking', api('GET', `${base}/ranking/curve`).then(async curve => {
+  );
+  if (campaign?.settings?.groundTruthFraction > 0) {
+    parts.push(['ranking', api('GET', `${base}/ranking/curve`).then(async curve => {
       showCurve(curve);
       if (curve.modelVersion > 0) showLowRanked(await api('GET', `${base}/ranking?order=worst&limit=12`));
-    })],
-  );
+    })]);
+  }
   const results = await Promise.allSettled(parts.map(p => p[1]));
   const campaignResult = results[0];
   if (campaignResult.status === 'rejected' && campaignResult.reason?.status === 404) {
@@ -476,7 +499,7 @@ async function refreshOnce() {
   setStatus($('refresh-status'), failures.length
     ? `Could not refresh ${failures.map(([name, r]) => `${name} (${describeError(r.reason)})`).join('; ')}. Retrying every ${RefreshMs / 1000} s.`
     : '');
-  $('updated-at').textContent = `Updated ${new Date().toLocaleTimeString()}${failures.length ? ' (partly)' : ''}; refreshes every ${RefreshMs / 1000} s while this tab is visible.`;
+  $('updated-at').textContent = `Updated ${fmtClock(new Date())}${failures.length ? ' (partly)' : ''}; refreshes every ${RefreshMs / 1000} s while this tab is visible.`;
 }
 
 function refresh() {
@@ -513,6 +536,8 @@ async function main() {
   $('import-file').addEventListener('change', guessFormat);
   $('import-form').addEventListener('submit', runImport);
   $('member-form').addEventListener('submit', addMember);
+  $('find-campaign').value = campaignId;
+  $('find-form').addEventListener('submit', findInstance);
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) { clearTimeout(timer); timer = null; }
     else refresh().then(schedule);

@@ -34,6 +34,11 @@ export function fmt(value, digits = 0) {
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+/** The time of day on a 24-hour clock, with seconds. */
+export function fmtClock(date) {
+  return timeOnly.format(date);
+}
+
 /** A date-time for tables; the same day's times without the date. */
 export function fmtTime(iso) {
   if (!iso) return '—';
@@ -43,19 +48,22 @@ export function fmtTime(iso) {
   return d.toDateString() === today.toDateString() ? timeOnly.format(d) : dateTime.format(d);
 }
 
+/** "1 row", "2 rows": the number with the noun in the right number. */
+export function plural(n, singular, pluralForm = `${singular}s`) {
+  return `${fmt(n)} ${n === 1 ? singular : pluralForm}`;
+}
+
 /** "waitingForModel" -> "waiting for model". */
 export function words(name) {
   return String(name ?? '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-/** Shows `text` in a status element (hidden when empty); `kind` 'error' | 'ok' | 'info'. */
+/** Shows `text` in a status element (hidden when empty); `kind` 'error' | 'warn' | 'ok' | 'info'. */
 export function setStatus(element, text, kind = 'error') {
   if (!element) return;
   element.textContent = text || '';
   element.hidden = !text;
-  element.classList.toggle('ok', kind === 'ok');
-  element.classList.toggle('info', kind === 'info');
-  element.classList.toggle('error', kind === 'error');
+  for (const k of ['error', 'warn', 'ok', 'info']) element.classList.toggle(k, kind === k);
 }
 
 export function showError(element, error) {
@@ -205,11 +213,18 @@ export function drawCrop(canvas, { image, crop, box, mask = null, clicks = [], m
   context.setTransform(1, 0, 0, 1, 0, 0);
 }
 
-/** Shows a page-level refusal (e.g. the wrong role) in #page-status and hides the page's main content. */
+/**
+ * Shows a page-level refusal (e.g. the wrong role) in #page-status under a heading, with a way back to the
+ * campaigns the user has, and hides the page's main content.
+ */
 export function pageFailed(error) {
   const status = $('page-status');
   showError(status, error);
   for (const section of document.querySelectorAll('main > :not(#page-status)')) section.hidden = true;
+  if (!$('page-failed-heading')) {
+    status.before(el('h1', { id: 'page-failed-heading' }, 'This page cannot be shown'));
+    status.after(el('p', {}, el('a', { className: 'btn btn-primary', href: '/index.html', id: 'page-failed-link' }, 'Go to My campaigns')));
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ export const colours = {
   axis: '#6b7280',
   grid: '#e5e7eb',
   skip: '#9ca3af',
+  neutral: '#475569',
   zero: '#16a34a',
   series: ['#2563eb', '#9333ea', '#0d9488', '#db2777', '#ea580c'],
 };
@@ -245,7 +246,9 @@ export function lineChart({ label, xLabel, yLabel, series, refLines = [], xType 
     svg.append(s('line', { x1: area.x0, x2: area.x1, y1: y, y2: y, stroke: colour, 'stroke-dasharray': '6 4', 'stroke-width': 1.5 }, tip(r.label ?? '')));
     if (r.label) {
       const right = r.labelAt === 'right';
-      svg.append(s('text', { x: right ? area.x1 - 4 : area.x0 + 6, y: y - 5, 'text-anchor': right ? 'end' : 'start', fill: colour, 'font-size': 11 }, r.label));
+      // Above the line, unless that would reach out of the plot area into the legend.
+      const labelY = y - 16 >= area.y0 ? y - 5 : y + 14;
+      svg.append(s('text', { x: right ? area.x1 - 4 : area.x0 + 6, y: labelY, 'text-anchor': right ? 'end' : 'start', fill: colour, 'font-size': 11 }, r.label));
     }
   }
 
@@ -284,7 +287,7 @@ export function barChart({ label, categories, series, stacked = false, xLabel, y
   const totals = categories.map((_, ci) => series.reduce((sum, se) => sum + (se.values[ci] ?? 0), 0));
   if (!categories.length || totals.every(t => t === 0)) return emptyNote(svg, width, empty);
 
-  const leg = legend(legendItems ?? series.map(se => ({ name: se.name, colour: colourOf(se, 0), opacity: se.opacity, stroke: se.stroke })),
+  const leg = legend(legendItems ?? series.map(se => ({ name: se.name, colour: colourOf(se, 0), opacity: se.opacity, stroke: se.stroke ? colourOf(se, 0) : null })),
     62, 6, width - 72);
   svg.append(leg.g);
   const hasSub = categories.some(c => c.sublabel);

@@ -75,7 +75,7 @@ public sealed class HostileRequestTests(GatewayFixture fixture)
             new("negative extra-click budget", admin, "POST", $"/api/v1/campaigns/{c.CampaignId}/extra-rounds", Json(new { clicks = -1, strategy = "random" }), 400, "invalid", null),
             new("import into a running campaign", admin, "POST", $"/api/v1/campaigns/{c.CampaignId}/imports?format=coco", Api.Coco(6).ToJsonString(), 409, "invalid_transition", "status"),
             // Submissions: bodies, numbers, clicks, rounds and leases.
-            new("submit text/plain", c.Token, "POST", TaskPath(c, "submit"), "hello", 400, "malformed_json", "body", "text/plain"),
+            new("submit text/plain", c.Token, "POST", TaskPath(c, "submit"), "hello", 415, "unsupported_media_type", "Content-Type", "text/plain"),
             new("submit without body", c.Token, "POST", TaskPath(c, "submit"), "", 400, "malformed_json", "body"),
             new("click x NaN", c.Token, "POST", TaskPath(c, "submit"), Submit(c, new[] { new { x = "NaN", y = "1", label = "foreground" } }), 400, "malformed_json", "clicks[0].x"),
             new("click x 1e308", c.Token, "POST", TaskPath(c, "submit"), Submit(c, new[] { new { x = 1e308, y = 1.0, label = "foreground" } }), 422, "click_outside_image", "clicks[0]"),
@@ -97,8 +97,13 @@ public sealed class HostileRequestTests(GatewayFixture fixture)
             new("submission after finish", f.Token, "POST", TaskPath(f, "submit"), Submit(f, new[] { click }), 409, "campaign_not_running", "campaignId"),
             new("preview of an instance not leased", c.Token, "POST", TaskPath(c, "preview", c.InstanceId == "1" ? "2" : "1"), Json(new { round = 1, clicks = new[] { click } }), 409, "lease_not_held", null),
             // Images: paths that leave the root.
-            new("image path ../", c.Token, "GET", $"/api/v1/images/{c.CampaignId}/..%2F..%2Fgt%2F000.png", null, 404, "not_initialized", "path"),
-            new("image path /etc/passwd", c.Token, "GET", $"/api/v1/images/{c.CampaignId}/%2Fetc%2Fpasswd", null, 404, "not_initialized", "path"),
+            new("image path ../ (annotator)", c.Token, "GET", $"/api/v1/images/{c.CampaignId}/..%2F..%2Fgt%2F000.png", null, 403, "forbidden", "path"),
+            new("image path /etc/passwd (annotator)", c.Token, "GET", $"/api/v1/images/{c.CampaignId}/%2Fetc%2Fpasswd", null, 403, "forbidden", "path"),
+            new("image path ../ (manager)", admin, "GET", $"/api/v1/images/{c.CampaignId}/..%2F..%2Fgt%2F000.png", null, 404, "not_initialized", "path"),
+            new("image path /etc/passwd (manager)", admin, "GET", $"/api/v1/images/{c.CampaignId}/%2Fetc%2Fpasswd", null, 404, "not_initialized", "path"),
+            new("image path %2e%2e, normalised away from the image route", admin, "GET", $"/api/v1/images/{c.CampaignId}/%2e%2e/%2e%2e/gt/000.png", null, 404, "not_found", "path"),
+            new("unknown route", admin, "GET", "/api/v1/nothing-here", null, 404, "not_found", "path"),
+            new("wrong method", admin, "DELETE", "/api/v1/campaigns", null, 405, "method_not_allowed", "method"),
             new("image of another campaign's member", bToken, "GET", $"/api/v1/images/{f.CampaignId}/000.jpg", null, 403, "forbidden", "campaignId"),
             // Accounts.
             new("qualify a user who does not exist", admin, "PUT", "/api/v1/annotators/nobody-here/qualification", Json(new { qualified = true }), 404, "not_initialized", "annotatorId"),

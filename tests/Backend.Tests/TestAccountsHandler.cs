@@ -8,31 +8,6 @@ using Segmentation.Tests;
 
 namespace Backend.Tests;
 
-/// <summary>What every test gateway is started with: a known admin password, image roots and room for fast test loops.</summary>
-public static class TestGatewaySettings
-{
-    public const string AdminPassword = "test-admin-password";
-
-    /// <summary>DAVIS and the temporary folder (tests make image roots there).</summary>
-    public static string ImageRoots => string.Join(Path.PathSeparator, TestData.DavisDirectory, Path.GetTempPath());
-
-    public static string[] Arguments =>
-    [
-        "--admin-password", AdminPassword,
-        "--image-roots", ImageRoots,
-        "--RateLimit:Burst", "1000000", "--RateLimit:PermitsPerSecond", "1000000", "--RateLimit:SignInPerMinute", "1000000",
-    ];
-
-    /// <summary>A new API token of <paramref name="userName"/>, from the password sign-in for scripts.</summary>
-    public static async Task<string> Token(HttpClient anonymous, string userName, string password)
-    {
-        using var response = await anonymous.PostAsJsonAsync("/api/v1/auth/tokens", new { userName, password });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"token for {userName}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!["token"]!.GetValue<string>();
-    }
-}
-
 /// <summary>
 /// Signs each test request in as the right account: requests on <c>/campaigns/C/annotators/A/...</c> as annotator A
 /// (the account, its membership of C and its token are made on first use), everything else as the admin. A request that
