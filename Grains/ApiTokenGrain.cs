@@ -23,7 +23,7 @@ public sealed class ApiTokenGrain(
             throw new AnnotationRejectedException(RejectionCodes.AlreadyInitialized, "token", "This token is already issued.");
         state.State.UserName = userName;
         state.State.TokenId = tokenId;
-        await Save();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public Task<string?> Owner()
@@ -37,20 +37,6 @@ public sealed class ApiTokenGrain(
     {
         if (state.State.Revoked || state.State.UserName is null) return;
         state.State.Revoked = true;
-        await Save();
-    }
-
-    /// <summary>Writes the state; when storage fails the activation is dropped, so the next call reloads what storage holds instead of the unsaved change.</summary>
-    async Task Save()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrDeactivateAsync(this);
     }
 }

@@ -16,32 +16,18 @@ public sealed class CampaignMembersGrain(
     public async Task<bool> Add(string userName)
     {
         if (!state.State.Members.Add(userName)) return false;
-        await Save();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 
     public async Task<bool> Remove(string userName)
     {
         if (!state.State.Members.Remove(userName)) return false;
-        await Save();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 
     public Task<bool> Contains(string userName) => Task.FromResult(state.State.Members.Contains(userName));
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.Members.ToArray());
-
-    /// <summary>Writes the state; when storage fails the activation is dropped, so the next call reloads what storage holds instead of the unsaved change.</summary>
-    async Task Save()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
 }

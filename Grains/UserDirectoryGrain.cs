@@ -15,22 +15,8 @@ public sealed class UserDirectoryGrain(
 {
     public async Task Add(string userName)
     {
-        if (state.State.UserNames.Add(userName)) await Save();
+        if (state.State.UserNames.Add(userName)) await state.WriteOrDeactivateAsync(this);
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.UserNames.ToArray());
-
-    /// <summary>Writes the state; when storage fails the activation is dropped, so the next call reloads what storage holds instead of the unsaved change.</summary>
-    async Task Save()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
 }

@@ -27,7 +27,7 @@ public sealed class UserGrain(
         // never leaves an account that no page can find.
         await GrainFactory.GetGrain<IUserDirectoryGrain>(0).Add(UserName);
         S.Account = new UserAccount(UserName, role, passwordHash, NewStamp(), DateTimeOffset.UtcNow);
-        await Save();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public Task<UserAccount?> GetAccount() => Task.FromResult(S.Account);
@@ -37,7 +37,7 @@ public sealed class UserGrain(
         ArgumentException.ThrowIfNullOrEmpty(passwordHash);
         var account = RequireAccount();
         S.Account = account with { PasswordHash = passwordHash, SecurityStamp = NewStamp() };
-        await Save();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public async Task AddToken(ApiTokenSummary token)
@@ -48,7 +48,7 @@ public sealed class UserGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "tokens",
                 $"User {UserName} has {IUserGrain.MaxTokens} tokens already; revoke one first.");
         S.Tokens.Add(token);
-        await Save();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public async Task<string?> RemoveToken(string tokenId)
@@ -56,7 +56,7 @@ public sealed class UserGrain(
         var token = S.Tokens.FirstOrDefault(t => t.TokenId == tokenId);
         if (token is null) return null;
         S.Tokens.Remove(token);
-        await Save();
+        await state.WriteOrDeactivateAsync(this);
         return token.TokenHash;
     }
 
@@ -66,18 +66,4 @@ public sealed class UserGrain(
         ?? throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "userName", $"User {UserName} does not exist.");
 
     static string NewStamp() => Guid.NewGuid().ToString("N");
-
-    /// <summary>Writes the state; when storage fails the activation is dropped, so the next call reloads what storage holds instead of the unsaved change.</summary>
-    async Task Save()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
 }

@@ -24,9 +24,13 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>The co-hosted silo's silo-to-silo and client ports.</summary>
+    public (int Silo, int Gateway) OrleansPorts { get; private set; }
+
     public async Task InitializeAsync()
     {
         var (siloPort, gatewayPort) = ports.AllocateConsecutivePortPairs(1);
+        OrleansPorts = (siloPort, gatewayPort);
         app = Gateway.Build(
         [
             "--urls", "http://127.0.0.1:0",
@@ -67,6 +71,27 @@ public sealed class GatewayHttpTests(GatewayFixture fixture) : IClassFixture<Gat
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("ready", body.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void The_embedded_silo_listens_on_loopback_only()
+    {
+        // /proc/net/tcp lists listening sockets (state 0A) as hex "address:port"; 0100007F is 127.0.0.1.
+        var listening = File.ReadAllLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[3] == "0A")
+            .Select(f => (Address: f[1][..8], Port: Convert.ToInt32(f[1][9..], 16)))
+            .ToArray();
+        var ipv6 = File.Exists("/proc/net/tcp6") ? File.ReadAllLines("/proc/net/tcp6").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[3] == "0A").Select(f => Convert.ToInt32(f[1][^4..], 16)).ToArray() : [];
+        foreach (var port in new[] { fixture.OrleansPorts.Silo, fixture.OrleansPorts.Gateway })
+        {
+            var sockets = listening.Where(s => s.Port == port).ToArray();
+            Assert.NotEmpty(sockets);
+            Assert.All(sockets, s => Assert.Equal("0100007F", s.Address));
+            Assert.DoesNotContain(port, ipv6);
+        }
     }
 
     [Fact]
