@@ -136,12 +136,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         RunningCampaign(prefix, ImageRoot, Coco(images), images.Count, model, rounds, clicks);
 
     /// <summary>A running campaign on the COCO file <paramref name="coco"/> under <paramref name="imageRoot"/>, once every instance waits in round 1.</summary>
-    public async Task<string> RunningCampaign(string prefix, string imageRoot, JsonObject coco, int count, string model = "reference", int rounds = 2, int clicks = 3)
+    public async Task<string> RunningCampaign(string prefix, string imageRoot, JsonObject coco, int count, string model = "reference", int rounds = 2, int clicks = 3,
+        double groundTruthFraction = 0)
     {
         var campaignId = NewId(prefix);
         using (var created = await Admin.PostAsJsonAsync("/api/v1/campaigns", new
                {
-                   id = campaignId, imageRoot, rounds, maxClicksPerRound = clicks, model,
+                   id = campaignId, imageRoot, rounds, maxClicksPerRound = clicks, model, groundTruthFraction,
                    classPolicies = new Dictionary<string, string> { ["object"] = "The whole object, including thin parts; exclude shadows." },
                }))
             await Ok(created, HttpStatusCode.Created);
