@@ -49,6 +49,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             "--urls", "http://127.0.0.1:0", "--data", dataFolder,
             "--Orleans:SiloPort", silo.ToString(), "--Orleans:GatewayPort", gateway.ToString(),
             "--admin-password", AdminPassword, "--image-roots", string.Join(Path.PathSeparator, TestData.DavisDirectory, Path.GetTempPath()),
+            // The tests sign in dozens of times a minute from one address; the limit itself is tested in Backend.Tests.
+            "--RateLimit:SignInPerMinute", "10000",
         ]);
         await app.StartAsync();
         BaseAddress = new Uri(app.Urls.Single());
@@ -189,7 +191,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#user-name", userName);
         await page.FillAsync("#password", password);
         await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync(url => !url.Contains("/login.html", StringComparison.Ordinal));
+        try
+        {
+            await Assertions.Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/login\.html"), new() { Timeout = 30_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            throw new InvalidOperationException($"{userName} was not signed in; the page says: {await page.Locator("#login-error").TextContentAsync()}", e);
+        }
     }
 
     public static Task Screenshot(IPage page, string name, bool fullPage = false) =>

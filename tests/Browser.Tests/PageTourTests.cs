@@ -1,0 +1,61 @@
+using Microsoft.Playwright;
+
+namespace Browser.Tests;
+
+/// <summary>
+/// Every page, as a manager and as an annotator would open it, at a laptop size and at a large screen: each is drawn
+/// without a script error and leaves a screenshot (screenshots/tour-PAGE-WIDTH.png) for a person to look at.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class PageTourTests(BrowserFixture fixture)
+{
+    [Theory]
+    [InlineData(1366, 768)]
+    [InlineData(2560, 1440)]
+    public async Task Every_page_is_drawn_without_errors(int width, int height)
+    {
+        var campaignId = await fixture.RunningCampaign("tour", [5, 6]);
+        var (annotator, annotatorPassword) = await fixture.User("touran", "annotator");
+        var (manager, managerPassword) = await fixture.User("tourmgr", "manager");
+        await fixture.AddMember(campaignId, annotator);
+        var errors = new List<string>();
+
+        var page = await fixture.NewPage(width, height);
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync("/login.html");
+        await BrowserFixture.Screenshot(page, $"tour-login-{width}");
+        await BrowserFixture.SignIn(page, annotator, annotatorPassword);
+        await Assertions.Expect(page.Locator($"a.annotate-link[data-campaign='{campaignId}']")).ToBeVisibleAsync();
+        await BrowserFixture.Screenshot(page, $"tour-index-{width}");
+        await page.GotoAsync($"/annotate.html?campaign={campaignId}");
+        await AnnotationPageTests.WaitForTask(page);
+        var canvas = (await page.Locator("#image-canvas").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync(canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.previewSeq) >= 1");
+        await BrowserFixture.Screenshot(page, $"tour-annotate-{width}");
+        await page.GotoAsync("/tokens.html");
+        await Assertions.Expect(page.Locator("#tokens-table")).ToBeVisibleAsync();
+        await BrowserFixture.Screenshot(page, $"tour-tokens-annotator-{width}");
+        await page.Context.CloseAsync();
+
+        page = await fixture.NewPage(width, height);
+        page.PageError += (_, e) => errors.Add(e);
+        await BrowserFixture.SignIn(page, manager, managerPassword);
+        foreach (var (name, url, ready) in new[]
+                 {
+                     ("campaigns", "/campaigns.html", "#campaigns-table"),
+                     ("campaign", $"/campaign.html?id={campaignId}", "#rounds-table"),
+                     ("instance", $"/instance.html?campaign={campaignId}&id=1", "#round-canvas-0"),
+                     ("users", "/users.html", "#users-table"),
+                     ("tokens", "/tokens.html", "#tokens-table"),
+                 })
+        {
+            await page.GotoAsync(url);
+            await Assertions.Expect(page.Locator(ready)).ToBeVisibleAsync();
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await BrowserFixture.Screenshot(page, $"tour-{name}-{width}", fullPage: true);
+        }
+        await page.Context.CloseAsync();
+        Assert.Empty(errors);
+    }
+}
