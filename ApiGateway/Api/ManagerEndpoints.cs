@@ -119,16 +119,11 @@ public static class ManagerEndpoints
     static async Task<AnnotatorListDto> ListAnnotators(string campaignId, IGrainFactory grains)
     {
         await RequireCampaign(grains, campaignId);
-        var ids = await grains.GetGrain<ICampaignGrain>(campaignId).GetAnnotators();
-        var profiles = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAnnotatorGrain>(id).GetProfile()));
+        var annotators = await CampaignAnswers.Read(grains, campaignId);
         // Statistics over this campaign's answers only.
-        var prefix = campaignId + "/";
-        return new AnnotatorListDto(profiles.Select(p =>
-        {
-            var history = p.History.Where(h => h.InstanceKey.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
-            var mine = p with { Statistics = Grains.AnnotatorGrain.Statistics(history) };
-            return AnnotatorDto.From(mine);
-        }).ToArray());
+        return new AnnotatorListDto(annotators
+            .Select(a => AnnotatorDto.From(a.Profile with { Statistics = Grains.AnnotatorGrain.Statistics(a.Answers) }))
+            .ToArray());
     }
 
     static async Task<InstanceDto> GetInstance(string campaignId, string instanceId, IGrainFactory grains)

@@ -14,12 +14,8 @@ public static class StatisticsEndpoints
     static async Task<CampaignAnswerStatistics> Get(string campaignId, IGrainFactory grains)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
-        var annotators = await grains.GetGrain<ICampaignGrain>(campaignId).GetAnnotators();
-        var profiles = await Task.WhenAll(annotators.Select(id => grains.GetGrain<IAnnotatorGrain>(id).GetProfile()));
-        var prefix = campaignId + "/";
-        var answers = profiles.SelectMany(p => p.History)
-            .Where(h => h.InstanceKey.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(h => new AnswerRecord(h.InstanceKey[prefix.Length..], h.Round, h.Clicks, h.Skipped, h.SecondsSpent, h.At))
+        var answers = (await CampaignAnswers.Read(grains, campaignId)).SelectMany(a => a.Answers)
+            .Select(h => new AnswerRecord(CampaignAnswers.InstanceId(h), h.Round, h.Clicks, h.Skipped, h.SecondsSpent, h.At))
             .ToArray();
         return AnswerStatistics.Compute(answers, info.Settings.Rounds, info.Settings.MaxClicksPerRound);
     }
