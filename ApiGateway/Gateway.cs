@@ -153,17 +153,34 @@ public static class Gateway
     {
         try
         {
-            var silo = await grains.GetGrain<IHealthGrain>(0).Ping().WaitAsync(HealthTimeout, cancellation);
+            var health = grains.GetGrain<IHealthGrain>(0);
+            var silo = await health.Ping().WaitAsync(HealthTimeout, cancellation);
             loggers.CreateLogger(typeof(Gateway)).LogDebug("Health ping answered by {Silo}", silo);
-            return Results.Ok(new { status = "ready" });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             loggers.CreateLogger(typeof(Gateway)).LogWarning(ex, "Health ping failed");
-            return Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Silo not ready",
-                detail: "The grain runtime did not answer the health ping.");
+            return Unavailable("Silo not ready", "The grain runtime did not answer the health ping.");
         }
+        try
+        {
+            await grains.GetGrain<IHealthGrain>(0).CheckStorage().WaitAsync(HealthTimeout, cancellation);
+            return Results.Ok(new { status = "ready" });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            loggers.CreateLogger(typeof(Gateway)).LogWarning(ex, "Health storage check failed");
+            return Unavailable("Storage not ready", "The database did not answer.");
+        }
+    }
+
+    static IResult Unavailable(string title, string detail)
+    {
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable, Title = title, Detail = detail,
+            Extensions = { ["code"] = "unavailable", ["field"] = "storage" },
+        };
+        return Results.Problem(problem);
     }
 }

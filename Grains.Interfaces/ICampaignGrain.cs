@@ -36,6 +36,21 @@ public interface ICampaignGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<string>> GetAnnotators();
 
+    /// <summary>Per annotator who took work here, the running totals of their answers in this campaign.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<AnnotatorCampaignStatistics>> GetAnnotatorStatistics();
+
+    /// <summary>
+    /// Instances by image path, then import order, after <paramref name="after"/>, optionally only those of one status, read
+    /// from the instance table (no instance grain is activated).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<InstancePage> GetInstances(InstanceCursor? after, int take, InstanceStatus? status);
+
+    /// <summary>The campaign's answers in time order, after <paramref name="after"/>, at most <paramref name="take"/>.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<AnnotatorHistoryEntry>> GetAnswers(AnnotatorHistoryEntry? after, int take);
+
     /// <summary>Makes sure the background model work of every shard is running (after a restart).</summary>
     Task ResumeBackgroundWork();
 
@@ -159,3 +174,8 @@ public sealed record CampaignProgress(
     /// <summary>Every imported instance is done or skipped, and no extra-click budget is still being spent.</summary>
     public bool Complete => ImportedInstances > 0 && Remaining == 0 && Extra is not { Active: true };
 }
+
+[GenerateSerializer, Immutable, Alias("AnnotatorCampaignStatistics")]
+public sealed record AnnotatorCampaignStatistics(
+    [property: Id(0)] string AnnotatorId,
+    [property: Id(1)] AnnotatorStatistics Statistics);

@@ -1,12 +1,10 @@
 namespace Grains.Interfaces;
 
-/// <summary>
-/// Liveness probe for the grain runtime. A successful <see cref="Ping"/> means a silo
-/// accepted the call, activated a grain and returned a result, which is what the
-/// API host's readiness check needs to know.
-/// </summary>
 public interface IHealthGrain : IGrainWithIntegerKey
 {
-    /// <summary>Returns the address of the silo that served the call.</summary>
+    /// <summary>The address of the silo that answered.</summary>
     Task<string> Ping();
+
+    /// <summary>Runs a trivial statement on the campaign database; throws when it does not answer.</summary>
+    Task CheckStorage();
 }

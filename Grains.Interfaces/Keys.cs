@@ -22,6 +22,16 @@ public static class AnnotationKeys
         return (key[..slash], key[(slash + 1)..]);
     }
 
+    /// <summary>Splits an instance key whose two parts are valid ids; false for anything else.</summary>
+    public static bool TryParseInstance(string? key, out string campaignId, out string instanceId)
+    {
+        campaignId = instanceId = "";
+        var slash = key?.IndexOf('/') ?? -1;
+        if (slash <= 0 || !IsValidId(key![..slash]) || !IsValidId(key[(slash + 1)..])) return false;
+        (campaignId, instanceId) = (key[..slash], key[(slash + 1)..]);
+        return true;
+    }
+
     /// <summary>The key of a work queue shard: <c>"{campaignId}/{round}/{shard}"</c>.</summary>
     public static string WorkQueue(string campaignId, int round, int shard)
     {

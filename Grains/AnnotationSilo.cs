@@ -1,8 +1,10 @@
 using Grains.Inference;
 using Grains.Interfaces;
+using Grains.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace Grains;
 
@@ -22,6 +24,9 @@ public static class AnnotationSilo
         silo.Services.AddSingleton<ModelHost>();
         silo.Services.AddSingleton<ResidentImages>();
         silo.Services.AddSingleton<QualityModels>();
+        // Instances keep their state in the campaign's instance table (an ICampaignStore the host registers).
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Instances,
+            (services, _) => ActivatorUtilities.CreateInstance<InstanceRowStorage>(services));
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         silo.AddStartupTask(async (services, cancellation) =>
         {

@@ -1,4 +1,5 @@
 using Grains.Interfaces;
+using Grains.Store;
 
 namespace Grains;
 
@@ -9,20 +10,23 @@ public sealed class AnnotatorState
 
     [Id(1)] public CurrentLease? Lease { get; set; }
 
-    [Id(2)] public List<AnnotatorHistoryEntry> History { get; set; } = [];
-
     /// <summary>Campaigns this annotator has been registered with.</summary>
     [Id(3)] public HashSet<string> Campaigns { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
 /// Hands out work and takes answers for one annotator. It waits on campaign, queue and instance grains,
-/// none of which call back into it, so it needs no reentrancy.
+/// none of which call back into it, so it needs no reentrancy. Its answers are rows of the campaign tables, with
+/// running totals per campaign; the grain's own state is the qualification, the current lease and its campaigns.
 /// </summary>
 public sealed class AnnotatorGrain(
-    [PersistentState("annotator", StorageNames.Annotation)] IPersistentState<AnnotatorState> state)
+    [PersistentState("annotator", StorageNames.Annotation)] IPersistentState<AnnotatorState> state,
+    ICampaignStore store)
     : Grain, IAnnotatorGrain
 {
+    /// <summary>How many of the latest answers a profile lists.</summary>
+    public const int ProfileHistory = 200;
+
     AnnotatorState S => state.State;
     string AnnotatorId => this.GetPrimaryKeyString();
 
@@ -30,7 +34,7 @@ public sealed class AnnotatorGrain(
     {
         if (S.Qualified == qualified) return;
         S.Qualified = qualified;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public Task<bool> IsQualified() => Task.FromResult(S.Qualified);
@@ -71,7 +75,18 @@ public sealed class AnnotatorGrain(
 
                 var key = AnnotationKeys.Instance(campaignId, lease.InstanceId);
                 var instance = GrainFactory.GetGrain<IInstanceGrain>(key);
-                var view = await instance.MarkLeased(AnnotatorId, round, lease.ExpiresAt);
+                InstanceView view;
+                try
+                {
+                    view = await instance.MarkLeased(AnnotatorId, round, lease.ExpiresAt);
+                }
+                catch (AnnotationRejectedException e) when (e.Code is RejectionCodes.WrongStatus or RejectionCodes.WrongRound)
+                {
+                    // A stale entry: the instance answered this round but the queue did not hear of it (a failed call).
+                    await SettleStaleEntry(queue, instance, lease.InstanceId, round);
+                    i--;
+                    continue;
+                }
                 if (!S.Campaigns.Contains(campaignId))
                 {
                     await GrainFactory.GetGrain<ICampaignGrain>(campaignId).RegisterAnnotator(AnnotatorId);
@@ -79,7 +94,7 @@ public sealed class AnnotatorGrain(
                 }
                 var current = new CurrentLease(campaignId, key, round, lease.ExpiresAt);
                 S.Lease = current;
-                await state.WriteStateAsync();
+                await state.WriteOrDeactivateAsync(this);
                 // Prepare the model for this task and for the one the annotator will most likely get next.
                 instance.WarmUp().Ignore();
                 if (lease.LikelyNextInstanceId is { } next)
@@ -91,9 +106,17 @@ public sealed class AnnotatorGrain(
         if (S.Lease is not null)
         {
             S.Lease = null;
-            await state.WriteStateAsync();
+            await state.WriteOrDeactivateAsync(this);
         }
         return null;
+    }
+
+    static async Task SettleStaleEntry(IWorkQueueGrain queue, IInstanceGrain instance, string instanceId, int round)
+    {
+        var view = await instance.GetState();
+        var answer = view.Answers.LastOrDefault(a => a.Round == round);
+        var outcome = answer is null || answer.Skipped ? RoundOutcome.Skipped : answer.ClickCount == 0 ? RoundOutcome.Accepted : RoundOutcome.Corrected;
+        await queue.Complete(instanceId, outcome);
     }
 
     public async Task<SubmissionResult> Submit(string instanceKey, Submission submission)
@@ -105,7 +128,11 @@ public sealed class AnnotatorGrain(
                 $"Submission names annotator {submission.AnnotatorId}, not {AnnotatorId}.");
 
         var instance = GrainFactory.GetGrain<IInstanceGrain>(instanceKey);
-        var recorded = S.History.Any(h => h.SubmissionId == submission.SubmissionId && h.InstanceKey == instanceKey);
+        if (!AnnotationKeys.TryParseInstance(instanceKey, out var campaignId, out var instanceId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "instanceId", $"'{instanceKey}' is not an instance key.");
+        if (!AnnotationKeys.IsValidId(submission.SubmissionId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "submissionId", $"'{submission.SubmissionId}' is not a valid id.");
+        var recorded = await store.HasAnswer(campaignId, instanceId, submission.SubmissionId);
         if (!recorded && S.Lease?.InstanceKey != instanceKey)
         {
             // Only on this refusal path: say whether the instance is missing rather than someone else's.
@@ -118,7 +145,6 @@ public sealed class AnnotatorGrain(
         if (!recorded)
         {
             // Work leased before a pause or finish is refused after it; a repeated submission still gets its first answer.
-            var (campaignId, _) = AnnotationKeys.ParseInstance(instanceKey);
             var status = (await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo()).Status;
             if (status != CampaignStatus.Running)
                 throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId",
@@ -126,12 +152,14 @@ public sealed class AnnotatorGrain(
         }
 
         var result = await instance.Submit(submission);
-        if (recorded) return result;
-
-        S.History.Add(new AnnotatorHistoryEntry(result.SubmissionId, instanceKey, result.Round, result.ClickCount,
-            result.SecondsSpent, result.Outcome == SubmissionOutcome.Skipped, DateTimeOffset.UtcNow));
-        if (S.Lease?.InstanceKey == instanceKey) S.Lease = null;
-        await state.WriteStateAsync();
+        // Recorded again on a repeat too: the first call may have stopped after the instance took the answer.
+        await store.RecordAnswer(new AnswerRow(campaignId, instanceId, result.SubmissionId, AnnotatorId, result.Round, result.ClickCount,
+            result.SecondsSpent, result.Outcome == SubmissionOutcome.Skipped, DateTimeOffset.UtcNow.UtcTicks));
+        if (S.Lease?.InstanceKey == instanceKey)
+        {
+            S.Lease = null;
+            await state.WriteOrDeactivateAsync(this);
+        }
         return result;
     }
 
@@ -149,27 +177,32 @@ public sealed class AnnotatorGrain(
         }
         await instance.ClearLease(AnnotatorId);
         S.Lease = null;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return true;
     }
 
-    public Task<AnnotatorProfile> GetProfile()
+    public async Task<AnnotatorProfile> GetProfile()
     {
         var lease = S.Lease is { } l && l.ExpiresAt > DateTimeOffset.UtcNow ? l : null;
-        return Task.FromResult(new AnnotatorProfile(AnnotatorId, S.Qualified, lease, S.History.ToArray(), Statistics(S.History)));
+        var history = (await store.RecentAnswers(AnnotatorId, ProfileHistory)).Select(History).ToArray();
+        return new AnnotatorProfile(AnnotatorId, S.Qualified, lease, history, Statistics(await store.AnnotatorCampaigns(AnnotatorId)));
     }
 
-    public static AnnotatorStatistics Statistics(IReadOnlyCollection<AnnotatorHistoryEntry> history)
+    public static AnnotatorHistoryEntry History(AnswerRow a) =>
+        new(a.SubmissionId, AnnotationKeys.Instance(a.CampaignId, a.InstanceId), a.Round, a.Clicks, a.Seconds, a.Skipped,
+            new DateTimeOffset(a.AtTicks, TimeSpan.Zero));
+
+    /// <summary>Answers (not skipped), distinct instances answered, clicks and seconds per instance, and skips, summed over campaigns.</summary>
+    public static AnnotatorStatistics Statistics(IReadOnlyCollection<AnnotatorTotals> totals)
     {
-        var answered = history.Where(h => !h.Skipped).ToArray();
-        var instances = answered.Select(h => h.InstanceKey).Distinct(StringComparer.Ordinal).Count();
-        var clicks = answered.Sum(h => h.Clicks);
-        var seconds = answered.Sum(h => h.SecondsSpent);
+        var instances = totals.Sum(t => t.Instances);
+        var clicks = totals.Sum(t => t.Clicks);
+        var seconds = totals.Sum(t => t.Seconds);
         return new AnnotatorStatistics(
-            instances, answered.Length, clicks,
+            (int)instances, (int)totals.Sum(t => t.Answers), (int)clicks,
             instances == 0 ? 0 : (double)clicks / instances,
             instances == 0 ? 0 : seconds / instances,
-            history.Count - answered.Length);
+            (int)totals.Sum(t => t.Skipped));
     }
 
     static WorkAssignment Assignment(CurrentLease lease, InstanceView view) =>

@@ -19,7 +19,7 @@ public sealed class CampaignDirectoryGrain(
     {
         if (!AnnotationKeys.IsValidId(campaignId))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(campaignId), $"'{campaignId}' is not a valid campaign id.");
-        if (state.State.CampaignIds.Add(campaignId)) await state.WriteStateAsync();
+        if (state.State.CampaignIds.Add(campaignId)) await state.WriteOrDeactivateAsync(this);
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>(state.State.CampaignIds.ToArray());

@@ -1,4 +1,6 @@
 using Grains.Interfaces;
+using Grains.Store;
+using Orleans.Serialization;
 
 namespace Grains;
 
@@ -9,19 +11,23 @@ public sealed class CampaignState
 
     [Id(1)] public CampaignSettings Settings { get; set; } = new();
 
-    [Id(2)] public int ImportedInstances { get; set; }
-
-    [Id(3)] public HashSet<string> Annotators { get; set; } = new(StringComparer.Ordinal);
-
     /// <summary>The highest extra round granted so far (0 = none).</summary>
     [Id(4)] public int HighestExtraRound { get; set; }
 }
 
+/// <summary>
+/// A campaign's settings and lifecycle. Its instances are rows of the campaign tables, written in bulk by
+/// <see cref="ImportInstances"/>; the imported count lives with them, so it is exact after a crash mid-import.
+/// </summary>
 public sealed class CampaignGrain(
-    [PersistentState("campaign", StorageNames.Annotation)] IPersistentState<CampaignState> state)
+    [PersistentState("campaign", StorageNames.Annotation)] IPersistentState<CampaignState> state,
+    ICampaignStore store,
+    Serializer<InstanceState> instanceSerializer)
     : Grain, ICampaignGrain
 {
-    public const int MaxImportBatch = 1000;
+    public const int MaxImportBatch = 5000;
+
+    long imported;
 
     CampaignState S => state.State;
     string CampaignId => this.GetPrimaryKeyString();
@@ -39,13 +45,17 @@ public sealed class CampaignGrain(
         }
         S.Settings = settings;
         S.Status = CampaignStatus.Draft;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         await GrainFactory.GetGrain<ICampaignDirectoryGrain>(0).Add(CampaignId);
         return Info();
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        S.Status is CampaignStatus.Importing or CampaignStatus.Running or CampaignStatus.Paused ? ResumeBackgroundWork() : Task.CompletedTask;
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Status == CampaignStatus.None) return;
+        imported = await store.ImportedCount(CampaignId);
+        if (S.Status is CampaignStatus.Importing or CampaignStatus.Running or CampaignStatus.Paused) await ResumeBackgroundWork();
+    }
 
     public async Task ResumeBackgroundWork()
     {
@@ -60,18 +70,48 @@ public sealed class CampaignGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(annotatorId), $"'{annotatorId}' is not a valid annotator id.");
         if (S.Status == CampaignStatus.None)
             throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "campaignId", $"Campaign {CampaignId} does not exist.");
-        if (S.Annotators.Add(annotatorId)) await state.WriteStateAsync();
+        await store.EnsureAnnotator(CampaignId, annotatorId);
     }
 
-    public Task<IReadOnlyList<string>> GetAnnotators() =>
-        Task.FromResult<IReadOnlyList<string>>(S.Annotators.Order(StringComparer.Ordinal).ToArray());
+    public async Task<IReadOnlyList<string>> GetAnnotators() =>
+        (await store.CampaignAnnotators(CampaignId)).Select(t => t.AnnotatorId).ToArray();
+
+    public async Task<IReadOnlyList<AnnotatorCampaignStatistics>> GetAnnotatorStatistics() =>
+        (await store.CampaignAnnotators(CampaignId)).Select(t => new AnnotatorCampaignStatistics(t.AnnotatorId, AnnotatorGrain.Statistics([t]))).ToArray();
+
+    public const int MaxAnswersPage = 10_000;
+    public const int MaxInstancePage = 2000;
+
+    public async Task<InstancePage> GetInstances(InstanceCursor? after, int take, InstanceStatus? status)
+    {
+        if (take is < 1 or > MaxInstancePage)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(take), $"take {take} is outside [1, {MaxInstancePage}].");
+        if (status is { } st && !Enum.IsDefined(st))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(status), $"Unknown status {st}.");
+        var rows = await store.InstancePage(CampaignId, after is null ? null : new InstancePageCursor(after.ImagePath, after.Sequence), take, (int?)status);
+        var items = rows.Select(r => InstanceGrain.ViewOf(AnnotationKeys.Instance(CampaignId, r.InstanceId), InstanceRowStorage.Decode(r.State, instanceSerializer))).ToArray();
+        return new InstancePage(items, rows.Count < take ? null : new InstanceCursor(rows[^1].ImagePath, rows[^1].Seq));
+    }
+
+    public async Task<IReadOnlyList<AnnotatorHistoryEntry>> GetAnswers(AnnotatorHistoryEntry? after, int take)
+    {
+        if (take is < 1 or > MaxAnswersPage)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(take), $"take {take} is outside [1, {MaxAnswersPage}].");
+        AnswerRow? cursor = null;
+        if (after is not null)
+        {
+            var (_, instanceId) = AnnotationKeys.ParseInstance(after.InstanceKey);
+            cursor = new AnswerRow(CampaignId, instanceId, after.SubmissionId, "", 0, 0, 0, false, after.At.UtcTicks);
+        }
+        return (await store.CampaignAnswers(CampaignId, cursor, take)).Select(AnnotatorGrain.History).ToArray();
+    }
 
     public async Task<CampaignInfo> UpdateSettings(CampaignSettings settings)
     {
         ValidateSettings(settings);
         RequireStatus("update settings", CampaignStatus.Draft);
         S.Settings = settings;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return Info();
     }
 
@@ -89,37 +129,55 @@ public sealed class CampaignGrain(
                 $"Send between 0 and {MaxImportBatch} instances per call.");
 
         var settings = S.Settings;
-        var tasks = instances.Select(async item =>
+        var rejected = new List<ImportRejection>();
+        var wanted = new Dictionary<string, InstanceState>(StringComparer.Ordinal);
+        var rows = new List<NewInstance>(instances.Count);
+        var repeated = 0;
+        foreach (var item in instances)
         {
             try
             {
-                if (item is null || !AnnotationKeys.IsValidId(item.InstanceId))
-                    return (Created: false, Rejection: new ImportRejection(item?.InstanceId ?? "", RejectionCodes.Invalid, "instanceId", "Invalid instance id."));
+                if (item is null) throw new AnnotationRejectedException(RejectionCodes.Invalid, "instanceId", "Invalid instance id.");
                 var spec = new InstanceSpec(item.ImagePath, item.ImageWidth, item.ImageHeight, item.Box, item.ClassName,
-                    settings.Rounds, settings.MaxClicksPerRound, settings.ShardCount, item.Priority, settings.ModelName);
-                var created = await GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(CampaignId, item.InstanceId)).Initialize(spec, item.GroundTruth);
-                return (Created: created, Rejection: (ImportRejection?)null);
+                    settings.Rounds, settings.MaxClicksPerRound, settings.ShardCount, item.Priority, settings.ModelName,
+                    settings.ImageRoot, settings.GroundTruthFraction, settings.ReprioritizeBelowIoU);
+                InstanceSpecRules.Validate(item.InstanceId, spec, item.GroundTruth);
+                var initial = InstanceState.Imported(spec, item.GroundTruth);
+                if (wanted.TryGetValue(item.InstanceId, out var earlier))
+                {
+                    if (!SameImport(earlier, initial))
+                        throw new AnnotationRejectedException(RejectionCodes.AlreadyInitialized, "spec", $"Instance {item.InstanceId} appears twice with different specs.");
+                    repeated++;
+                    continue;
+                }
+                wanted[item.InstanceId] = initial;
+                rows.Add(new NewInstance(item.InstanceId, ShardMap.ShardOf(item.InstanceId, settings.ShardCount), spec.ImagePath,
+                    (int)initial.Status, 0, instanceSerializer.SerializeToArray(initial)));
             }
             catch (AnnotationRejectedException e)
             {
-                return (Created: false, Rejection: new ImportRejection(item!.InstanceId, e.Code, e.Field, e.Message));
+                rejected.Add(new ImportRejection(item?.InstanceId ?? "", e.Code, e.Field, e.Message));
             }
-        }).ToArray();
-        var results = await Task.WhenAll(tasks);
-
-        var createdIds = instances.Where((_, i) => results[i].Created).Select(item => item.InstanceId).ToArray();
-        await Task.WhenAll(createdIds.GroupBy(id => ShardMap.ShardOf(id, settings.ShardCount)).Select(group =>
-            GrainFactory.GetGrain<IInstanceIndexGrain>(AnnotationKeys.CampaignShard(CampaignId, group.Key)).Add(group.ToArray())));
-
-        var created = results.Count(r => r.Created);
-        var rejected = results.Where(r => r.Rejection is not null).Select(r => r.Rejection!).ToArray();
-        if (created > 0)
-        {
-            S.ImportedInstances += created;
-            await state.WriteStateAsync();
         }
-        return new ImportResult(created, results.Length - created - rejected.Length, rejected);
+
+        var result = await store.InsertInstances(CampaignId, rows);
+        var present = repeated;
+        foreach (var stored in result.AlreadyStored)
+        {
+            var current = InstanceRowStorage.Decode(stored.State, instanceSerializer);
+            if (SameImport(current, wanted[stored.InstanceId])) present++;
+            else rejected.Add(new ImportRejection(stored.InstanceId, RejectionCodes.AlreadyInitialized, "spec",
+                $"Instance {AnnotationKeys.Instance(CampaignId, stored.InstanceId)} already exists with a different spec."));
+        }
+        imported += result.Created;
+        // The rows are durable; the model work shards pick new ones up from their cursors.
+        if (result.Created > 0)
+            await Task.WhenAll(rows.Select(r => r.Shard).Distinct().Select(shard =>
+                GrainFactory.GetGrain<IModelWorkGrain>(AnnotationKeys.CampaignShard(CampaignId, shard)).Resume()));
+        return new ImportResult(result.Created, present, rejected);
     }
+
+    static bool SameImport(InstanceState a, InstanceState b) => a.Spec == b.Spec && a.GroundTruth == b.GroundTruth;
 
     public Task<CampaignInfo> GetInfo() => Task.FromResult(Info());
 
@@ -150,7 +208,7 @@ public sealed class CampaignGrain(
         // An instance is done when it was accepted with zero clicks in some round, or got the mask of the last round.
         var done = rounds.Sum(r => r.Accepted) + model.CompletedByRound.GetValueOrDefault(settings.Rounds);
         var extra = S.Status == CampaignStatus.None ? null : await GrainFactory.GetGrain<IExtraRoundsGrain>(CampaignId).GetSummary();
-        return new CampaignProgress(CampaignId, S.Status, S.ImportedInstances, rounds, model, done, rounds.Sum(r => r.Skipped), extra);
+        return new CampaignProgress(CampaignId, S.Status, (int)imported, rounds, model, done, rounds.Sum(r => r.Skipped), extra);
     }
 
     async Task<CampaignInfo> Move(CampaignStatus to, params CampaignStatus[] from)
@@ -158,7 +216,7 @@ public sealed class CampaignGrain(
         if (S.Status == to) return Info();
         RequireStatus($"move to {to}", from);
         S.Status = to;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return Info();
     }
 
@@ -169,7 +227,7 @@ public sealed class CampaignGrain(
                 $"Campaign {CampaignId} is {S.Status}; cannot {action} (needs {string.Join(" or ", allowed)}).");
     }
 
-    CampaignInfo Info() => new(CampaignId, S.Status, S.Settings, S.ImportedInstances, Math.Max(S.Settings.Rounds, S.HighestExtraRound));
+    CampaignInfo Info() => new(CampaignId, S.Status, S.Settings, (int)imported, Math.Max(S.Settings.Rounds, S.HighestExtraRound));
 
     public async Task OpenRoundsUpTo(int round)
     {
@@ -177,7 +235,7 @@ public sealed class CampaignGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(round), $"Round {round} is outside [1, {InstanceGrain.MaxRounds}].");
         if (round <= S.HighestExtraRound) return;
         S.HighestExtraRound = round;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     static void ValidateSettings(CampaignSettings settings)

@@ -86,7 +86,7 @@ public sealed class ExtraRoundsGrain(
         S.RoundsFinished = 0;
         S.StopReason = null;
         S.Spending++;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         logger.LogInformation("Campaign {CampaignId}: spending {Clicks} extra clicks, strategy {Strategy}", CampaignId, request.ClickBudget, request.Strategy);
         await Grant(info.Settings);
         return Summary();
@@ -98,7 +98,7 @@ public sealed class ExtraRoundsGrain(
         S.Outstanding.Remove(instanceId);
         S.ClicksSpent += Math.Max(0, clicks);
         S.RoundsFinished++;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         if (S.Active) this.AsReference<IExtraRoundsGrain>().GrantMore().Ignore();
     }
 
@@ -139,9 +139,9 @@ public sealed class ExtraRoundsGrain(
                 var grantId = $"extra-{S.Spending}-{S.RoundsGranted}";
                 S.Outstanding[candidate.InstanceId] = new ExtraGrant(PendingRound, grantId);
                 S.RoundsGranted++;
-                await state.WriteStateAsync();
+                await state.WriteOrDeactivateAsync(this);
                 if (await SettlePending(candidate.InstanceId, grantId) is not null) granted++;
-                await state.WriteStateAsync();
+                await state.WriteOrDeactivateAsync(this);
             }
             if (granted == 0)
             {
@@ -175,7 +175,7 @@ public sealed class ExtraRoundsGrain(
     {
         S.Active = false;
         S.StopReason = reason;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         logger.LogInformation("Campaign {CampaignId}: extra rounds ended ({Reason}); {Clicks} clicks in {Rounds} rounds",
             CampaignId, reason, S.ClicksSpent, S.RoundsFinished);
     }
@@ -205,7 +205,7 @@ public sealed class ExtraRoundsGrain(
                 await instance.GrantExtraRound(grant.GrantId, S.Request!.MaxExtraRoundsPerInstance);
             }
         }
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         await Grant((await GrainFactory.GetGrain<ICampaignGrain>(CampaignId).GetInfo()).Settings);
     }
 }

@@ -47,10 +47,14 @@ public sealed class InstanceState
 
     /// <summary>The id of the last extra-round grant, so a repeated grant is recognised.</summary>
     [Id(15)] public string? LastGrantId { get; set; }
+
+    /// <summary>The state an import stores for a new instance: waiting for its round-0 mask.</summary>
+    public static InstanceState Imported(InstanceSpec spec, MaskRle? groundTruth) =>
+        new() { Spec = spec, GroundTruth = groundTruth, Status = InstanceStatus.WaitingForModel, CurrentRound = 0 };
 }
 
 public sealed class InstanceGrain(
-    [PersistentState("instance", StorageNames.Annotation)] IPersistentState<InstanceState> state,
+    [PersistentState("instance", StorageNames.Instances)] IPersistentState<InstanceState> state,
     ILogger<InstanceGrain> logger)
     : Grain, IInstanceGrain
 {
@@ -60,31 +64,6 @@ public sealed class InstanceGrain(
 
     InstanceState S => state.State;
     string Key => this.GetPrimaryKeyString();
-
-    CampaignSettings? campaignSettings;
-
-    public async Task<bool> Initialize(InstanceSpec spec, MaskRle? groundTruth)
-    {
-        ValidateSpec(spec);
-        if (groundTruth is not null && MaskRleConversions.Problem(groundTruth, spec.ImageHeight, spec.ImageWidth) is { } problem)
-            throw new AnnotationRejectedException(RejectionCodes.InvalidMask, "groundTruth", problem);
-        if (S.Spec is not null)
-        {
-            if (S.Spec != spec || S.GroundTruth != groundTruth)
-                throw new AnnotationRejectedException(RejectionCodes.AlreadyInitialized, "spec",
-                    $"Instance {Key} already exists with a different spec.");
-            // A repeated import: make sure the round-0 request reached the model work shard.
-            if (S.Status == InstanceStatus.WaitingForModel) await RequestModel(spec, S.CurrentRound);
-            return false;
-        }
-        S.Spec = spec;
-        S.GroundTruth = groundTruth;
-        S.Status = InstanceStatus.WaitingForModel;
-        S.CurrentRound = 0;
-        await state.WriteStateAsync();
-        await RequestModel(spec, 0);
-        return true;
-    }
 
     public async Task<bool> ComputeModelMask(int round)
     {
@@ -100,15 +79,21 @@ public sealed class InstanceGrain(
         if (S.Status != InstanceStatus.WaitingForModel || S.CurrentRound != round) return false;
         if (spec.ModelName == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} takes its masks from outside the silo.");
+        if (spec.ModelName == ModelNames.Box)
+        {
+            await SetModelMask(round, BoxMask(spec));
+            if (round == 0) DeactivateOnIdle();
+            return true;
+        }
 
         var image = Image(spec);
         // Round 0 is bulk work; later rounds follow a submission and an annotator may be waiting for the instance.
-        var answer = await image.Predict(await Question(spec, round, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon));
+        var answer = await image.Predict(Question(spec, round, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon));
         await SetModelMask(round, answer.Mask, answer.ModelScore);
         // The next round will need the image region the model zooms into; encoding it now, in the background,
         // keeps the encoder out of the annotator's first preview.
         if (S.Status == InstanceStatus.Queued)
-            image.Warm(await Question(spec, S.CurrentRound, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon)).Ignore();
+            image.Warm(Question(spec, S.CurrentRound, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon)).Ignore();
         logger.LogDebug("Model mask of round {Round} for {InstanceKey}: {DecoderMs:F0} ms decoder, {EncoderMs:F0} ms encoder, {QueueMs:F0} ms queued",
             round, Key, answer.Timing.DecoderMs, answer.Timing.EncoderMs, answer.Timing.QueueMs);
         return true;
@@ -120,22 +105,24 @@ public sealed class InstanceGrain(
         ValidateAnswer(annotatorId, round, clicks, skip: false, secondsSpent: 0, spec);
         if (spec.ModelName == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} has no model in the silo to preview with.");
-        var answer = await Image(spec).Predict(await Question(spec, round, clicks, InferenceLane.Interactive));
+        if (spec.ModelName == ModelNames.Box)
+            return new PreviewResult(Key, round, new ModelAnswer(BoxMask(spec), null, new ModelTiming(0, 0, 0, 0, 0, 0)));
+        var answer = await Image(spec).Predict(Question(spec, round, clicks, InferenceLane.Interactive));
         return new PreviewResult(Key, round, answer);
     }
 
     public async Task WarmUp()
     {
         var spec = S.Spec;
-        if (spec is null || spec.ModelName == ModelNames.External) return;
+        if (spec is null || spec.ModelName is ModelNames.External or ModelNames.Box) return;
         if (S.Status is not (InstanceStatus.Queued or InstanceStatus.Leased)) return;
-        Image(spec).Warm(await Question(spec, S.CurrentRound, null, InferenceLane.Soon)).Ignore();
+        Image(spec).Warm(Question(spec, S.CurrentRound, null, InferenceLane.Soon)).Ignore();
     }
 
     public Task<MaskRle?> GetGroundTruth() => Task.FromResult(S.GroundTruth);
 
-    async Task<CampaignSettings> Settings() =>
-        campaignSettings ??= (await GrainFactory.GetGrain<ICampaignGrain>(AnnotationKeys.ParseInstance(Key).CampaignId).GetInfo()).Settings;
+    static MaskRle BoxMask(InstanceSpec spec) =>
+        Segmentation.Models.BoxMaskModel.Mask(spec.Box.ToKernel(), spec.ImageWidth, spec.ImageHeight).ToWire();
 
     /// <summary>
     /// Computes the finished round's quality signals (when the campaign has ground-truth instances), gives them with the
@@ -147,7 +134,7 @@ public sealed class InstanceGrain(
     {
         try
         {
-            var fraction = (await Settings()).GroundTruthFraction;
+            var fraction = RequireSpec().GroundTruthFraction;
             S.LastSignals = null;
             S.LastTrueIoU = null;
             // Without ground-truth instances the campaign never gets a model: no signals to compute.
@@ -180,7 +167,7 @@ public sealed class InstanceGrain(
     {
         var spec = RequireSpec();
         var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
-        var training = S.GroundTruth is not null && IsTrainingInstance(instanceId, (await Settings()).GroundTruthFraction);
+        var training = S.GroundTruth is not null && IsTrainingInstance(instanceId, spec.GroundTruthFraction);
         var record = new QualityRecord(instanceId, Math.Max(0, lastFinishedRound), S.LastSignals, S.LastTrueIoU, training,
             S.Status == InstanceStatus.Leased ? InstanceStatus.Queued : S.Status, Exhausted, S.FinishedAt, S.ExtraRoundsGranted);
         return await GrainFactory.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, ShardMap.ShardOf(instanceId, spec.ShardCount)))
@@ -215,7 +202,7 @@ public sealed class InstanceGrain(
         S.Status = InstanceStatus.Queued;
         S.FinishedAt = 0;
         S.LastGrantId = grantId;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         await RecordQualitySafely(S.CurrentRound - 1);
         await EnqueueCurrentRound(spec);
         return S.CurrentRound;
@@ -245,9 +232,9 @@ public sealed class InstanceGrain(
     IImageGrain Image(InstanceSpec spec) =>
         GrainFactory.GetGrain<IImageGrain>(AnnotationKeys.Image(AnnotationKeys.ParseInstance(Key).CampaignId, spec.ImagePath));
 
-    async Task<ModelQuestion> Question(InstanceSpec spec, int round, IReadOnlyList<SubmittedClick>? tentative, InferenceLane lane)
+    ModelQuestion Question(InstanceSpec spec, int round, IReadOnlyList<SubmittedClick>? tentative, InferenceLane lane)
     {
-        var imageRoot = (await Settings()).ImageRoot;
+        var imageRoot = spec.ImageRoot;
         var committed = S.Clicks.Where(c => c.Round <= round && (tentative is null || c.Round < round)).ToArray();
         return new ModelQuestion(Key, spec.ModelName, Path.Combine(imageRoot, spec.ImagePath), spec.Box, committed, round, tentative, lane);
     }
@@ -295,7 +282,7 @@ public sealed class InstanceGrain(
         }
         // Assessed before the instance is queued: a low predicted IoU puts it at the front of the next round's queue.
         if (round >= 1) await AssessRound(round);
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         if (!last) await EnqueueCurrentRound(spec);
         else if (round > spec.Rounds) await NotifyExtraRoundFinished(round);
         return View();
@@ -317,7 +304,7 @@ public sealed class InstanceGrain(
         S.Status = InstanceStatus.Leased;
         S.LeasedTo = annotatorId;
         S.LeaseExpiresAt = expiresAt;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         return View();
     }
 
@@ -327,7 +314,7 @@ public sealed class InstanceGrain(
         S.Status = InstanceStatus.Queued;
         S.LeasedTo = null;
         S.LeaseExpiresAt = null;
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     public async Task<SubmissionResult> Submit(Submission submission)
@@ -371,9 +358,11 @@ public sealed class InstanceGrain(
         S.Processed[submission.SubmissionId] = result;
         if (outcome == SubmissionOutcome.Accepted) await AssessRound(submission.Round);
 
-        await state.WriteStateAsync();
-        await CompleteInQueue(spec, result);
+        // Asked before the write: if the write fails the model work finds the instance not waiting and drops the request;
+        // asked after, a failure between the two would leave the instance waiting for a mask nobody makes.
         if (outcome == SubmissionOutcome.NeedsModel) await RequestModel(spec, submission.Round);
+        await state.WriteOrDeactivateAsync(this);
+        await CompleteInQueue(spec, result);
         if (outcome == SubmissionOutcome.Skipped) await RecordQualitySafely(submission.Round - 1);
         if (outcome != SubmissionOutcome.NeedsModel && submission.Round > spec.Rounds) await NotifyExtraRoundFinished(submission.Round);
         return result;
@@ -434,7 +423,7 @@ public sealed class InstanceGrain(
 
     async Task EnqueueCurrentRound(InstanceSpec spec)
     {
-        var threshold = (await Settings()).ReprioritizeBelowIoU;
+        var threshold = spec.ReprioritizeBelowIoU;
         double? front = threshold > 0 && S.PredictedIoU.TryGetValue(S.CurrentRound - 1, out var predicted) && predicted < threshold ? predicted : null;
         await Queue(spec, S.CurrentRound).Enqueue(InstanceId, spec.Priority, front);
     }
@@ -459,49 +448,20 @@ public sealed class InstanceGrain(
     InstanceSpec RequireSpec() => S.Spec
         ?? throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {Key} has not been initialized.");
 
-    InstanceView View()
+    InstanceView View() => ViewOf(Key, S);
+
+    /// <summary>What callers see of an instance state: a lapsed lease shows as queued.</summary>
+    public static InstanceView ViewOf(string key, InstanceState s)
     {
         var now = DateTimeOffset.UtcNow;
-        var lapsed = S.Status == InstanceStatus.Leased && !(S.LeaseExpiresAt > now);
+        var lapsed = s.Status == InstanceStatus.Leased && !(s.LeaseExpiresAt > now);
         return new InstanceView(
-            Key, S.Spec,
-            lapsed ? InstanceStatus.Queued : S.Status,
-            S.CurrentRound,
-            lapsed ? null : S.LeasedTo,
-            lapsed ? null : S.LeaseExpiresAt,
-            S.Masks.ToArray(), S.Clicks.ToArray(), S.Answers.ToArray(), S.Processed.Count, new Dictionary<int, double>(S.PredictedIoU));
-    }
-
-    void ValidateSpec(InstanceSpec spec)
-    {
-        if (spec is null)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(spec), "Spec is missing.");
-        var key = Key;
-        var slash = key.IndexOf('/');
-        if (slash <= 0 || !AnnotationKeys.IsValidId(key[..slash]) || !AnnotationKeys.IsValidId(key[(slash + 1)..]))
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "key", $"'{key}' is not of the form campaignId/instanceId.");
-        if (string.IsNullOrWhiteSpace(spec.ImagePath) || Path.IsPathRooted(spec.ImagePath) || spec.ImagePath.Contains('\\')
-            || spec.ImagePath.Split('/').Any(p => p is "" or "." or ".."))
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "imagePath",
-                $"Image path '{spec.ImagePath}' must be relative, with '/' separators and no '.' or '..' parts.");
-        if (spec.ImageWidth <= 0 || spec.ImageHeight <= 0 || (long)spec.ImageWidth * spec.ImageHeight > int.MaxValue)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "imageSize", $"Image size {spec.ImageWidth}x{spec.ImageHeight} is invalid.");
-        var b = spec.Box;
-        if (b is null || !(double.IsFinite(b.X0) && double.IsFinite(b.Y0) && double.IsFinite(b.X1) && double.IsFinite(b.Y1))
-            || !(b.X0 < b.X1 && b.Y0 < b.Y1) || b.X0 < 0 || b.Y0 < 0 || b.X1 > spec.ImageWidth || b.Y1 > spec.ImageHeight)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "box",
-                $"Box {b} must have x0 < x1, y0 < y1 and lie inside the {spec.ImageWidth}x{spec.ImageHeight} image.");
-        if (string.IsNullOrWhiteSpace(spec.ClassName))
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "className", "Class name is empty.");
-        if (spec.Rounds is < 1 or > MaxRounds)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "rounds", $"Rounds {spec.Rounds} is outside [1, {MaxRounds}].");
-        if (spec.MaxClicksPerRound is < 1 or > MaxClicksLimit)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "maxClicksPerRound",
-                $"Max clicks per round {spec.MaxClicksPerRound} is outside [1, {MaxClicksLimit}].");
-        if (spec.ShardCount is < 1 or > ShardMap.MaxShards)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "shardCount", $"Shard count {spec.ShardCount} is outside [1, {ShardMap.MaxShards}].");
-        if (!ModelNames.All.Contains(spec.ModelName))
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName", $"Unknown model '{spec.ModelName}' (known: {string.Join(", ", ModelNames.All)}).");
+            key, s.Spec,
+            lapsed ? InstanceStatus.Queued : s.Status,
+            s.CurrentRound,
+            lapsed ? null : s.LeasedTo,
+            lapsed ? null : s.LeaseExpiresAt,
+            s.Masks.ToArray(), s.Clicks.ToArray(), s.Answers.ToArray(), s.Processed.Count, new Dictionary<int, double>(s.PredictedIoU));
     }
 
     static void RequireId(string? id, string field)

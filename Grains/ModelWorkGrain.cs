@@ -1,4 +1,5 @@
 using Grains.Interfaces;
+using Grains.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Grains;
@@ -6,41 +7,57 @@ namespace Grains;
 [GenerateSerializer, Alias("ModelWorkState")]
 public sealed class ModelWorkState
 {
-    /// <summary>Instance id -> the round whose mask it waits for.</summary>
+    /// <summary>Instance id -> the round whose mask it waits for (rounds after a corrective answer; bounded by the work in progress).</summary>
     [Id(0)] public Dictionary<string, int> Pending { get; set; } = new(StringComparer.Ordinal);
 
     [Id(1)] public Dictionary<int, int> CompletedByRound { get; set; } = [];
 
-    /// <summary>Instance id -> the last error, for instances given up on after <see cref="ModelWorkGrain.MaxAttempts"/> attempts.</summary>
+    /// <summary>The latest failures (instance id -> error), at most <see cref="ModelWorkGrain.MaxFailuresKept"/>.</summary>
     [Id(2)] public Dictionary<string, string> Failed { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every instance of the shard imported at or before this sequence number has had its round-0 mask made (or failed).</summary>
+    [Id(3)] public long Round0Cursor { get; set; } = -1;
+
+    [Id(4)] public int FailedCount { get; set; }
 }
 
 /// <summary>
-/// Works through one shard's model requests with at most <see cref="MaxInFlight"/> instance calls at a time (the
-/// silo's model host bounds the real concurrency). The timer interleaves with <see cref="Request"/> calls, so new
-/// work is picked up while earlier calls are running.
+/// Works through one shard's model work with a bounded number of instance calls in flight (the silo's model host bounds
+/// the real concurrency). Round-0 masks are read from the instance table in import order behind a durable cursor, so an
+/// import of millions adds no state here; later rounds are few at a time and kept in <see cref="ModelWorkState.Pending"/>.
+/// The timer interleaves with <see cref="Request"/> calls, so new work is picked up while earlier calls are running.
 /// </summary>
 public sealed class ModelWorkGrain(
     [PersistentState("modelwork", StorageNames.Annotation)] IPersistentState<ModelWorkState> state,
+    ICampaignStore store,
     ILogger<ModelWorkGrain> logger)
     : Grain, IModelWorkGrain
 {
-    public const int MaxAttempts = 3;
-    const int MaxInFlight = 2;
+    public const int MaxAttempts = 5;
+    public const int MaxFailuresKept = 100;
+    const int Round0Page = 256;
     static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
 
-    readonly Dictionary<string, Task<bool>> inFlight = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (int Round, Task<bool> Call)> inFlight = new(StringComparer.Ordinal);
     readonly Dictionary<string, (int Attempts, DateTimeOffset NotBefore)> retries = new(StringComparer.Ordinal);
+
+    /// <summary>Round-0 work read from the table and not finished yet, by sequence number.</summary>
+    readonly SortedDictionary<long, string> round0 = new();
+    long round0LoadedUpTo = long.MinValue;
+    bool round0Exhausted;
+    string? modelName;
     IGrainTimer? pump;
     bool dirty;
 
     ModelWorkState S => state.State;
 
-    string CampaignId => AnnotationKeys.ParseCampaignShard(this.GetPrimaryKeyString()).CampaignId;
+    (string CampaignId, int Shard) Key => AnnotationKeys.ParseCampaignShard(this.GetPrimaryKeyString());
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Pending.Count > 0) StartPump();
+        round0LoadedUpTo = S.Round0Cursor;
+        StartPump();
         return Task.CompletedTask;
     }
 
@@ -54,22 +71,22 @@ public sealed class ModelWorkGrain(
             return;
         }
         S.Pending[instanceId] = round;
-        S.Failed.Remove(instanceId);
         retries.Remove(instanceId);
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         StartPump();
     }
 
     public Task Resume()
     {
-        if (S.Pending.Count > 0) StartPump();
+        round0Exhausted = false;
+        StartPump();
         return Task.CompletedTask;
     }
 
     public Task<ModelWorkSummary> GetSummary() => Task.FromResult(new ModelWorkSummary(
-        S.Pending.Count,
+        S.Pending.Count + round0.Count,
         S.CompletedByRound.Values.Sum(),
-        S.Failed.Count,
+        S.FailedCount,
         new Dictionary<int, int>(S.CompletedByRound),
         S.Failed.Select(f => $"{f.Key}: {f.Value}").Take(10).ToArray()));
 
@@ -85,69 +102,112 @@ public sealed class ModelWorkGrain(
         });
     }
 
+    async Task<int> MaxInFlight()
+    {
+        modelName ??= (await GrainFactory.GetGrain<ICampaignGrain>(Key.CampaignId).GetInfo()).Settings.ModelName;
+        // The box model is storage-bound, not compute-bound: more calls in flight keep the database busy.
+        return modelName == ModelNames.Box ? 16 : 2;
+    }
+
     async Task Pump(CancellationToken cancellation)
     {
+        var limit = await MaxInFlight();
         while (true)
         {
-            var now = DateTimeOffset.UtcNow;
-            foreach (var (instanceId, round) in S.Pending.ToArray())
+            if (modelName != ModelNames.External && !round0Exhausted && round0.Count < Round0Page / 2)
             {
-                if (inFlight.Count >= MaxInFlight) break;
-                if (inFlight.ContainsKey(instanceId)) continue;
-                if (retries.TryGetValue(instanceId, out var retry) && retry.NotBefore > now) continue;
-                var instance = GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(CampaignId, instanceId));
-                inFlight[instanceId] = instance.ComputeModelMask(round);
+                var page = await store.InstancesAfter(Key.CampaignId, Key.Shard, round0LoadedUpTo, Round0Page);
+                foreach (var item in page) round0[item.Seq] = item.InstanceId;
+                if (page.Count > 0) round0LoadedUpTo = page[^1].Seq;
+                if (page.Count < Round0Page) round0Exhausted = true;
             }
+
+            var now = DateTimeOffset.UtcNow;
+            foreach (var (instanceId, round) in S.Pending)
+                if (inFlight.Count < limit) Start(instanceId, round, now);
+            foreach (var instanceId in round0.Values)
+                if (inFlight.Count < limit) Start(instanceId, 0, now);
             if (inFlight.Count == 0) break;
 
-            await Task.WhenAny(inFlight.Values);
-            foreach (var (instanceId, task) in inFlight.Where(p => p.Value.IsCompleted).ToArray())
+            await Task.WhenAny(inFlight.Values.Select(v => v.Call));
+            foreach (var (instanceId, work) in inFlight.Where(p => p.Value.Call.IsCompleted).ToArray())
             {
                 inFlight.Remove(instanceId);
-                Finish(instanceId, task);
+                Finish(instanceId, work.Round, work.Call);
             }
+            AdvanceRound0Cursor();
             if (dirty)
             {
                 dirty = false;
-                await state.WriteStateAsync();
+                await state.WriteOrDeactivateAsync(this);
             }
         }
 
-        if (S.Pending.Count == 0)
+        if (S.Pending.Count == 0 && round0.Count == 0 && round0Exhausted && inFlight.Count == 0)
         {
             pump?.Dispose();
             pump = null;
         }
     }
 
-    void Finish(string instanceId, Task<bool> task)
+    void Start(string instanceId, int round, DateTimeOffset now)
     {
-        if (!S.Pending.TryGetValue(instanceId, out var round)) return;
+        if (inFlight.ContainsKey(instanceId)) return;
+        if (retries.TryGetValue(instanceId, out var retry) && retry.NotBefore > now) return;
+        var instance = GrainFactory.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(Key.CampaignId, instanceId));
+        inFlight[instanceId] = (round, instance.ComputeModelMask(round));
+    }
+
+    void AdvanceRound0Cursor()
+    {
+        var cursor = round0.Count > 0 ? round0.First().Key - 1 : round0LoadedUpTo;
+        if (cursor <= S.Round0Cursor) return;
+        S.Round0Cursor = cursor;
+        dirty = true;
+    }
+
+    void Finish(string instanceId, int round, Task<bool> task)
+    {
         if (task.IsCompletedSuccessfully)
         {
             // False: the instance no longer waits for this round's mask (answered another way); nothing to do.
             if (task.Result) S.CompletedByRound[round] = S.CompletedByRound.GetValueOrDefault(round) + 1;
-            S.Pending.Remove(instanceId);
-            retries.Remove(instanceId);
-            dirty = true;
+            Done(instanceId, round);
             return;
         }
 
         var error = task.Exception?.GetBaseException() ?? new TaskCanceledException();
         var attempts = retries.GetValueOrDefault(instanceId).Attempts + 1;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = CampaignId, ["InstanceId"] = instanceId });
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = Key.CampaignId, ["InstanceId"] = instanceId });
         if (attempts >= MaxAttempts || error is AnnotationRejectedException)
         {
             logger.LogError(error, "Model mask of round {Round} for {InstanceId} failed {Attempts} times; given up", round, instanceId, attempts);
-            S.Pending.Remove(instanceId);
+            if (S.Failed.Count >= MaxFailuresKept) S.Failed.Remove(S.Failed.Keys.First());
             S.Failed[instanceId] = error.Message;
-            retries.Remove(instanceId);
-            dirty = true;
+            S.FailedCount++;
+            Done(instanceId, round);
         }
         else
         {
             logger.LogWarning(error, "Model mask of round {Round} for {InstanceId} failed (attempt {Attempts}); retrying", round, instanceId, attempts);
-            retries[instanceId] = (attempts, DateTimeOffset.UtcNow + RetryDelay * attempts);
+            var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << (attempts - 1)));
+            retries[instanceId] = (attempts, DateTimeOffset.UtcNow + delay);
         }
+    }
+
+    void Done(string instanceId, int round)
+    {
+        retries.Remove(instanceId);
+        dirty = true;
+        if (round == 0)
+        {
+            foreach (var (seq, id) in round0)
+            {
+                if (id != instanceId) continue;
+                round0.Remove(seq);
+                break;
+            }
+        }
+        if (S.Pending.TryGetValue(instanceId, out var pending) && pending == round) S.Pending.Remove(instanceId);
     }
 }

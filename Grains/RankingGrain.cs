@@ -53,7 +53,7 @@ public sealed class RankingGrain(
         S.Examples[key] = new RankingExample(signals, trueIoU);
 
         if (S.Examples.Count >= MinExamples && S.Examples.Count >= S.TrainedOnExamples * 5 / 4 + 1) await Train();
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
         if (S.Examples.Count >= MinExamples && S.Examples.Count > S.TrainedOnExamples)
         {
             // Once examples stop arriving (the end of a round, of the campaign), the model catches up with all of them.
@@ -66,7 +66,7 @@ public sealed class RankingGrain(
     {
         if (S.Examples.Count <= S.TrainedOnExamples) return;
         await Train();
-        await state.WriteStateAsync();
+        await state.WriteOrDeactivateAsync(this);
     }
 
     /// <summary>Trains a new version on every example, in key order so that the same examples always give the same forest.</summary>

@@ -1,49 +1,22 @@
 using Grains.Interfaces;
+using Grains.Store;
 
 namespace Grains;
 
-[GenerateSerializer, Alias("WorkQueueState")]
-public sealed class WorkQueueState
-{
-    [Id(0)] public Dictionary<string, QueuedInstance> Waiting { get; set; } = new(StringComparer.Ordinal);
-
-    [Id(1)] public Dictionary<string, LeaseRecord> Leases { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>Per annotator, every instance ever leased to them in this round.</summary>
-    [Id(2)] public Dictionary<string, HashSet<string>> LeasedBefore { get; set; } = new(StringComparer.Ordinal);
-
-    [Id(3)] public Dictionary<string, RoundOutcome> Completed { get; set; } = new(StringComparer.Ordinal);
-
-    [Id(4)] public long NextSequence { get; set; }
-
-    [Id(5)] public long ExpiredLeases { get; set; }
-}
-
 /// <summary>
-/// An instance's place in the queue: instances moved to the front (a predicted IoU below the campaign's threshold) first,
-/// lowest predicted IoU first; then priority, then arrival order.
+/// One round's queue shard. Its entries and counts are rows of the campaign tables (this grain is their only writer);
+/// in memory it keeps the leases (one per working annotator) and a window of the first waiting entries in serving
+/// order, refilled from the table, so a lease, an answer or an enqueue costs the same at any queue length. Memory
+/// changes only after the rows are written: a failed write leaves the grain as it was.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("QueuedInstance")]
-public sealed record QueuedInstance(
-    [property: Id(0)] string InstanceId,
-    [property: Id(1)] int Priority,
-    [property: Id(2)] long Sequence,
-    [property: Id(3)] double? FrontRank = null);
-
-[GenerateSerializer, Immutable, Alias("LeaseRecord")]
-public sealed record LeaseRecord(
-    [property: Id(0)] QueuedInstance Place,
-    [property: Id(1)] string AnnotatorId,
-    [property: Id(2)] DateTimeOffset ExpiresAt);
-
-public sealed class WorkQueueGrain(
-    [PersistentState("workqueue", StorageNames.Annotation)] IPersistentState<WorkQueueState> state)
-    : Grain, IWorkQueueGrain
+public sealed class WorkQueueGrain(ICampaignStore store) : Grain, IWorkQueueGrain
 {
+    const int WindowSize = 256;
     static readonly TimeSpan MinTimerPeriod = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan MaxTimerPeriod = TimeSpan.FromSeconds(30);
 
-    static readonly Comparer<QueuedInstance> Order = Comparer<QueuedInstance>.Create((a, b) =>
+    /// <summary>Serving order, the same as the table's index: entries with a front rank first (lowest first), then priority, then arrival.</summary>
+    public static readonly Comparer<QueueEntry> Order = Comparer<QueueEntry>.Create((a, b) =>
     {
         var c = (a.FrontRank, b.FrontRank) switch
         {
@@ -59,37 +32,53 @@ public sealed class WorkQueueGrain(
         return c != 0 ? c : string.CompareOrdinal(a.InstanceId, b.InstanceId);
     });
 
-    readonly SortedSet<QueuedInstance> waitingInOrder = new(Order);
+    readonly SortedSet<QueueEntry> window = new(Order);
+    readonly Dictionary<string, QueueEntry> windowById = new(StringComparer.Ordinal);
+    /// <summary>True when every waiting entry is in <see cref="window"/>; otherwise every waiting entry outside it sorts after its last.</summary>
+    bool windowComplete;
+    readonly Dictionary<string, QueueEntry> leases = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> leaseOf = new(StringComparer.Ordinal);
+    QueueCounts counts = QueueCounts.Empty;
     IGrainTimer? expiryTimer;
     TimeSpan timerPeriod = MaxTimerPeriod;
 
-    WorkQueueState S => state.State;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    QueueShard Shard
     {
-        foreach (var entry in S.Waiting.Values) waitingInOrder.Add(entry);
-        if (S.Leases.Count > 0)
+        get
         {
-            var shortest = S.Leases.Values.Min(l => l.ExpiresAt - DateTimeOffset.UtcNow);
-            EnsureExpiryTimer(shortest);
+            var (campaignId, round, shard) = AnnotationKeys.ParseWorkQueue(this.GetPrimaryKeyString());
+            return new QueueShard(campaignId, round, shard);
         }
-        return Task.CompletedTask;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        counts = await store.ReadQueueCounts(Shard) ?? QueueCounts.Empty;
+        QueueEntry? after = null;
+        while (true)
+        {
+            var page = await store.ReadQueueEntries(Shard, QueueEntryState.Leased, after, 1000);
+            foreach (var lease in page) AddLease(lease);
+            if (page.Count < 1000) break;
+            after = page[^1];
+        }
+        await Refill();
+        if (leases.Count > 0)
+            EnsureExpiryTimer(leases.Values.Min(l => new DateTimeOffset(l.ExpiresAtTicks, TimeSpan.Zero) - DateTimeOffset.UtcNow));
     }
 
     public async Task<bool> Enqueue(string instanceId, int priority, double? frontRank)
     {
         RequireId(instanceId, nameof(instanceId));
         RequireFrontRank(frontRank);
-        if (S.Waiting.ContainsKey(instanceId) || S.Leases.ContainsKey(instanceId) || S.Completed.ContainsKey(instanceId))
-        {
-            await ExpireLapsedLeases();
+        await ExpireLapsedLeases();
+        if (windowById.ContainsKey(instanceId) || leases.ContainsKey(instanceId) || await store.ReadQueueEntry(Shard, instanceId) is not null)
             return false;
-        }
-        ExpireLapsedLeasesInMemory();
-        var entry = new QueuedInstance(instanceId, priority, S.NextSequence++, frontRank);
-        S.Waiting[instanceId] = entry;
-        waitingInOrder.Add(entry);
-        await state.WriteStateAsync();
+        var entry = new QueueEntry(instanceId, QueueEntryState.Waiting, frontRank, priority, counts.NextSequence, null, 0, "");
+        var next = counts with { Waiting = counts.Waiting + 1, NextSequence = counts.NextSequence + 1 };
+        await store.WriteQueue(Shard, [entry], next);
+        counts = next;
+        AddWaiting(entry);
         return true;
     }
 
@@ -97,12 +86,12 @@ public sealed class WorkQueueGrain(
     {
         RequireId(instanceId, nameof(instanceId));
         RequireFrontRank(frontRank);
-        if (!S.Waiting.TryGetValue(instanceId, out var entry) || entry.FrontRank <= frontRank) return false;
-        waitingInOrder.Remove(entry);
+        var entry = windowById.GetValueOrDefault(instanceId) ?? await store.ReadQueueEntry(Shard, instanceId);
+        if (entry is not { State: QueueEntryState.Waiting } || entry.FrontRank <= frontRank) return false;
         var moved = entry with { FrontRank = frontRank };
-        S.Waiting[instanceId] = moved;
-        waitingInOrder.Add(moved);
-        await state.WriteStateAsync();
+        await store.WriteQueue(Shard, [moved], counts);
+        RemoveWaiting(entry);
+        AddWaiting(moved);
         return true;
     }
 
@@ -113,46 +102,40 @@ public sealed class WorkQueueGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(leaseDuration),
                 $"Lease duration {leaseDuration} is outside (0, 1 day].");
 
-        var changed = ExpireLapsedLeasesInMemory();
-        var held = S.Leases.Values.FirstOrDefault(l => l.AnnotatorId == annotatorId);
-        if (held is not null)
+        await ExpireLapsedLeases();
+        if (leaseOf.TryGetValue(annotatorId, out var heldId))
         {
-            if (changed) await state.WriteStateAsync();
-            return new WorkLease(held.Place.InstanceId, annotatorId, held.ExpiresAt);
+            var held = leases[heldId];
+            return new WorkLease(held.InstanceId, annotatorId, new DateTimeOffset(held.ExpiresAtTicks, TimeSpan.Zero));
         }
 
-        S.LeasedBefore.TryGetValue(annotatorId, out var before);
-        var next = waitingInOrder.FirstOrDefault(e => before is null || !before.Contains(e.InstanceId));
-        if (next is null)
-        {
-            if (changed) await state.WriteStateAsync();
-            return null;
-        }
+        var next = await FirstWaitingFor(annotatorId);
+        if (next is null) return null;
 
         var expiresAt = DateTimeOffset.UtcNow + leaseDuration;
-        waitingInOrder.Remove(next);
-        S.Waiting.Remove(next.InstanceId);
-        S.Leases[next.InstanceId] = new LeaseRecord(next, annotatorId, expiresAt);
-        if (before is null) S.LeasedBefore[annotatorId] = before = new HashSet<string>(StringComparer.Ordinal);
-        before.Add(next.InstanceId);
-        await state.WriteStateAsync();
+        var leased = next.AddLeasedBy(annotatorId) with { State = QueueEntryState.Leased, AnnotatorId = annotatorId, ExpiresAtTicks = expiresAt.UtcTicks };
+        var after = counts with { Waiting = counts.Waiting - 1, Leased = counts.Leased + 1 };
+        await store.WriteQueue(Shard, [leased], after);
+        counts = after;
+        RemoveWaiting(next);
+        AddLease(leased);
         EnsureExpiryTimer(leaseDuration);
-        var likelyNext = waitingInOrder.FirstOrDefault(e => !before.Contains(e.InstanceId));
-        return new WorkLease(next.InstanceId, annotatorId, expiresAt, likelyNext?.InstanceId);
+        await Refill();
+        var likelyNext = window.FirstOrDefault(e => !e.WasLeasedBy(annotatorId));
+        return new WorkLease(leased.InstanceId, annotatorId, expiresAt, likelyNext?.InstanceId);
     }
 
     public async Task<bool> Release(string annotatorId, string instanceId)
     {
-        var changed = ExpireLapsedLeasesInMemory();
-        var released = S.Leases.TryGetValue(instanceId, out var lease) && lease.AnnotatorId == annotatorId;
-        if (released)
-        {
-            S.Leases.Remove(instanceId);
-            S.Waiting[instanceId] = lease!.Place;
-            waitingInOrder.Add(lease.Place);
-        }
-        if (changed || released) await state.WriteStateAsync();
-        return released;
+        await ExpireLapsedLeases();
+        if (!leases.TryGetValue(instanceId, out var lease) || lease.AnnotatorId != annotatorId) return false;
+        var waiting = lease with { State = QueueEntryState.Waiting, AnnotatorId = null, ExpiresAtTicks = 0 };
+        var after = counts with { Waiting = counts.Waiting + 1, Leased = counts.Leased - 1 };
+        await store.WriteQueue(Shard, [waiting], after);
+        counts = after;
+        RemoveLease(lease);
+        AddWaiting(waiting);
+        return true;
     }
 
     public async Task<bool> Complete(string instanceId, RoundOutcome outcome)
@@ -160,55 +143,125 @@ public sealed class WorkQueueGrain(
         RequireId(instanceId, nameof(instanceId));
         if (!Enum.IsDefined(outcome))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(outcome), $"Unknown outcome {outcome}.");
-        var changed = ExpireLapsedLeasesInMemory();
-        var completed = !S.Completed.ContainsKey(instanceId);
-        if (completed)
+        await ExpireLapsedLeases();
+        var entry = leases.GetValueOrDefault(instanceId) ?? windowById.GetValueOrDefault(instanceId) ?? await store.ReadQueueEntry(Shard, instanceId);
+        if (entry is { State: QueueEntryState.Corrected or QueueEntryState.Accepted or QueueEntryState.Skipped }) return false;
+
+        var state = outcome switch
         {
-            S.Leases.Remove(instanceId);
-            if (S.Waiting.Remove(instanceId, out var entry)) waitingInOrder.Remove(entry);
-            S.Completed[instanceId] = outcome;
-        }
-        if (changed || completed) await state.WriteStateAsync();
-        return completed;
+            RoundOutcome.Corrected => QueueEntryState.Corrected,
+            RoundOutcome.Accepted => QueueEntryState.Accepted,
+            _ => QueueEntryState.Skipped,
+        };
+        var after = counts with
+        {
+            Waiting = counts.Waiting - (entry?.State == QueueEntryState.Waiting ? 1 : 0),
+            Leased = counts.Leased - (entry?.State == QueueEntryState.Leased ? 1 : 0),
+            Corrected = counts.Corrected + (state == QueueEntryState.Corrected ? 1 : 0),
+            Accepted = counts.Accepted + (state == QueueEntryState.Accepted ? 1 : 0),
+            Skipped = counts.Skipped + (state == QueueEntryState.Skipped ? 1 : 0),
+            NextSequence = entry is null ? counts.NextSequence + 1 : counts.NextSequence,
+        };
+        var completed = (entry ?? new QueueEntry(instanceId, state, null, 0, counts.NextSequence, null, 0, "")) with
+        {
+            State = state, AnnotatorId = null, ExpiresAtTicks = 0,
+        };
+        await store.WriteQueue(Shard, [completed], after);
+        counts = after;
+        if (entry is { State: QueueEntryState.Leased }) RemoveLease(entry);
+        if (entry is { State: QueueEntryState.Waiting }) RemoveWaiting(entry);
+        await Refill();
+        return true;
     }
 
-    public Task<WorkQueueSummary> GetSummary()
+    public async Task<WorkQueueSummary> GetSummary()
     {
-        int corrected = 0, accepted = 0, skipped = 0;
-        foreach (var outcome in S.Completed.Values)
-        {
-            switch (outcome)
-            {
-                case RoundOutcome.Corrected: corrected++; break;
-                case RoundOutcome.Accepted: accepted++; break;
-                case RoundOutcome.Skipped: skipped++; break;
-            }
-        }
-        return Task.FromResult(new WorkQueueSummary(S.Waiting.Count, S.Leases.Count, corrected, accepted, skipped, S.ExpiredLeases));
+        await ExpireLapsedLeases();
+        return new WorkQueueSummary((int)counts.Waiting, (int)counts.Leased, (int)counts.Corrected, (int)counts.Accepted, (int)counts.Skipped, counts.Expired);
     }
 
+    /// <summary>The first waiting entry this annotator has not held in this round: from the window, else from the table beyond it.</summary>
+    async Task<QueueEntry?> FirstWaitingFor(string annotatorId)
+    {
+        await Refill();
+        foreach (var e in window)
+            if (!e.WasLeasedBy(annotatorId)) return e;
+        if (windowComplete || window.Count == 0) return null;
+        // Every entry in the window was held by this annotator before: look further in the table, page by page.
+        var after = window.Max;
+        while (true)
+        {
+            var page = await store.ReadQueueEntries(Shard, QueueEntryState.Waiting, after, WindowSize);
+            foreach (var e in page)
+                if (!e.WasLeasedBy(annotatorId)) return e;
+            if (page.Count < WindowSize) return null;
+            after = page[^1];
+        }
+    }
+
+    /// <summary>Tops the window up from the table when it runs low.</summary>
+    async Task Refill()
+    {
+        if (windowComplete || window.Count >= WindowSize / 4) return;
+        var wanted = WindowSize - window.Count;
+        var page = await store.ReadQueueEntries(Shard, QueueEntryState.Waiting, window.Count == 0 ? null : window.Max, wanted);
+        foreach (var e in page)
+        {
+            window.Add(e);
+            windowById[e.InstanceId] = e;
+        }
+        if (page.Count < wanted) windowComplete = true;
+    }
+
+    void AddWaiting(QueueEntry entry)
+    {
+        // Outside a partial window, an entry that sorts after it is found in the table when the window is refilled.
+        if (!windowComplete && window.Count > 0 && Order.Compare(entry, window.Max!) > 0) return;
+        if (!windowComplete && window.Count == 0) return;
+        window.Add(entry);
+        windowById[entry.InstanceId] = entry;
+        if (window.Count > WindowSize)
+        {
+            var last = window.Max!;
+            window.Remove(last);
+            windowById.Remove(last.InstanceId);
+            windowComplete = false;
+        }
+    }
+
+    void RemoveWaiting(QueueEntry entry)
+    {
+        if (windowById.Remove(entry.InstanceId, out var held)) window.Remove(held);
+    }
+
+    void AddLease(QueueEntry lease)
+    {
+        leases[lease.InstanceId] = lease;
+        leaseOf[lease.AnnotatorId!] = lease.InstanceId;
+    }
+
+    void RemoveLease(QueueEntry lease)
+    {
+        leases.Remove(lease.InstanceId);
+        if (leaseOf.TryGetValue(lease.AnnotatorId!, out var id) && id == lease.InstanceId) leaseOf.Remove(lease.AnnotatorId!);
+    }
+
+    /// <summary>Puts every lapsed lease's instance back in its old place, in one write.</summary>
     async Task ExpireLapsedLeases()
     {
-        if (ExpireLapsedLeasesInMemory()) await state.WriteStateAsync();
-    }
-
-    /// <summary>Puts every lapsed lease's instance back in its old place. True when something changed.</summary>
-    bool ExpireLapsedLeasesInMemory()
-    {
-        if (S.Leases.Count == 0) return false;
-        var now = DateTimeOffset.UtcNow;
-        List<string>? lapsed = null;
-        foreach (var (id, lease) in S.Leases)
-            if (lease.ExpiresAt <= now) (lapsed ??= []).Add(id);
-        if (lapsed is null) return false;
-        foreach (var id in lapsed)
+        if (leases.Count == 0) return;
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+        var lapsed = leases.Values.Where(l => l.ExpiresAtTicks <= now).ToArray();
+        if (lapsed.Length == 0) return;
+        var waiting = lapsed.Select(l => l with { State = QueueEntryState.Waiting, AnnotatorId = null, ExpiresAtTicks = 0 }).ToArray();
+        var after = counts with
         {
-            S.Leases.Remove(id, out var lease);
-            S.Waiting[id] = lease!.Place;
-            waitingInOrder.Add(lease.Place);
-            S.ExpiredLeases++;
-        }
-        return true;
+            Waiting = counts.Waiting + lapsed.Length, Leased = counts.Leased - lapsed.Length, Expired = counts.Expired + lapsed.Length,
+        };
+        await store.WriteQueue(Shard, waiting, after);
+        counts = after;
+        foreach (var l in lapsed) RemoveLease(l);
+        foreach (var w in waiting) AddWaiting(w);
     }
 
     /// <summary>Runs the expiry check periodically (at half the shortest lease seen) while leases are out.</summary>
@@ -230,7 +283,7 @@ public sealed class WorkQueueGrain(
     async Task OnExpiryTimer(CancellationToken cancellationToken)
     {
         await ExpireLapsedLeases();
-        if (S.Leases.Count == 0 && expiryTimer is not null)
+        if (leases.Count == 0 && expiryTimer is not null)
         {
             expiryTimer.Dispose();
             expiryTimer = null;

@@ -1,4 +1,7 @@
 using System.Net;
+using Grains.Store;
+using Hosting.Store;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -45,13 +48,24 @@ public static class AnnotationStorage
             settings.ApplySchema ? "applied" : "left as is");
     }
 
-    /// <summary>Registers the "annotation" grain storage provider on <paramref name="silo"/>.</summary>
+    /// <summary>Registers the "annotation" grain storage provider and the campaign tables on <paramref name="silo"/>.</summary>
     public static ISiloBuilder AddAnnotationGrainStorage(this ISiloBuilder silo, StorageSettings settings) =>
-        silo.AddAdoNetGrainStorage(StorageSettings.ProviderName, options =>
+        silo.AddCampaignStore(settings).AddAdoNetGrainStorage(StorageSettings.ProviderName, options =>
         {
             options.Invariant = settings.Invariant;
             options.ConnectionString = settings.ConnectionString;
         });
+
+    /// <summary>Registers the store of the campaign tables (instances, queue entries, answers) in the same database as grain state.</summary>
+    public static ISiloBuilder AddCampaignStore(this ISiloBuilder silo, StorageSettings settings)
+    {
+        silo.Services.AddSingleton<ICampaignStore>(_ => CreateCampaignStore(settings));
+        return silo;
+    }
+
+    public static ICampaignStore CreateCampaignStore(StorageSettings settings) => settings.Kind == StorageKind.Sqlite
+        ? new SqliteCampaignStore(settings.ConnectionString)
+        : new PostgresCampaignStore(settings.ConnectionString);
 
     /// <summary>
     /// Full silo configuration: grain storage plus, for SQLite, a localhost single-silo cluster with

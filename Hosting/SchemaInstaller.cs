@@ -12,10 +12,10 @@ public static class SchemaInstaller
 {
     /// <summary>PostgreSQL scripts, in the order they must run.</summary>
     public static IReadOnlyList<string> PostgresScripts { get; } =
-        ["01-main.sql", "02-persistence.sql", "03-clustering.sql", "04-reminders.sql"];
+        ["01-main.sql", "02-persistence.sql", "03-clustering.sql", "04-reminders.sql", "05-campaign-tables.sql"];
 
-    /// <summary>The SQLite script (grain state only).</summary>
-    public const string SqliteScript = "persistence.sql";
+    /// <summary>SQLite scripts, in the order they must run (grain state, then the campaign tables).</summary>
+    public static IReadOnlyList<string> SqliteScripts { get; } = ["persistence.sql", "campaign-tables.sql"];
 
     /// <summary>Any fixed number: concurrent starters take this lock so only one creates the tables.</summary>
     const long PostgresSchemaLock = 0x616e6e6f74; // "annot"
@@ -57,10 +57,13 @@ public static class SchemaInstaller
             wal.ExecuteNonQuery();
         }
         using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = ReadScript(StorageKind.Sqlite, SqliteScript);
-        command.ExecuteNonQuery();
+        foreach (var script in SqliteScripts)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = ReadScript(StorageKind.Sqlite, script);
+            command.ExecuteNonQuery();
+        }
         transaction.Commit();
     }
 

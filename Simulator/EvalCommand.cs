@@ -101,8 +101,10 @@ public static class EvalCommand
                     return new BoxThenClicksModel(boxModel, new CropContractModel(mbc, CropContractOptions.BoxAndClicks));
                 };
             }
+            case BoxMaskModel.ModelName:
+                return () => new BoxMaskModel();
             default:
-                throw new UsageException($"Option --model must be sam or crop, got '{modelKind}'.");
+                throw new UsageException($"Option --model must be sam, crop or box, got '{modelKind}'.");
         }
     }
 }

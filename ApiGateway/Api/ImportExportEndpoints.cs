@@ -109,25 +109,32 @@ public static class ImportExportEndpoints
     static async Task<List<MaskExportItem>> Gather(IGrainFactory grains, string campaignId, int shards, CancellationToken cancellation)
     {
         var items = new List<MaskExportItem>();
-        for (var shard = 0; shard < shards; shard++)
-        {
-            var index = grains.GetGrain<IInstanceIndexGrain>(AnnotationKeys.CampaignShard(campaignId, shard));
-            var quality = grains.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, shard));
-            for (var offset = 0; ; offset += 1000)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var ids = await index.List(offset, 1000);
-                if (ids.Count == 0) break;
-                // The ranking's current model scores every mask, including those finished before the model existed.
-                var predicted = await quality.PredictedIoUs(ids);
-                foreach (var chunk in ids.Chunk(64))
-                {
-                    var views = await Task.WhenAll(chunk.Select(id => grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, id)).GetState()));
-                    items.AddRange(views.Where(v => v.Spec is not null).Select(v => Item(v, predicted)));
-                }
-            }
-        }
+        await foreach (var item in Items(grains, campaignId, shards, null, cancellation)) items.Add(item);
         return items;
+    }
+
+    /// <summary>The campaign's instances as export items, grouped by image, read page by page from the instance table.</summary>
+    static async IAsyncEnumerable<MaskExportItem> Items(IGrainFactory grains, string campaignId, int shards, InstanceStatus? status,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var campaign = grains.GetGrain<ICampaignGrain>(campaignId);
+        InstanceCursor? after = null;
+        do
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var page = await campaign.GetInstances(after, 500, status);
+            // The ranking's current model scores every mask, including those finished before the model existed.
+            var predicted = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var group in page.Items.Select(v => AnnotationKeys.ParseInstance(v.Key).InstanceId).GroupBy(id => ShardMap.ShardOf(id, shards)))
+            {
+                var scores = await grains.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, group.Key)).PredictedIoUs(group.ToArray());
+                foreach (var (id, p) in scores) predicted[id] = p;
+            }
+            foreach (var view in page.Items)
+                if (view.Spec is not null) yield return Item(view, predicted);
+            after = page.Next;
+        }
+        while (after is not null);
     }
 
     static MaskExportItem Item(InstanceView view, IReadOnlyDictionary<string, double> predicted)

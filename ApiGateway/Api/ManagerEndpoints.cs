@@ -119,11 +119,9 @@ public static class ManagerEndpoints
     static async Task<AnnotatorListDto> ListAnnotators(string campaignId, IGrainFactory grains)
     {
         await RequireCampaign(grains, campaignId);
-        var annotators = await CampaignAnswers.Read(grains, campaignId);
         // Statistics over this campaign's answers only.
-        return new AnnotatorListDto(annotators
-            .Select(a => AnnotatorDto.From(a.Profile with { Statistics = Grains.AnnotatorGrain.Statistics(a.Answers) }))
-            .ToArray());
+        var annotators = await CampaignAnswers.Annotators(grains, campaignId);
+        return new AnnotatorListDto(annotators.Select(AnnotatorDto.From).ToArray());
     }
 
     static async Task<InstanceDto> GetInstance(string campaignId, string instanceId, IGrainFactory grains)

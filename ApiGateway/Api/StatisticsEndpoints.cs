@@ -14,9 +14,9 @@ public static class StatisticsEndpoints
     static async Task<CampaignAnswerStatistics> Get(string campaignId, IGrainFactory grains)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
-        var answers = (await CampaignAnswers.Read(grains, campaignId)).SelectMany(a => a.Answers)
-            .Select(h => new AnswerRecord(CampaignAnswers.InstanceId(h), h.Round, h.Clicks, h.Skipped, h.SecondsSpent, h.At))
-            .ToArray();
+        var answers = new List<AnswerRecord>();
+        await foreach (var h in CampaignAnswers.All(grains, campaignId))
+            answers.Add(new AnswerRecord(CampaignAnswers.InstanceId(h), h.Round, h.Clicks, h.Skipped, h.SecondsSpent, h.At));
         return AnswerStatistics.Compute(answers, info.Settings.Rounds, info.Settings.MaxClicksPerRound);
     }
 }

@@ -30,7 +30,7 @@ public sealed class CrashAfterGrantClusterFixture : IAsyncLifetime
     sealed class Configurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder
-            .AddMemoryGrainStorage(global::Grains.StorageNames.Annotation)
+            .AddMemoryGrainStorage(global::Grains.StorageNames.Annotation).AddTestCampaignStore()
             .AddAnnotationGrains(TestModels.Configure)
             .AddOutgoingGrainCallFilter(async context =>
             {

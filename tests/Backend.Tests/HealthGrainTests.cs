@@ -20,7 +20,7 @@ public sealed class TestClusterFixture : IAsyncLifetime
     sealed class AnnotationStorageConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) =>
-            siloBuilder.AddMemoryGrainStorage(global::Grains.StorageNames.Annotation).AddAnnotationGrains(TestModels.Configure);
+            siloBuilder.AddMemoryGrainStorage(global::Grains.StorageNames.Annotation).AddTestCampaignStore().AddAnnotationGrains(TestModels.Configure);
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
         var campaign = NewId("c");
         var id = NewId("i");
         var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaign, id));
-        Assert.True(await instance.Initialize(spec ?? Spec(), null));
+        Assert.True(await fixture.Cluster.ImportInstance(campaign, id, spec ?? Spec()));
         await instance.SetModelMask(0, BoxMask());
         var queue = QueueOf(campaign, id, 1);
         var lease = await queue.Lease(annotator, Long);
@@ -51,8 +51,8 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
         var campaign = NewId("c");
         var id = NewId("i");
         var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaign, id));
-        Assert.True(await instance.Initialize(Spec(), null));
-        Assert.False(await instance.Initialize(Spec(), null));
+        Assert.True(await fixture.Cluster.ImportInstance(campaign, id, Spec()));
+        Assert.False(await fixture.Cluster.ImportInstance(campaign, id, Spec()));
         Assert.Equal(InstanceStatus.WaitingForModel, (await instance.GetState()).Status);
 
         var view = await instance.SetModelMask(0, BoxMask());
@@ -158,7 +158,7 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
         var campaign = NewId("c");
         var id = NewId("i");
         var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaign, id));
-        await instance.Initialize(Spec(), null);
+        await fixture.Cluster.ImportInstance(campaign, id, Spec());
         await instance.SetModelMask(0, BoxMask());
         var lease = await QueueOf(campaign, id, 1).Lease("alice", TimeSpan.FromMilliseconds(200));
         await instance.MarkLeased("alice", 1, lease!.ExpiresAt);
@@ -195,7 +195,8 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task Bad_specs_are_rejected()
     {
-        var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(NewId("c"), NewId("i")));
+        var (campaign, id) = (NewId("c"), NewId("i"));
+        var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaign, id));
         foreach (var (spec, field) in new (InstanceSpec, string)[]
         {
             (Spec() with { ImagePath = "/etc/passwd" }, "imagePath"),
@@ -208,12 +209,12 @@ public sealed class InstanceGrainTests(TestClusterFixture fixture) : IClassFixtu
             (Spec(shards: 0), "shardCount"),
         })
         {
-            var e = await Assert.ThrowsAsync<AnnotationRejectedException>(() => instance.Initialize(spec, null));
+            var e = await Assert.ThrowsAsync<AnnotationRejectedException>(() => fixture.Cluster.ImportInstance(campaign, id, spec));
             Assert.Equal(field, e.Field);
         }
         Assert.Equal(InstanceStatus.NotInitialized, (await instance.GetState()).Status);
-        Assert.True(await instance.Initialize(Spec(), null));
-        var again = await Assert.ThrowsAsync<AnnotationRejectedException>(() => instance.Initialize(Spec() with { ClassName = "dog" }, null));
+        Assert.True(await fixture.Cluster.ImportInstance(campaign, id, Spec()));
+        var again = await Assert.ThrowsAsync<AnnotationRejectedException>(() => fixture.Cluster.ImportInstance(campaign, id, Spec() with { ClassName = "dog" }));
         Assert.Equal(RejectionCodes.AlreadyInitialized, again.Code);
     }
 

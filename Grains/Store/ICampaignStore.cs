@@ -1,0 +1,93 @@
+namespace Grains.Store;
+
+/// <summary>
+/// The rows of a campaign that grow with it: instances, queue entries and answers. Each kind of row has one writing
+/// grain (named on each method), so the store needs no locking of its own; every method is one transaction.
+/// </summary>
+public interface ICampaignStore
+{
+    /// <summary>
+    /// Campaign grain, during an import: inserts the instances that are not stored yet and adds their number to the
+    /// campaign's imported count, in one transaction. Instances already stored are returned as they are, unchanged.
+    /// </summary>
+    Task<InstanceInsertResult> InsertInstances(string campaignId, IReadOnlyList<NewInstance> instances, CancellationToken cancellation = default);
+
+    Task<StoredInstance?> ReadInstance(string campaignId, string instanceId);
+
+    /// <summary>Instance grain: replaces its state when the stored version is <paramref name="expectedVersion"/>; returns the new version.</summary>
+    /// <exception cref="StoreConflictException">The stored version differs (another activation wrote it) or the row is missing.</exception>
+    Task<long> WriteInstance(string campaignId, string instanceId, InstanceStateRow row, long expectedVersion);
+
+    /// <summary>Instance ids of one shard in import order after <paramref name="afterSeq"/> (the model work's round-0 cursor).</summary>
+    Task<IReadOnlyList<InstanceSequence>> InstancesAfter(string campaignId, int shard, long afterSeq, int take);
+
+    /// <summary>Instances grouped by image (image path, then import order) after <paramref name="after"/>, optionally of one status.</summary>
+    Task<IReadOnlyList<StoredInstance>> InstancePage(string campaignId, InstancePageCursor? after, int take, int? status);
+
+    Task<long> ImportedCount(string campaignId);
+
+    Task<QueueCounts?> ReadQueueCounts(QueueShard shard);
+
+    /// <summary>Entries of <paramref name="state"/> in serving order, after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<QueueEntry>> ReadQueueEntries(QueueShard shard, QueueEntryState state, QueueEntry? after, int take);
+
+    Task<QueueEntry?> ReadQueueEntry(QueueShard shard, string instanceId);
+
+    /// <summary>Work-queue grain: writes changed entries and the shard's new counts in one transaction.</summary>
+    Task WriteQueue(QueueShard shard, IReadOnlyList<QueueEntry> changed, QueueCounts counts);
+
+    /// <summary>Annotator grain: records an answer and adds it to the annotator's campaign totals. False when it was recorded before.</summary>
+    Task<bool> RecordAnswer(AnswerRow answer);
+
+    Task<bool> HasAnswer(string campaignId, string instanceId, string submissionId);
+
+    /// <summary>The annotator's latest answers over all campaigns, newest first.</summary>
+    Task<IReadOnlyList<AnswerRow>> RecentAnswers(string annotatorId, int take);
+
+    /// <summary>A campaign's answers in time order, after <paramref name="afterAt"/> (UTC ticks) and the given key.</summary>
+    Task<IReadOnlyList<AnswerRow>> CampaignAnswers(string campaignId, AnswerRow? after, int take);
+
+    /// <summary>Makes sure the annotator has a totals row in the campaign (registration when they first take work there).</summary>
+    Task EnsureAnnotator(string campaignId, string annotatorId);
+
+    Task<IReadOnlyList<AnnotatorTotals>> CampaignAnnotators(string campaignId);
+
+    Task<IReadOnlyList<AnnotatorTotals>> AnnotatorCampaigns(string annotatorId);
+
+    /// <summary>Quality index shard: inserts or replaces an instance's entry.</summary>
+    Task WriteQuality(string campaignId, QualityRow row);
+
+    /// <summary>Entries of one shard in instance id order after <paramref name="afterInstanceId"/>; only those with signals when asked.</summary>
+    Task<IReadOnlyList<QualityRow>> QualityPage(string campaignId, int shard, string? afterInstanceId, int take, bool withSignalsOnly);
+
+    /// <summary>Quality index shard: sets the predicted IoU of many entries under model <paramref name="version"/>, in one transaction.</summary>
+    Task SetPredictions(string campaignId, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version);
+
+    /// <summary>Whether an entry of the shard with signals is not scored under <paramref name="version"/>.</summary>
+    Task<bool> AnyUnscored(string campaignId, int shard, int version);
+
+    /// <summary>Scored entries that are not skipped, by predicted IoU (lowest first when <paramref name="worstFirst"/>), then instance id.</summary>
+    Task<IReadOnlyList<QualityRow>> RankedQuality(string campaignId, int shard, int take, bool worstFirst);
+
+    Task<long> CountRanked(string campaignId, int shard);
+
+    Task<IReadOnlyList<QualityRow>> QualityOf(string campaignId, IReadOnlyList<string> instanceIds);
+
+    Task<IReadOnlyList<QualityRow>> QualityWithTruth(string campaignId, int shard);
+
+    /// <summary>Queued entries of the shard whose predicted IoU is below <paramref name="threshold"/>.</summary>
+    Task<IReadOnlyList<QualityRow>> QueuedBelow(string campaignId, int shard, double threshold);
+
+    /// <summary>
+    /// Done, exhausted entries with fewer than <paramref name="maxExtraRounds"/> extra rounds, in <paramref name="order"/>
+    /// (entries without a prediction are left out of <see cref="CandidateOrder.Predicted"/>), after the given key.
+    /// </summary>
+    Task<IReadOnlyList<QualityRow>> ExtraCandidates(string campaignId, int shard, int maxExtraRounds, CandidateOrder order,
+        (double Key, string InstanceId)? after, int take);
+
+    /// <summary>Runs a trivial statement: whether the database answers.</summary>
+    Task Ping(CancellationToken cancellation);
+}
+
+/// <summary>A stored row changed under a writer that expected another version (two activations, or a lost write).</summary>
+public sealed class StoreConflictException(string message) : Exception(message);

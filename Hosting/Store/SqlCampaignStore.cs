@@ -1,0 +1,435 @@
+using System.Data;
+using System.Data.Common;
+using Grains.Store;
+
+namespace Hosting.Store;
+
+/// <summary>
+/// <see cref="ICampaignStore"/> over ADO.NET, on the tables of <c>deploy/*/05-campaign-tables.sql</c> (PostgreSQL) or
+/// <c>campaign-tables.sql</c> (SQLite). The statements are the same for both except the bulk insert.
+/// </summary>
+public abstract class SqlCampaignStore : ICampaignStore
+{
+    protected abstract ValueTask<DbConnection> Open(CancellationToken cancellation = default);
+
+    /// <summary>Inserts the rows (skipping stored ones) in <paramref name="transaction"/>; returns the ids that were inserted.</summary>
+    protected abstract Task<HashSet<string>> InsertNewInstances(
+        DbConnection connection, DbTransaction transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation);
+
+    public async Task<InstanceInsertResult> InsertInstances(string campaignId, IReadOnlyList<NewInstance> instances, CancellationToken cancellation = default)
+    {
+        if (instances.Count == 0) return new InstanceInsertResult(0, []);
+        await using var connection = await Open(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await Execute(connection, transaction,
+            "INSERT INTO annotation_campaign_counts (campaign_id, imported, next_seq) VALUES (@c, 0, 0) ON CONFLICT (campaign_id) DO NOTHING",
+            ("c", campaignId));
+        var firstSeq = Convert.ToInt64(await Scalar(connection, transaction,
+            "SELECT next_seq FROM annotation_campaign_counts WHERE campaign_id = @c", ("c", campaignId)));
+        var inserted = await InsertNewInstances(connection, transaction, campaignId, instances, firstSeq, cancellation);
+        await Execute(connection, transaction,
+            "UPDATE annotation_campaign_counts SET imported = imported + @n, next_seq = next_seq + @s WHERE campaign_id = @c",
+            ("n", (long)inserted.Count), ("s", (long)instances.Count), ("c", campaignId));
+        var stored = new List<StoredInstance>();
+        if (inserted.Count < instances.Count)
+        {
+            foreach (var item in instances)
+            {
+                if (inserted.Contains(item.InstanceId)) continue;
+                var row = await ReadInstance(connection, transaction, campaignId, item.InstanceId);
+                if (row is not null) stored.Add(row);
+            }
+        }
+        await transaction.CommitAsync(cancellation);
+        return new InstanceInsertResult(inserted.Count, stored);
+    }
+
+    public async Task<StoredInstance?> ReadInstance(string campaignId, string instanceId)
+    {
+        await using var connection = await Open();
+        return await ReadInstance(connection, null, campaignId, instanceId);
+    }
+
+    static async Task<StoredInstance?> ReadInstance(DbConnection connection, DbTransaction? transaction, string campaignId, string instanceId)
+    {
+        var rows = await Query(connection, transaction,
+            $"SELECT {InstanceColumns} FROM annotation_instance WHERE campaign_id = @c AND instance_id = @i",
+            ReadStoredInstance, ("c", campaignId), ("i", instanceId));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    const string InstanceColumns = "instance_id, shard, seq, image_path, status, round, state, version";
+
+    static StoredInstance ReadStoredInstance(DbDataReader r) =>
+        new(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), (byte[])r.GetValue(6), r.GetInt64(7));
+
+    public async Task<long> WriteInstance(string campaignId, string instanceId, InstanceStateRow row, long expectedVersion)
+    {
+        await using var connection = await Open();
+        var changed = await Execute(connection, null,
+            "UPDATE annotation_instance SET state = @s, status = @st, round = @r, version = @v + 1 WHERE campaign_id = @c AND instance_id = @i AND version = @v",
+            ("s", row.State), ("st", row.Status), ("r", row.Round), ("v", expectedVersion), ("c", campaignId), ("i", instanceId));
+        if (changed != 1)
+            throw new StoreConflictException($"Instance {campaignId}/{instanceId} is not at version {expectedVersion} (or is missing); its state was not written.");
+        return expectedVersion + 1;
+    }
+
+    public async Task<IReadOnlyList<InstanceSequence>> InstancesAfter(string campaignId, int shard, long afterSeq, int take)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            "SELECT instance_id, seq FROM annotation_instance WHERE campaign_id = @c AND shard = @s AND seq > @a ORDER BY seq LIMIT @t",
+            r => new InstanceSequence(r.GetString(0), r.GetInt64(1)), ("c", campaignId), ("s", shard), ("a", afterSeq), ("t", take));
+    }
+
+    public async Task<IReadOnlyList<StoredInstance>> InstancePage(string campaignId, InstancePageCursor? after, int take, int? status)
+    {
+        await using var connection = await Open();
+        var filter = status is null ? "" : " AND status = @st";
+        var cursor = after is null ? "" : " AND (image_path > @p OR (image_path = @p AND seq > @q))";
+        return await Query(connection, null,
+            $"SELECT {InstanceColumns} FROM annotation_instance WHERE campaign_id = @c{cursor}{filter} ORDER BY image_path, seq LIMIT @t",
+            ReadStoredInstance, ("c", campaignId), ("p", after?.ImagePath ?? ""), ("q", after?.Seq ?? 0L), ("st", status ?? 0), ("t", take));
+    }
+
+    public async Task<long> ImportedCount(string campaignId)
+    {
+        await using var connection = await Open();
+        var value = await Scalar(connection, null, "SELECT imported FROM annotation_campaign_counts WHERE campaign_id = @c", ("c", campaignId));
+        return value is null or DBNull ? 0 : Convert.ToInt64(value);
+    }
+
+    public async Task<QueueCounts?> ReadQueueCounts(QueueShard shard)
+    {
+        await using var connection = await Open();
+        var rows = await Query(connection, null,
+            "SELECT waiting, leased, corrected, accepted, skipped, expired, next_seq FROM annotation_queue_counts WHERE campaign_id = @c AND round = @r AND shard = @s",
+            r => new QueueCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)),
+            ShardParameters(shard));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    const string QueueColumns = "instance_id, state, no_front, front_rank, priority, seq, annotator_id, expires_at, leased_by";
+
+    static QueueEntry ReadQueueEntry(DbDataReader r) => new(
+        r.GetString(0), (QueueEntryState)r.GetInt32(1), r.GetInt32(2) == 0 ? r.GetDouble(3) : null, r.GetInt32(4), r.GetInt64(5),
+        r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.GetString(8));
+
+    static (string, object?)[] ShardParameters(QueueShard shard) => [("c", shard.CampaignId), ("r", shard.Round), ("s", shard.Shard)];
+
+    public async Task<IReadOnlyList<QueueEntry>> ReadQueueEntries(QueueShard shard, QueueEntryState state, QueueEntry? after, int take)
+    {
+        await using var connection = await Open();
+        // Keyset paging over the serving order (no_front, front_rank, priority, seq, instance_id).
+        var cursor = after is null ? "" :
+            " AND (no_front, front_rank, priority, seq, instance_id) > (@anf, @afr, @ap, @aq, @ai)";
+        var parameters = ShardParameters(shard).Concat([
+            ("st", (object?)(int)state), ("t", take),
+            ("anf", after?.FrontRank is null ? 1 : 0), ("afr", after?.FrontRank ?? 0.0), ("ap", after?.Priority ?? 0),
+            ("aq", after?.Sequence ?? 0L), ("ai", after?.InstanceId ?? "")]).ToArray();
+        return await Query(connection, null,
+            $"SELECT {QueueColumns} FROM annotation_queue_entry WHERE campaign_id = @c AND round = @r AND shard = @s AND state = @st{cursor} " +
+            "ORDER BY no_front, front_rank, priority, seq, instance_id LIMIT @t",
+            ReadQueueEntry, parameters);
+    }
+
+    public async Task<QueueEntry?> ReadQueueEntry(QueueShard shard, string instanceId)
+    {
+        await using var connection = await Open();
+        var rows = await Query(connection, null,
+            $"SELECT {QueueColumns} FROM annotation_queue_entry WHERE campaign_id = @c AND round = @r AND shard = @s AND instance_id = @i",
+            ReadQueueEntry, ShardParameters(shard).Append(("i", (object?)instanceId)).ToArray());
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task WriteQueue(QueueShard shard, IReadOnlyList<QueueEntry> changed, QueueCounts counts)
+    {
+        await using var connection = await Open();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var e in changed)
+        {
+            await Execute(connection, transaction,
+                $"INSERT INTO annotation_queue_entry (campaign_id, round, shard, {QueueColumns}) " +
+                "VALUES (@c, @r, @s, @i, @st, @nf, @fr, @p, @q, @a, @e, @lb) " +
+                "ON CONFLICT (campaign_id, round, shard, instance_id) DO UPDATE SET state = excluded.state, no_front = excluded.no_front, " +
+                "front_rank = excluded.front_rank, priority = excluded.priority, seq = excluded.seq, annotator_id = excluded.annotator_id, " +
+                "expires_at = excluded.expires_at, leased_by = excluded.leased_by",
+                ShardParameters(shard).Concat([
+                    ("i", (object?)e.InstanceId), ("st", (int)e.State), ("nf", e.FrontRank is null ? 1 : 0), ("fr", e.FrontRank ?? 0.0),
+                    ("p", e.Priority), ("q", e.Sequence), ("a", e.AnnotatorId), ("e", e.ExpiresAtTicks), ("lb", e.LeasedBy)]).ToArray());
+        }
+        await Execute(connection, transaction,
+            "INSERT INTO annotation_queue_counts (campaign_id, round, shard, waiting, leased, corrected, accepted, skipped, expired, next_seq) " +
+            "VALUES (@c, @r, @s, @w, @l, @co, @ac, @sk, @ex, @n) " +
+            "ON CONFLICT (campaign_id, round, shard) DO UPDATE SET waiting = excluded.waiting, leased = excluded.leased, corrected = excluded.corrected, " +
+            "accepted = excluded.accepted, skipped = excluded.skipped, expired = excluded.expired, next_seq = excluded.next_seq",
+            ShardParameters(shard).Concat([
+                ("w", (object?)counts.Waiting), ("l", counts.Leased), ("co", counts.Corrected), ("ac", counts.Accepted),
+                ("sk", counts.Skipped), ("ex", counts.Expired), ("n", counts.NextSequence)]).ToArray());
+        await transaction.CommitAsync();
+    }
+
+    const string AnswerColumns = "campaign_id, instance_id, submission_id, annotator_id, round, clicks, seconds, skipped, at";
+
+    static AnswerRow ReadAnswer(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetDouble(6), r.GetInt32(7) != 0, r.GetInt64(8));
+
+    public async Task<bool> RecordAnswer(AnswerRow a)
+    {
+        await using var connection = await Open();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var inserted = await Execute(connection, transaction,
+            $"INSERT INTO annotation_answer ({AnswerColumns}) VALUES (@c, @i, @sub, @a, @r, @k, @sec, @sk, @at) " +
+            "ON CONFLICT (campaign_id, instance_id, submission_id) DO NOTHING",
+            ("c", a.CampaignId), ("i", a.InstanceId), ("sub", a.SubmissionId), ("a", a.AnnotatorId), ("r", a.Round), ("k", a.Clicks),
+            ("sec", a.Seconds), ("sk", a.Skipped ? 1 : 0), ("at", a.AtTicks));
+        if (inserted == 0)
+        {
+            await transaction.RollbackAsync();
+            return false;
+        }
+        await EnsureAnnotator(connection, transaction, a.CampaignId, a.AnnotatorId);
+        // Totals follow AnnotatorStatistics: skips count apart, and only answered (not skipped) instances count as instances.
+        var countsInstance = !a.Skipped && !(await Scalar(connection, transaction,
+            "SELECT 1 FROM annotation_answer WHERE campaign_id = @c AND instance_id = @i AND annotator_id = @a AND skipped = 0 AND submission_id <> @sub LIMIT 1",
+            ("c", a.CampaignId), ("i", a.InstanceId), ("a", a.AnnotatorId), ("sub", a.SubmissionId)) is not (null or DBNull));
+        await Execute(connection, transaction,
+            "UPDATE annotation_annotator_totals SET instances = instances + @ni, answers = answers + @na, clicks = clicks + @nc, " +
+            "seconds = seconds + @ns, skipped = skipped + @nk WHERE campaign_id = @c AND annotator_id = @a",
+            ("ni", countsInstance ? 1L : 0L), ("na", a.Skipped ? 0L : 1L), ("nc", a.Skipped ? 0L : (long)a.Clicks),
+            ("ns", a.Skipped ? 0.0 : a.Seconds), ("nk", a.Skipped ? 1L : 0L), ("c", a.CampaignId), ("a", a.AnnotatorId));
+        await transaction.CommitAsync();
+        return true;
+    }
+
+    public async Task<bool> HasAnswer(string campaignId, string instanceId, string submissionId)
+    {
+        await using var connection = await Open();
+        return await Scalar(connection, null,
+            "SELECT 1 FROM annotation_answer WHERE campaign_id = @c AND instance_id = @i AND submission_id = @s",
+            ("c", campaignId), ("i", instanceId), ("s", submissionId)) is not (null or DBNull);
+    }
+
+    public async Task<IReadOnlyList<AnswerRow>> RecentAnswers(string annotatorId, int take)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            $"SELECT {AnswerColumns} FROM annotation_answer WHERE annotator_id = @a ORDER BY at DESC LIMIT @t",
+            ReadAnswer, ("a", annotatorId), ("t", take));
+    }
+
+    public async Task<IReadOnlyList<AnswerRow>> CampaignAnswers(string campaignId, AnswerRow? after, int take)
+    {
+        await using var connection = await Open();
+        var cursor = after is null ? "" : " AND (at, instance_id, submission_id) > (@at, @i, @s)";
+        return await Query(connection, null,
+            $"SELECT {AnswerColumns} FROM annotation_answer WHERE campaign_id = @c{cursor} ORDER BY at, instance_id, submission_id LIMIT @t",
+            ReadAnswer, ("c", campaignId), ("at", after?.AtTicks ?? 0L), ("i", after?.InstanceId ?? ""), ("s", after?.SubmissionId ?? ""), ("t", take));
+    }
+
+    public async Task EnsureAnnotator(string campaignId, string annotatorId)
+    {
+        await using var connection = await Open();
+        await EnsureAnnotator(connection, null, campaignId, annotatorId);
+    }
+
+    static Task<int> EnsureAnnotator(DbConnection connection, DbTransaction? transaction, string campaignId, string annotatorId) =>
+        Execute(connection, transaction,
+            "INSERT INTO annotation_annotator_totals (campaign_id, annotator_id, instances, answers, clicks, seconds, skipped) " +
+            "VALUES (@c, @a, 0, 0, 0, 0, 0) ON CONFLICT (campaign_id, annotator_id) DO NOTHING",
+            ("c", campaignId), ("a", annotatorId));
+
+    const string TotalsColumns = "campaign_id, annotator_id, instances, answers, clicks, seconds, skipped";
+
+    static AnnotatorTotals ReadTotals(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetDouble(5), r.GetInt64(6));
+
+    public async Task<IReadOnlyList<AnnotatorTotals>> CampaignAnnotators(string campaignId)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            $"SELECT {TotalsColumns} FROM annotation_annotator_totals WHERE campaign_id = @c ORDER BY annotator_id", ReadTotals, ("c", campaignId));
+    }
+
+    public async Task<IReadOnlyList<AnnotatorTotals>> AnnotatorCampaigns(string annotatorId)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            $"SELECT {TotalsColumns} FROM annotation_annotator_totals WHERE annotator_id = @a ORDER BY campaign_id", ReadTotals, ("a", annotatorId));
+    }
+
+    const string QualityColumns =
+        "instance_id, shard, round, status, exhausted, finished_at, extra_rounds, training, true_iou, " +
+        "s_clicks, s_round, s_change, s_max_distance, s_mean_distance, s_model_score, predicted, scored_version";
+
+    static QualityRow ReadQuality(DbDataReader r) => new(
+        r.GetString(0), r.GetInt32(1), r.GetInt32(2), (Grains.Interfaces.InstanceStatus)r.GetInt32(3), r.GetInt32(4) != 0, r.GetInt64(5),
+        r.GetInt32(6), r.GetInt32(7) != 0, r.IsDBNull(8) ? null : r.GetDouble(8),
+        r.IsDBNull(9) ? null : new Grains.Interfaces.QualitySignals(r.GetInt32(9), r.GetInt32(10), r.GetDouble(11), r.GetDouble(12), r.GetDouble(13),
+            r.IsDBNull(14) ? null : r.GetDouble(14)),
+        r.IsDBNull(15) ? null : r.GetDouble(15), r.GetInt32(16));
+
+    public async Task WriteQuality(string campaignId, QualityRow q)
+    {
+        await using var connection = await Open();
+        var s = q.Signals;
+        await Execute(connection, null,
+            $"INSERT INTO annotation_quality_entry (campaign_id, {QualityColumns}) " +
+            "VALUES (@c, @i, @sh, @r, @st, @ex, @fa, @er, @tr, @ti, @sc, @sr, @sch, @smx, @smn, @sms, @p, @v) " +
+            "ON CONFLICT (campaign_id, instance_id) DO UPDATE SET shard = excluded.shard, round = excluded.round, status = excluded.status, " +
+            "exhausted = excluded.exhausted, finished_at = excluded.finished_at, extra_rounds = excluded.extra_rounds, training = excluded.training, " +
+            "true_iou = excluded.true_iou, s_clicks = excluded.s_clicks, s_round = excluded.s_round, s_change = excluded.s_change, " +
+            "s_max_distance = excluded.s_max_distance, s_mean_distance = excluded.s_mean_distance, s_model_score = excluded.s_model_score, " +
+            "predicted = excluded.predicted, scored_version = excluded.scored_version",
+            ("c", campaignId), ("i", q.InstanceId), ("sh", q.Shard), ("r", q.Round), ("st", (int)q.Status), ("ex", q.Exhausted ? 1 : 0),
+            ("fa", q.FinishedAt), ("er", q.ExtraRounds), ("tr", q.Training ? 1 : 0), ("ti", q.TrueIoU),
+            ("sc", s?.ClicksInRound), ("sr", s?.Round), ("sch", s?.MaskChangeIoU), ("smx", s?.MaxClickDistance), ("smn", s?.MeanClickDistance),
+            ("sms", s?.ModelScore), ("p", q.Predicted), ("v", q.ScoredVersion));
+    }
+
+    public async Task<IReadOnlyList<QualityRow>> QualityPage(string campaignId, int shard, string? afterInstanceId, int take, bool withSignalsOnly)
+    {
+        await using var connection = await Open();
+        var signals = withSignalsOnly ? " AND s_clicks IS NOT NULL" : "";
+        return await Query(connection, null,
+            $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE campaign_id = @c AND shard = @s AND instance_id > @a{signals} ORDER BY instance_id LIMIT @t",
+            ReadQuality, ("c", campaignId), ("s", shard), ("a", afterInstanceId ?? ""), ("t", take));
+    }
+
+    public async Task SetPredictions(string campaignId, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version)
+    {
+        await using var connection = await Open();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = Command(connection, transaction,
+            "UPDATE annotation_quality_entry SET predicted = @p, scored_version = @v WHERE campaign_id = @c AND instance_id = @i",
+            ("p", 0.0), ("v", version), ("c", campaignId), ("i", ""));
+        foreach (var (id, predicted) in predictions)
+        {
+            command.Parameters[0].Value = predicted;
+            command.Parameters[3].Value = id;
+            await command.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+    }
+
+    public async Task<bool> AnyUnscored(string campaignId, int shard, int version)
+    {
+        await using var connection = await Open();
+        return await Scalar(connection, null,
+            "SELECT 1 FROM annotation_quality_entry WHERE campaign_id = @c AND shard = @s AND s_clicks IS NOT NULL AND scored_version <> @v LIMIT 1",
+            ("c", campaignId), ("s", shard), ("v", version)) is not (null or DBNull);
+    }
+
+    const string RankedFilter = "campaign_id = @c AND shard = @s AND predicted IS NOT NULL AND status <> @skipped";
+
+    public async Task<IReadOnlyList<QualityRow>> RankedQuality(string campaignId, int shard, int take, bool worstFirst)
+    {
+        await using var connection = await Open();
+        var direction = worstFirst ? "ASC" : "DESC";
+        return await Query(connection, null,
+            $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE {RankedFilter} ORDER BY predicted {direction}, instance_id LIMIT @t",
+            ReadQuality, ("c", campaignId), ("s", shard), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped), ("t", take));
+    }
+
+    public async Task<long> CountRanked(string campaignId, int shard)
+    {
+        await using var connection = await Open();
+        return Convert.ToInt64(await Scalar(connection, null, $"SELECT COUNT(*) FROM annotation_quality_entry WHERE {RankedFilter}",
+            ("c", campaignId), ("s", shard), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped)));
+    }
+
+    public async Task<IReadOnlyList<QualityRow>> QualityOf(string campaignId, IReadOnlyList<string> instanceIds)
+    {
+        if (instanceIds.Count == 0) return [];
+        await using var connection = await Open();
+        var rows = new List<QualityRow>();
+        foreach (var chunk in instanceIds.Chunk(500))
+        {
+            var names = chunk.Select((_, k) => "@i" + k).ToArray();
+            var parameters = chunk.Select((id, k) => ("i" + k, (object?)id)).Append(("c", campaignId)).ToArray();
+            rows.AddRange(await Query(connection, null,
+                $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id IN ({string.Join(", ", names)})",
+                ReadQuality, parameters));
+        }
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<QualityRow>> QualityWithTruth(string campaignId, int shard)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE campaign_id = @c AND shard = @s AND true_iou IS NOT NULL ORDER BY instance_id",
+            ReadQuality, ("c", campaignId), ("s", shard));
+    }
+
+    public async Task<IReadOnlyList<QualityRow>> QueuedBelow(string campaignId, int shard, double threshold)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE campaign_id = @c AND shard = @s AND predicted < @th AND status = @queued ORDER BY predicted",
+            ReadQuality, ("c", campaignId), ("s", shard), ("th", threshold), ("queued", (int)Grains.Interfaces.InstanceStatus.Queued));
+    }
+
+    public async Task<IReadOnlyList<QualityRow>> ExtraCandidates(string campaignId, int shard, int maxExtraRounds, CandidateOrder order,
+        (double Key, string InstanceId)? after, int take)
+    {
+        await using var connection = await Open();
+        var key = order switch
+        {
+            CandidateOrder.Predicted => "predicted, ",
+            CandidateOrder.FinishedAt => "finished_at, ",
+            _ => "",
+        };
+        var cursor = after is null ? "" : order == CandidateOrder.InstanceId ? " AND instance_id > @ai" : $" AND ({key}instance_id) > (@ak, @ai)";
+        var scored = order == CandidateOrder.Predicted ? " AND predicted IS NOT NULL" : "";
+        return await Query(connection, null,
+            $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE campaign_id = @c AND shard = @s AND status = @done AND exhausted = 1 " +
+            $"AND extra_rounds < @m{scored}{cursor} ORDER BY {key}instance_id LIMIT @t",
+            ReadQuality, ("c", campaignId), ("s", shard), ("done", (int)Grains.Interfaces.InstanceStatus.Done), ("m", maxExtraRounds),
+            ("ak", after?.Key ?? 0.0), ("ai", after?.InstanceId ?? ""), ("t", take));
+    }
+
+    public async Task Ping(CancellationToken cancellation)
+    {
+        await using var connection = await Open(cancellation);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(cancellation);
+    }
+
+    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+
+    protected static async Task<int> Execute(DbConnection connection, DbTransaction? transaction, string sql, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    static async Task<object?> Scalar(DbConnection connection, DbTransaction? transaction, string sql, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteScalarAsync();
+    }
+
+    static async Task<List<T>> Query<T>(DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> read, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.Default);
+        var rows = new List<T>();
+        while (await reader.ReadAsync()) rows.Add(read(reader));
+        return rows;
+    }
+}

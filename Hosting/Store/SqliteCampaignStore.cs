@@ -1,0 +1,41 @@
+using System.Data.Common;
+using Grains.Store;
+using Microsoft.Data.Sqlite;
+
+namespace Hosting.Store;
+
+/// <summary>The campaign tables in the embedded SQLite file; an import batch is one transaction of prepared inserts.</summary>
+public sealed class SqliteCampaignStore(string connectionString) : SqlCampaignStore
+{
+    protected override async ValueTask<DbConnection> Open(CancellationToken cancellation = default)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellation);
+        return connection;
+    }
+
+    protected override async Task<HashSet<string>> InsertNewInstances(
+        DbConnection connection, DbTransaction transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation)
+    {
+        await using var command = Command(connection, transaction,
+            "INSERT INTO annotation_instance (campaign_id, instance_id, shard, seq, image_path, status, round, state, version) " +
+            "VALUES (@c, @i, @s, @q, @p, @st, @r, @b, 0) ON CONFLICT (campaign_id, instance_id) DO NOTHING",
+            ("c", campaignId), ("i", ""), ("s", 0), ("q", 0L), ("p", ""), ("st", 0), ("r", 0), ("b", Array.Empty<byte>()));
+        command.Prepare();
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        for (var k = 0; k < instances.Count; k++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var x = instances[k];
+            command.Parameters["i"].Value = x.InstanceId;
+            command.Parameters["s"].Value = x.Shard;
+            command.Parameters["q"].Value = firstSeq + k;
+            command.Parameters["p"].Value = x.ImagePath;
+            command.Parameters["st"].Value = x.Status;
+            command.Parameters["r"].Value = x.Round;
+            command.Parameters["b"].Value = x.State;
+            if (await command.ExecuteNonQueryAsync(cancellation) == 1) inserted.Add(x.InstanceId);
+        }
+        return inserted;
+    }
+}

@@ -1,0 +1,126 @@
+-- The project's own tables beside Orleans' tables: per-item data that grows with a campaign.
+--
+-- Grain state stays small; the items of a campaign (instances, queue entries, answers) are rows here,
+-- each written by exactly one grain (its owner is named below) and reached through the same connection
+-- string as grain state. Applying this script again leaves existing rows untouched.
+
+-- Written by the campaign grain during imports.
+CREATE TABLE IF NOT EXISTS annotation_campaign_counts
+(
+    campaign_id text   NOT NULL PRIMARY KEY,
+    imported    bigint NOT NULL DEFAULT 0,
+    next_seq    bigint NOT NULL DEFAULT 0
+);
+
+-- One row per instance: imported in bulk by the campaign grain, then written only by the instance's grain.
+-- state is the instance grain's serialized state; version is its ETag.
+CREATE TABLE IF NOT EXISTS annotation_instance
+(
+    campaign_id text     NOT NULL,
+    instance_id text     NOT NULL,
+    shard       integer  NOT NULL,
+    seq         bigint   NOT NULL,
+    image_path  text     NOT NULL,
+    status      smallint NOT NULL,
+    round       integer  NOT NULL,
+    state       bytea    NOT NULL,
+    version     bigint   NOT NULL,
+    CONSTRAINT annotation_instance_key PRIMARY KEY (campaign_id, instance_id)
+);
+CREATE INDEX IF NOT EXISTS annotation_instance_by_shard ON annotation_instance (campaign_id, shard, seq);
+CREATE INDEX IF NOT EXISTS annotation_instance_by_image ON annotation_instance (campaign_id, image_path, seq);
+
+-- Queue entries of one campaign round shard, written only by that shard's work-queue grain.
+-- state: 0 waiting, 1 leased, 2 corrected, 3 accepted, 4 skipped. Waiting entries are served in the order of
+-- annotation_queue_order: entries with a front rank first (lowest first), then priority, then arrival.
+CREATE TABLE IF NOT EXISTS annotation_queue_entry
+(
+    campaign_id  text             NOT NULL,
+    round        integer          NOT NULL,
+    shard        integer          NOT NULL,
+    instance_id  text             NOT NULL,
+    state        smallint         NOT NULL,
+    no_front     smallint         NOT NULL,
+    front_rank   double precision NOT NULL,
+    priority     integer          NOT NULL,
+    seq          bigint           NOT NULL,
+    annotator_id text             NULL,
+    expires_at   bigint           NOT NULL,
+    leased_by    text             NOT NULL,
+    CONSTRAINT annotation_queue_entry_key PRIMARY KEY (campaign_id, round, shard, instance_id)
+);
+CREATE INDEX IF NOT EXISTS annotation_queue_order
+    ON annotation_queue_entry (campaign_id, round, shard, state, no_front, front_rank, priority, seq, instance_id);
+
+-- The counts of one queue shard, written in the same transaction as its entries.
+CREATE TABLE IF NOT EXISTS annotation_queue_counts
+(
+    campaign_id text    NOT NULL,
+    round       integer NOT NULL,
+    shard       integer NOT NULL,
+    waiting     bigint  NOT NULL,
+    leased      bigint  NOT NULL,
+    corrected   bigint  NOT NULL,
+    accepted    bigint  NOT NULL,
+    skipped     bigint  NOT NULL,
+    expired     bigint  NOT NULL,
+    next_seq    bigint  NOT NULL,
+    CONSTRAINT annotation_queue_counts_key PRIMARY KEY (campaign_id, round, shard)
+);
+
+-- Every recorded answer, written by the annotator's grain with its totals in one transaction.
+CREATE TABLE IF NOT EXISTS annotation_answer
+(
+    campaign_id   text             NOT NULL,
+    instance_id   text             NOT NULL,
+    submission_id text             NOT NULL,
+    annotator_id  text             NOT NULL,
+    round         integer          NOT NULL,
+    clicks        integer          NOT NULL,
+    seconds       double precision NOT NULL,
+    skipped       smallint         NOT NULL,
+    at            bigint           NOT NULL,
+    CONSTRAINT annotation_answer_key PRIMARY KEY (campaign_id, instance_id, submission_id)
+);
+CREATE INDEX IF NOT EXISTS annotation_answer_by_annotator ON annotation_answer (annotator_id, at);
+CREATE INDEX IF NOT EXISTS annotation_answer_by_campaign ON annotation_answer (campaign_id, at);
+
+CREATE TABLE IF NOT EXISTS annotation_annotator_totals
+(
+    campaign_id  text             NOT NULL,
+    annotator_id text             NOT NULL,
+    instances    bigint           NOT NULL,
+    answers      bigint           NOT NULL,
+    clicks       bigint           NOT NULL,
+    seconds      double precision NOT NULL,
+    skipped      bigint           NOT NULL,
+    CONSTRAINT annotation_annotator_totals_key PRIMARY KEY (campaign_id, annotator_id)
+);
+CREATE INDEX IF NOT EXISTS annotation_annotator_totals_by_annotator ON annotation_annotator_totals (annotator_id);
+
+-- Per instance, the last finished round's quality signals and predicted IoU, written only by the instance's quality
+-- index shard. predicted is the campaign's quality model's prediction under model version scored_version.
+CREATE TABLE IF NOT EXISTS annotation_quality_entry
+(
+    campaign_id    text             NOT NULL,
+    instance_id    text             NOT NULL,
+    shard          integer          NOT NULL,
+    round          integer          NOT NULL,
+    status         smallint         NOT NULL,
+    exhausted      smallint         NOT NULL,
+    finished_at    bigint           NOT NULL,
+    extra_rounds   integer          NOT NULL,
+    training       smallint         NOT NULL,
+    true_iou       double precision NULL,
+    s_clicks       integer          NULL,
+    s_round        integer          NULL,
+    s_change       double precision NULL,
+    s_max_distance double precision NULL,
+    s_mean_distance double precision NULL,
+    s_model_score  double precision NULL,
+    predicted      double precision NULL,
+    scored_version integer          NOT NULL,
+    CONSTRAINT annotation_quality_entry_key PRIMARY KEY (campaign_id, instance_id)
+);
+CREATE INDEX IF NOT EXISTS annotation_quality_by_prediction ON annotation_quality_entry (campaign_id, shard, predicted, instance_id);
+CREATE INDEX IF NOT EXISTS annotation_quality_by_shard ON annotation_quality_entry (campaign_id, shard, instance_id);
