@@ -1,3 +1,5 @@
+using Grains.Interfaces;
+
 namespace Grains;
 
 /// <summary>Writing a grain's state so that a storage failure never leaves an unsaved change in memory.</summary>
@@ -13,10 +15,12 @@ public static class StateWrites
         {
             await state.WriteStateAsync();
         }
-        catch
+        catch (Exception e)
         {
             grain.DeactivateOnIdle();
-            throw;
+            // Driver errors may not cross a grain call; version conflicts (Orleans' own exception) do.
+            if (e is Orleans.Storage.InconsistentStateException) throw;
+            throw StorageUnavailableException.From(e);
         }
     }
 }

@@ -55,7 +55,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     public static bool IsStorageFailure(Exception? exception) => exception switch
     {
         null => false,
-        System.Data.Common.DbException or Orleans.Storage.InconsistentStateException or Grains.Store.StoreConflictException => true,
+        StorageUnavailableException or System.Data.Common.DbException or Orleans.Storage.InconsistentStateException
+            or Grains.Store.StoreConflictException => true,
         AggregateException a => a.InnerExceptions.Any(IsStorageFailure),
         _ => IsStorageFailure(exception.InnerException),
     };

@@ -9,7 +9,7 @@ public sealed class PostgresCampaignStore(string connectionString) : SqlCampaign
 {
     readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
 
-    protected override async ValueTask<DbConnection> Open(CancellationToken cancellation = default) =>
+    protected override async ValueTask<DbConnection> OpenConnection(CancellationToken cancellation) =>
         await dataSource.OpenConnectionAsync(cancellation);
 
     protected override async Task<HashSet<string>> InsertNewInstances(

@@ -1,16 +1,58 @@
 using System.Data;
 using System.Data.Common;
+using Grains.Interfaces;
 using Grains.Store;
 
 namespace Hosting.Store;
 
 /// <summary>
 /// <see cref="ICampaignStore"/> over ADO.NET, on the tables of <c>deploy/*/05-campaign-tables.sql</c> (PostgreSQL) or
-/// <c>campaign-tables.sql</c> (SQLite). The statements are the same for both except the bulk insert.
+/// <c>campaign-tables.sql</c> (SQLite). The statements are the same for both except the bulk insert. Database errors
+/// leave as <see cref="StorageUnavailableException"/>, which every caller (and grain call) understands.
 /// </summary>
 public abstract class SqlCampaignStore : ICampaignStore
 {
-    protected abstract ValueTask<DbConnection> Open(CancellationToken cancellation = default);
+    protected abstract ValueTask<DbConnection> OpenConnection(CancellationToken cancellation);
+
+    async ValueTask<DbConnection> Open(CancellationToken cancellation = default)
+    {
+        try
+        {
+            return await OpenConnection(cancellation);
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
+    }
+
+    /// <summary>Errors of the database or of the way to it (not programming errors, which stay what they are).</summary>
+    protected static bool IsDatabaseError(Exception e) => e is DbException or TimeoutException or IOException or System.Net.Sockets.SocketException
+        || (e is InvalidOperationException && e.InnerException is not null && IsDatabaseError(e.InnerException));
+
+    static async Task<DbTransaction> Begin(DbConnection connection)
+    {
+        try
+        {
+            return await connection.BeginTransactionAsync();
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
+    }
+
+    static async Task Commit(DbTransaction transaction)
+    {
+        try
+        {
+            await transaction.CommitAsync();
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
+    }
 
     /// <summary>Inserts the rows (skipping stored ones) in <paramref name="transaction"/>; returns the ids that were inserted.</summary>
     protected abstract Task<HashSet<string>> InsertNewInstances(
@@ -20,13 +62,21 @@ public abstract class SqlCampaignStore : ICampaignStore
     {
         if (instances.Count == 0) return new InstanceInsertResult(0, []);
         await using var connection = await Open(cancellation);
-        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await using var transaction = await Begin(connection);
         await Execute(connection, transaction,
             "INSERT INTO annotation_campaign_counts (campaign_id, imported, next_seq) VALUES (@c, 0, 0) ON CONFLICT (campaign_id) DO NOTHING",
             ("c", campaignId));
         var firstSeq = Convert.ToInt64(await Scalar(connection, transaction,
             "SELECT next_seq FROM annotation_campaign_counts WHERE campaign_id = @c", ("c", campaignId)));
-        var inserted = await InsertNewInstances(connection, transaction, campaignId, instances, firstSeq, cancellation);
+        HashSet<string> inserted;
+        try
+        {
+            inserted = await InsertNewInstances(connection, transaction, campaignId, instances, firstSeq, cancellation);
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
         await Execute(connection, transaction,
             "UPDATE annotation_campaign_counts SET imported = imported + @n, next_seq = next_seq + @s WHERE campaign_id = @c",
             ("n", (long)inserted.Count), ("s", (long)instances.Count), ("c", campaignId));
@@ -40,7 +90,7 @@ public abstract class SqlCampaignStore : ICampaignStore
                 if (row is not null) stored.Add(row);
             }
         }
-        await transaction.CommitAsync(cancellation);
+        await Commit(transaction);
         return new InstanceInsertResult(inserted.Count, stored);
     }
 
@@ -145,7 +195,7 @@ public abstract class SqlCampaignStore : ICampaignStore
     public async Task WriteQueue(QueueShard shard, IReadOnlyList<QueueEntry> changed, QueueCounts counts)
     {
         await using var connection = await Open();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await Begin(connection);
         foreach (var e in changed)
         {
             await Execute(connection, transaction,
@@ -166,7 +216,7 @@ public abstract class SqlCampaignStore : ICampaignStore
             ShardParameters(shard).Concat([
                 ("w", (object?)counts.Waiting), ("l", counts.Leased), ("co", counts.Corrected), ("ac", counts.Accepted),
                 ("sk", counts.Skipped), ("ex", counts.Expired), ("n", counts.NextSequence)]).ToArray());
-        await transaction.CommitAsync();
+        await Commit(transaction);
     }
 
     const string AnswerColumns = "campaign_id, instance_id, submission_id, annotator_id, round, clicks, seconds, skipped, at";
@@ -177,7 +227,7 @@ public abstract class SqlCampaignStore : ICampaignStore
     public async Task<bool> RecordAnswer(AnswerRow a)
     {
         await using var connection = await Open();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await Begin(connection);
         var inserted = await Execute(connection, transaction,
             $"INSERT INTO annotation_answer ({AnswerColumns}) VALUES (@c, @i, @sub, @a, @r, @k, @sec, @sk, @at) " +
             "ON CONFLICT (campaign_id, instance_id, submission_id) DO NOTHING",
@@ -198,7 +248,7 @@ public abstract class SqlCampaignStore : ICampaignStore
             "seconds = seconds + @ns, skipped = skipped + @nk WHERE campaign_id = @c AND annotator_id = @a",
             ("ni", countsInstance ? 1L : 0L), ("na", a.Skipped ? 0L : 1L), ("nc", a.Skipped ? 0L : (long)a.Clicks),
             ("ns", a.Skipped ? 0.0 : a.Seconds), ("nk", a.Skipped ? 1L : 0L), ("c", a.CampaignId), ("a", a.AnnotatorId));
-        await transaction.CommitAsync();
+        await Commit(transaction);
         return true;
     }
 
@@ -299,17 +349,24 @@ public abstract class SqlCampaignStore : ICampaignStore
     public async Task SetPredictions(string campaignId, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version)
     {
         await using var connection = await Open();
-        await using var transaction = await connection.BeginTransactionAsync();
+        await using var transaction = await Begin(connection);
         await using var command = Command(connection, transaction,
             "UPDATE annotation_quality_entry SET predicted = @p, scored_version = @v WHERE campaign_id = @c AND instance_id = @i",
             ("p", 0.0), ("v", version), ("c", campaignId), ("i", ""));
-        foreach (var (id, predicted) in predictions)
+        try
         {
-            command.Parameters[0].Value = predicted;
-            command.Parameters[3].Value = id;
-            await command.ExecuteNonQueryAsync();
+            foreach (var (id, predicted) in predictions)
+            {
+                command.Parameters[0].Value = predicted;
+                command.Parameters[3].Value = id;
+                await command.ExecuteNonQueryAsync();
+            }
         }
-        await transaction.CommitAsync();
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
+        await Commit(transaction);
     }
 
     public async Task<bool> AnyUnscored(string campaignId, int shard, int version)
@@ -392,9 +449,7 @@ public abstract class SqlCampaignStore : ICampaignStore
     public async Task Ping(CancellationToken cancellation)
     {
         await using var connection = await Open(cancellation);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
-        await command.ExecuteScalarAsync(cancellation);
+        await Scalar(connection, null, "SELECT 1");
     }
 
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
@@ -414,22 +469,43 @@ public abstract class SqlCampaignStore : ICampaignStore
 
     protected static async Task<int> Execute(DbConnection connection, DbTransaction? transaction, string sql, params (string, object?)[] parameters)
     {
-        await using var command = Command(connection, transaction, sql, parameters);
-        return await command.ExecuteNonQueryAsync();
+        try
+        {
+            await using var command = Command(connection, transaction, sql, parameters);
+            return await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
     }
 
     static async Task<object?> Scalar(DbConnection connection, DbTransaction? transaction, string sql, params (string, object?)[] parameters)
     {
-        await using var command = Command(connection, transaction, sql, parameters);
-        return await command.ExecuteScalarAsync();
+        try
+        {
+            await using var command = Command(connection, transaction, sql, parameters);
+            return await command.ExecuteScalarAsync();
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
     }
 
     static async Task<List<T>> Query<T>(DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> read, params (string, object?)[] parameters)
     {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.Default);
-        var rows = new List<T>();
-        while (await reader.ReadAsync()) rows.Add(read(reader));
-        return rows;
+        try
+        {
+            await using var command = Command(connection, transaction, sql, parameters);
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.Default);
+            var rows = new List<T>();
+            while (await reader.ReadAsync()) rows.Add(read(reader));
+            return rows;
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
     }
 }
