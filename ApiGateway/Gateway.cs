@@ -66,6 +66,7 @@ public static class Gateway
         }));
 
         builder.Services.AddAnnotationSecurity(builder.Configuration, StorageSettings.DataFolder(builder.Configuration));
+        builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection("Import"));
         // Registered after the silo, so the grains answer when it runs.
         builder.Services.AddHostedService<AdminBootstrap>();
         // A parameter that fails to bind is refused through the exception handler, which names the parameter.

@@ -47,6 +47,10 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<InstancePage> GetInstances(InstanceCursor? after, int take, InstanceStatus? status);
 
+    /// <summary>Where an instance is in the order of <see cref="GetInstances"/> (to continue after it); null when it does not exist.</summary>
+    [AlwaysInterleave]
+    Task<InstanceCursor?> GetCursor(string instanceId);
+
     /// <summary>The campaign's answers in time order, after <paramref name="after"/>, at most <paramref name="take"/>.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<AnnotatorHistoryEntry>> GetAnswers(AnnotatorHistoryEntry? after, int take);

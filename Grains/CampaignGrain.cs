@@ -82,6 +82,13 @@ public sealed class CampaignGrain(
     public const int MaxAnswersPage = 10_000;
     public const int MaxInstancePage = 2000;
 
+    public async Task<InstanceCursor?> GetCursor(string instanceId)
+    {
+        if (!AnnotationKeys.IsValidId(instanceId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(instanceId), $"'{instanceId}' is not a valid instance id.");
+        return await store.ReadInstance(CampaignId, instanceId) is { } row ? new InstanceCursor(row.ImagePath, row.Seq) : null;
+    }
+
     public async Task<InstancePage> GetInstances(InstanceCursor? after, int take, InstanceStatus? status)
     {
         if (take is < 1 or > MaxInstancePage)

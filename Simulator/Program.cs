@@ -20,7 +20,8 @@ try
         "eval" => EvalCommand.Run(args[1..]),
         "campaign" => CampaignCommand.Run(args[1..]),
         "ranking" => RankingCommand.Run(args[1..]),
-        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign, ranking."),
+        "queue-bench" => QueueBenchCommand.Run(args[1..]),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign, ranking, queue-bench."),
     };
 }
 catch (UsageException ex)

@@ -85,6 +85,15 @@ internal static class Usage
                                   time, throughput, and per-instance figures (of the first campaign's regular
                                   rounds); the ranking and budget sections; with --gt-fraction the top-N% curve is
                                   plotted next to it as FILE-ranking.svg
+        queue-bench: N annotators take tasks from a running campaign as fast as the server gives them and answer each at
+        once (accept, or one click at the box centre), to measure next and submit at a campaign's size (loopback only).
+          dotnet run --project Simulator -c Release -- queue-bench --campaign ID --token TOKEN [options]
+            --server URL          the API (default http://127.0.0.1:5080/)
+            --annotators N        simultaneous annotators (default 16), accounts bench-1..N
+            --answers N           answers in all (default 2000)
+            --click-share P       share of answers with one click (default 0.3)
+            --out FILE            the figures as JSON
+
         ranking: an offline study of the mask quality model M_r on the rounds an 'eval --protocol rounds' run recorded
         (the "quality" entries of its JSON). Each draw picks a random ground-truth subset, trains M_r on its rounds and
         ranks the final masks of the other instances; the table gives the spread over the draws.

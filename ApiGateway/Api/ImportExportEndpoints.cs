@@ -1,28 +1,31 @@
-using Grains;
 using Grains.Interfaces;
-using Microsoft.AspNetCore.Mvc;
+using Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using Segmentation.Interchange;
 
 namespace ApiGateway.Api;
 
 public static class ImportExportEndpoints
 {
-    const int ImportBatch = 500;
+    /// <summary>Rows per call to the campaign grain: one bulk write each.</summary>
+    const int ImportBatch = 2000;
     const int MaxErrorsReported = 1000;
-    const long MaxImportBytes = 1L << 30;
+    const int ExportPage = 500;
 
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/campaigns/{campaignId}").WithTags("Manager").RequireAuthorization(Security.Policies.Manager);
         api.MapPost("/imports", Import)
-            .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
-            .WithSummary("Import boxes: COCO instance JSON (format=coco) or OpenImages box CSV (format=openimages); onError=skip|reject.");
+            .WithSummary("Import boxes: COCO instance JSON (format=coco) or OpenImages box CSV (format=openimages); onError=skip|reject. " +
+                         "The body is streamed; rows are written in batches, so the campaign's progress counts them while the import runs.");
         api.MapGet("/export", Export)
-            .WithSummary("COCO JSON with RLE masks (format=coco) or a zip of OpenImages-style mask PNGs and CSV (format=openimages).");
+            .WithSummary("COCO JSON with RLE masks (format=coco) or a zip of OpenImages-style mask PNGs and CSV (format=openimages), streamed; " +
+                         "status and minPredictedIoU filter, limit and after (an instance id: continue after it) export part of a campaign.");
     }
 
-    static async Task<IResult> Import(string campaignId, string? format, string? onError, string? masks, HttpRequest request,
-        IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellation)
+    static async Task<IResult> Import(string campaignId, string? format, string? onError, string? masks, HttpContext http,
+        IGrainFactory grains, ILoggerFactory loggers, IOptions<ImportOptions> options, IConfiguration configuration, CancellationToken cancellation)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
         var rejectWhole = (onError ?? "skip") switch
@@ -31,52 +34,126 @@ public static class ImportExportEndpoints
             "reject" => true,
             _ => throw new ApiProblemException(400, RejectionCodes.Invalid, "onError", $"onError must be skip or reject, got '{ProblemText.Shorten(onError)}'."),
         };
+        if (format is not ("coco" or "openimages"))
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "format", $"format must be coco or openimages, got '{ProblemText.Shorten(format)}'.");
         if (info.Status is not (CampaignStatus.Draft or CampaignStatus.Importing))
             throw new ApiProblemException(409, RejectionCodes.InvalidTransition, "status", $"Campaign {campaignId} is {info.Status}; imports are taken in Draft or Importing.");
         var root = info.Settings.ImageRoot;
+        var masksFolder = MasksFolder(root, masks);
+        var limits = options.Value;
 
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellation);
-        if (body.Length == 0) throw new ApiProblemException(400, RejectionCodes.Invalid, "body", "The import file is empty.");
-        body.Position = 0;
+        // The body goes to a temporary file first: COCO files name their categories after the annotations, and a
+        // malformed file must be refused before any row is imported.
+        await using var spool = await Spool(http, limits.MaxBytes, StorageSettings.DataFolder(configuration), cancellation);
 
-        ImportParseResult parsed;
+        IEnumerable<ImportRecord> Records()
+        {
+            spool.Position = 0;
+            return format == "coco"
+                ? CocoBoxImport.Read(spool, CocoBoxImport.FolderResolver(root), limits.Limits)
+                : OpenImagesBoxImport.Read(new StreamReader(spool, leaveOpen: true), OpenImagesBoxImport.FolderResolver(root), masksFolder, limits.Limits);
+        }
+
+        var errors = new List<ImportRowErrorDto>();
+        var errorCount = 0;
+        var rowsRead = 0;
         try
         {
-            parsed = (format ?? "") switch
+            if (rejectWhole)
             {
-                "coco" => CocoBoxImport.Parse(body, file => ImageEndpoints.Resolve(root, file) is not null),
-                "openimages" => OpenImagesBoxImport.Parse(body, OpenImagesBoxImport.FolderResolver(root), MasksFolder(root, masks)),
-                _ => throw new ApiProblemException(400, RejectionCodes.Invalid, "format", $"format must be coco or openimages, got '{ProblemText.Shorten(format)}'."),
-            };
+                foreach (var record in Records())
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    rowsRead++;
+                    if (record.Errors.Count == 0) continue;
+                    errorCount++;
+                    if (errors.Count < MaxErrorsReported) errors.AddRange(record.Errors.Select(e => new ImportRowErrorDto(e.Row, e.Field, e.Message)));
+                }
+                if (errorCount > 0)
+                    throw new ApiProblemException(422, "import_rejected", errors[0].Field,
+                        $"{errorCount} of {rowsRead} rows are bad (first: row {errors[0].Row}, {errors[0].Field}: {errors[0].Message}); nothing was imported.")
+                    { Errors = errors.Take(MaxErrorsReported).ToArray() };
+                rowsRead = 0;
+            }
+
+            var campaign = grains.GetGrain<ICampaignGrain>(campaignId);
+            if (info.Status == CampaignStatus.Draft) await campaign.BeginImport();
+            int created = 0, present = 0;
+            var batch = new List<ImportRow>(ImportBatch);
+            async Task Flush()
+            {
+                if (batch.Count == 0) return;
+                var rowOf = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var r in batch) rowOf.TryAdd(r.InstanceId, r.Row);
+                var result = await campaign.ImportInstances(batch.Select(r => new InstanceImport(
+                    r.InstanceId, r.ImageFile, r.ImageWidth, r.ImageHeight, new BoxD(r.X0, r.Y0, r.X1, r.Y1), r.ClassName,
+                    GroundTruth: r.GroundTruth?.ToWire())).ToArray());
+                created += result.Created;
+                present += result.AlreadyPresent;
+                foreach (var x in result.Rejected)
+                {
+                    errorCount++;
+                    if (errors.Count < MaxErrorsReported) errors.Add(new ImportRowErrorDto(rowOf.GetValueOrDefault(x.InstanceId), x.Field, x.Message));
+                }
+                batch.Clear();
+            }
+
+            foreach (var record in Records())
+            {
+                cancellation.ThrowIfCancellationRequested();
+                rowsRead++;
+                if (record.Value is { } row)
+                {
+                    batch.Add(row);
+                    if (batch.Count == ImportBatch) await Flush();
+                    continue;
+                }
+                errorCount++;
+                if (errors.Count < MaxErrorsReported) errors.AddRange(record.Errors.Select(e => new ImportRowErrorDto(e.Row, e.Field, e.Message)));
+            }
+            await Flush();
+            loggers.CreateLogger("Import").LogInformation(
+                "Imported {Created} instances into {CampaignId} ({Present} already present, {Errors} rows refused, {Rows} rows read)",
+                created, campaignId, present, errorCount, rowsRead);
+            return Results.Ok(new ImportReportDto(format, rowsRead, created, present, errors.OrderBy(e => e.Row).Take(MaxErrorsReported).ToArray()));
         }
         catch (InvalidDataException e)
         {
             throw new ApiProblemException(400, "malformed_file", "body", e.Message);
         }
+    }
 
-        var errors = parsed.Errors.Select(e => new ImportRowErrorDto(e.Row, e.Field, e.Message)).ToList();
-        if (rejectWhole && errors.Count > 0)
-            throw new ApiProblemException(422, "import_rejected", errors[0].Field,
-                $"{errors.Count} of {parsed.RowsRead} rows are bad (first: row {errors[0].Row}, {errors[0].Field}: {errors[0].Message}); nothing was imported.")
-            { Errors = errors.Take(MaxErrorsReported).ToArray() };
-
-        var campaign = grains.GetGrain<ICampaignGrain>(campaignId);
-        if (info.Status == CampaignStatus.Draft) await campaign.BeginImport();
-        var rowOf = parsed.Rows.ToDictionary(r => r.InstanceId, r => r.Row, StringComparer.Ordinal);
-        int created = 0, present = 0;
-        foreach (var batch in parsed.Rows.Chunk(ImportBatch))
+    /// <summary>Copies the request body to a temporary file (deleted on close), refusing it with 413 beyond <paramref name="maxBytes"/>.</summary>
+    static async Task<FileStream> Spool(HttpContext http, long maxBytes, string dataFolder, CancellationToken cancellation)
+    {
+        if (http.Request.ContentLength is { } declared && declared > maxBytes)
+            throw new ApiProblemException(413, "too_large", "body", $"The import file is {declared} bytes; at most {maxBytes} are taken (--Import:MaxBytes).");
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = maxBytes;
+        var folder = Path.Combine(dataFolder, "imports");
+        Directory.CreateDirectory(folder);
+        var spool = new FileStream(Path.Combine(folder, $"{Guid.NewGuid():N}.upload"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+            1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
         {
-            var result = await campaign.ImportInstances(batch.Select(r => new InstanceImport(
-                r.InstanceId, r.ImageFile, r.ImageWidth, r.ImageHeight, new BoxD(r.X0, r.Y0, r.X1, r.Y1), r.ClassName,
-                GroundTruth: r.GroundTruth?.ToWire())).ToArray());
-            created += result.Created;
-            present += result.AlreadyPresent;
-            errors.AddRange(result.Rejected.Select(x => new ImportRowErrorDto(rowOf.GetValueOrDefault(x.InstanceId), x.Field, x.Message)));
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(buffer, cancellation)) > 0)
+            {
+                total += read;
+                if (total > maxBytes)
+                    throw new ApiProblemException(413, "too_large", "body", $"The import file is larger than {maxBytes} bytes (--Import:MaxBytes); nothing was imported.");
+                await spool.WriteAsync(buffer.AsMemory(0, read), cancellation);
+            }
+            if (total == 0) throw new ApiProblemException(400, RejectionCodes.Invalid, "body", "The import file is empty.");
+            await spool.FlushAsync(cancellation);
+            return spool;
         }
-        loggers.CreateLogger("Import").LogInformation("Imported {Created} instances into {CampaignId} ({Present} already present, {Errors} rows refused)",
-            created, campaignId, present, errors.Count);
-        return Results.Ok(new ImportReportDto(format!, parsed.RowsRead, created, present, errors.OrderBy(e => e.Row).Take(MaxErrorsReported).ToArray()));
+        catch
+        {
+            await spool.DisposeAsync();
+            throw;
+        }
     }
 
     static string? MasksFolder(string root, string? masks)
@@ -89,40 +166,52 @@ public static class ImportExportEndpoints
         return full;
     }
 
-    static async Task<IResult> Export(string campaignId, string? format, IGrainFactory grains, CancellationToken cancellation)
+    static async Task Export(string campaignId, string? format, string? status, double? minPredictedIoU, int? limit, string? after,
+        HttpContext http, IGrainFactory grains, CancellationToken cancellation)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
         if (format is not ("coco" or "openimages"))
             throw new ApiProblemException(400, RejectionCodes.Invalid, "format", $"format must be coco or openimages, got '{ProblemText.Shorten(format)}'.");
-        var items = await Gather(grains, campaignId, info.Settings.ShardCount, cancellation);
-        // Written to memory first: the writers are synchronous, and a failure must not leave a truncated download.
-        var buffer = new MemoryStream();
-        if (format == "coco")
+        InstanceStatus? only = null;
+        if (status is not null)
         {
-            CocoMaskExport.Write(items, buffer);
-            return Results.Bytes(buffer.ToArray(), "application/json", $"{campaignId}-coco.json");
+            only = Enum.GetValues<InstanceStatus>().Where(s => s != InstanceStatus.NotInitialized)
+                .FirstOrDefault(s => string.Equals(Json.EnumName(s), status, StringComparison.Ordinal));
+            if (only is null)
+                throw new ApiProblemException(400, RejectionCodes.Invalid, "status",
+                    $"status must be one of {string.Join(", ", Enum.GetValues<InstanceStatus>().Where(s => s != InstanceStatus.NotInitialized).Select(s => Json.EnumName(s)))}, got '{ProblemText.Shorten(status)}'.");
         }
-        OpenImagesMaskExport.Write(items, buffer);
-        return Results.Bytes(buffer.ToArray(), "application/zip", $"{campaignId}-openimages.zip");
-    }
+        if (minPredictedIoU is { } min && !(min is >= 0 and <= 1))
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "minPredictedIoU", $"minPredictedIoU must be in [0, 1], got {min}.");
+        if (limit is < 1)
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "limit", $"limit must be at least 1, got {limit}.");
+        InstanceCursor? start = null;
+        if (after is not null)
+        {
+            Json.RequireId(after, "after");
+            start = await grains.GetGrain<ICampaignGrain>(campaignId).GetCursor(after)
+                ?? throw new ApiProblemException(404, RejectionCodes.NotInitialized, "after", $"Instance {after} does not exist in campaign {campaignId}.");
+        }
 
-    static async Task<List<MaskExportItem>> Gather(IGrainFactory grains, string campaignId, int shards, CancellationToken cancellation)
-    {
-        var items = new List<MaskExportItem>();
-        await foreach (var item in Items(grains, campaignId, shards, null, cancellation)) items.Add(item);
-        return items;
+        var items = Items(grains, campaignId, info.Settings.ShardCount, only, minPredictedIoU, limit, start, cancellation);
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{campaignId}-{format}.{(format == "coco" ? "json" : "zip")}\"";
+        http.Response.ContentType = format == "coco" ? "application/json" : "application/zip";
+        // Streamed: once the first bytes are out, a failure can only cut the download short (the client sees a truncated file).
+        if (format == "coco") await CocoMaskExport.WriteAsync(items, http.Response.Body, cancellation);
+        else await OpenImagesMaskExport.WriteAsync(items, http.Response.Body, cancellation);
     }
 
     /// <summary>The campaign's instances as export items, grouped by image, read page by page from the instance table.</summary>
     static async IAsyncEnumerable<MaskExportItem> Items(IGrainFactory grains, string campaignId, int shards, InstanceStatus? status,
+        double? minPredictedIoU, int? limit, InstanceCursor? after,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
     {
         var campaign = grains.GetGrain<ICampaignGrain>(campaignId);
-        InstanceCursor? after = null;
+        var left = limit ?? int.MaxValue;
         do
         {
             cancellation.ThrowIfCancellationRequested();
-            var page = await campaign.GetInstances(after, 500, status);
+            var page = await campaign.GetInstances(after, ExportPage, status);
             // The ranking's current model scores every mask, including those finished before the model existed.
             var predicted = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var group in page.Items.Select(v => AnnotationKeys.ParseInstance(v.Key).InstanceId).GroupBy(id => ShardMap.ShardOf(id, shards)))
@@ -131,7 +220,13 @@ public static class ImportExportEndpoints
                 foreach (var (id, p) in scores) predicted[id] = p;
             }
             foreach (var view in page.Items)
-                if (view.Spec is not null) yield return Item(view, predicted);
+            {
+                if (view.Spec is null) continue;
+                var item = Item(view, predicted);
+                if (minPredictedIoU is { } min && !(item.PredictedIoU >= min)) continue;
+                yield return item;
+                if (--left == 0) yield break;
+            }
             after = page.Next;
         }
         while (after is not null);

@@ -41,6 +41,16 @@ public sealed class MeasurementLog
     private readonly Dictionary<string, List<double>> series = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> counters = new(StringComparer.Ordinal);
 
+    /// <summary>Forgets every value and counter (the set-up's calls, before the measured part of a run).</summary>
+    public void Clear()
+    {
+        lock (gate)
+        {
+            series.Clear();
+            counters.Clear();
+        }
+    }
+
     public void Record(string name, double value)
     {
         lock (gate)

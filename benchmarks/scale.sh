@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# A campaign of ROWS synthetic boxes on one box, end to end through the HTTP API, with the box model:
+# import (time, rows/s), round 0 for all, next+submit latencies of 16 annotators, the streamed COCO export,
+# the gateway's peak resident memory at each stage and the database's size.
+#
+#   benchmarks/scale.sh ROWS postgres|sqlite [OUT.json]
+#
+# PostgreSQL runs as the tests run it: a private cluster in a temporary folder on loopback (fsync off).
+# Needs a Release build (dotnet build Actors.sln -c Release) and the DAVIS images beside the repository.
+set -euo pipefail
+rows=${1:?usage: benchmarks/scale.sh ROWS postgres|sqlite [OUT.json]}
+storage=${2:?usage: benchmarks/scale.sh ROWS postgres|sqlite [OUT.json]}
+out=${3:-benchmarks/scale-$storage-$rows.json}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+images=$(cd "$repo/../shared/datasets/davis345/img" && pwd)
+work=$(mktemp -d /tmp/annotation-scale-XXXXXX)
+port=$((20000 + RANDOM % 20000))
+api="http://127.0.0.1:$port"
+password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+gateway_pid=""
+pg_data=""
+
+cleanup() {
+  [[ -n "$gateway_pid" ]] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null || true
+  if [[ -n "$pg_data" ]]; then runuser -u postgres -- pg_ctl -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+since() { echo "$(now) - $1" | bc -l; }
+peak_kib() { awk '/VmHWM/ {print $2}' "/proc/$gateway_pid/status"; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$gateway_pid/status"; }
+
+storage_args=()
+if [[ "$storage" == postgres ]]; then
+  pg_data="$work/pg"
+  mkdir -p "$pg_data" "$work/sockets"
+  chown -R postgres:postgres "$work"
+  runuser -u postgres -- initdb -D "$pg_data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+  pg_port=$((port + 1))
+  runuser -u postgres -- pg_ctl -D "$pg_data" -l "$work/pg.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/sockets -c fsync=off -c full_page_writes=off" start >/dev/null
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "CREATE DATABASE annotation" >/dev/null
+  storage_args=(--storage postgres --connection "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=annotation;Maximum Pool Size=50")
+elif [[ "$storage" != sqlite ]]; then
+  echo "storage must be postgres or sqlite" >&2; exit 2
+fi
+
+csv="$work/boxes.csv"
+"$repo/scripts/synthetic-openimages-boxes.sh" "$rows" "$csv"
+
+dotnet "$repo/ApiGateway/bin/Release/net10.0/ApiGateway.dll" --urls "$api" --data "$work/data" --admin-password "$password" \
+  --image-roots "$images" --Import:MaxBytes 4294967296 \
+  --RateLimit:Burst 1000000 --RateLimit:PermitsPerSecond 1000000 "${storage_args[@]}" > "$work/gateway.log" 2>&1 &
+gateway_pid=$!
+for _ in $(seq 1 120); do curl -fs "$api/health" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "$api/health" >/dev/null || { tail -30 "$work/gateway.log"; exit 1; }
+idle_kib=$(rss_kib)
+
+token=$(curl -fs -H 'Content-Type: application/json' -d "{\"userName\":\"admin\",\"password\":\"$password\",\"name\":\"scale\"}" \
+  "$api/api/v1/auth/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+auth=(-H "Authorization: Bearer $token")
+curl -fs "${auth[@]}" -H 'Content-Type: application/json' \
+  -d "{\"id\":\"scale\",\"imageRoot\":\"$images\",\"rounds\":1,\"maxClicksPerRound\":4,\"model\":\"box\",\"shards\":16,\"leaseSeconds\":600}" \
+  "$api/api/v1/campaigns" >/dev/null
+
+echo "importing $rows rows ($storage)" >&2
+t0=$(now)
+import=$(curl -fsS "${auth[@]}" -H 'Content-Type: text/csv' --data-binary "@$csv" "$api/api/v1/campaigns/scale/imports?format=openimages&onError=skip")
+import_s=$(since "$t0")
+import_peak_kib=$(peak_kib)
+created=$(echo "$import" | sed -E 's/.*"created":([0-9]+).*/\1/')
+echo "imported $created in $import_s s" >&2
+
+echo "round 0 for all" >&2
+t0=$(now)
+while true; do
+  progress=$(curl -fs "${auth[@]}" "$api/api/v1/campaigns/scale/progress")
+  pending=$(echo "$progress" | sed -E 's/.*"pending":([0-9]+).*/\1/')
+  waiting=$(echo "$progress" | sed -E 's/.*"rounds":\[\{"round":1,"waiting":([0-9]+).*/\1/')
+  [[ "$waiting" == "$created" ]] && break
+  sleep 2
+done
+round0_s=$(since "$t0")
+round0_peak_kib=$(peak_kib)
+after_round0_kib=$(rss_kib)
+echo "round 0 done in $round0_s s" >&2
+
+curl -fs "${auth[@]}" -X POST "$api/api/v1/campaigns/scale/start" >/dev/null
+dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" queue-bench --server "$api/" --campaign scale --token "$token" \
+  --annotators 16 --answers 4000 --out "$work/queue.json" >&2
+queue_peak_kib=$(peak_kib)
+
+echo "export" >&2
+t0=$(now)
+curl -fsS "${auth[@]}" -o "$work/export.json" "$api/api/v1/campaigns/scale/export?format=coco"
+export_s=$(since "$t0")
+export_bytes=$(stat -c %s "$work/export.json")
+export_peak_kib=$(peak_kib)
+
+if [[ "$storage" == postgres ]]; then
+  db_bytes=$(psql -h 127.0.0.1 -p "$pg_port" -U postgres -d annotation -Atc "SELECT pg_database_size('annotation')")
+else
+  db_bytes=$(du -cb "$work/data"/annotation.db* | tail -1 | cut -f1)
+fi
+
+mkdir -p "$(dirname "$out")"
+cat > "$out" <<JSON
+{
+  "rows": $rows, "storage": "$storage", "created": $created,
+  "import_seconds": $import_s, "import_rows_per_second": $(echo "$created / $import_s" | bc -l),
+  "round0_seconds": $round0_s,
+  "rss_idle_mib": $(echo "$idle_kib / 1024" | bc -l),
+  "rss_after_round0_mib": $(echo "$after_round0_kib / 1024" | bc -l),
+  "peak_rss_import_mib": $(echo "$import_peak_kib / 1024" | bc -l),
+  "peak_rss_round0_mib": $(echo "$round0_peak_kib / 1024" | bc -l),
+  "peak_rss_queue_mib": $(echo "$queue_peak_kib / 1024" | bc -l),
+  "peak_rss_export_mib": $(echo "$export_peak_kib / 1024" | bc -l),
+  "export_seconds": $export_s, "export_bytes": $export_bytes,
+  "database_bytes": $db_bytes,
+  "queue": $(cat "$work/queue.json")
+}
+JSON
+echo "wrote $out" >&2
+cat "$out"
