@@ -112,14 +112,34 @@ internal static class CsvReader
 }
 
 /// <summary>Writes CSV fields, quoting those that need it.</summary>
+/// <remarks>
+/// Text from users (names, ids) goes through <see cref="Text"/> first, so that a spreadsheet opening the file does
+/// not take a cell for a formula. Cells made only from numbers we format (digits, sign, '.', 'E', and the spaces and
+/// ';' that join a list of them) are written as they are, so they stay numbers for whoever reads the file.
+/// </remarks>
 internal static class CsvWriter
 {
+    /// <summary>
+    /// A text cell made inert for spreadsheets: one starting with '=', '+', '-' or '@' (or a tab or carriage return,
+    /// which some spreadsheets skip before looking for those) gets a leading single quote.
+    /// </summary>
+    public static string Text(string value) =>
+        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+
     /// <summary>The field as written: quoted (with doubled quotes) when it holds a comma, quote, line break or edge space.</summary>
     public static string Field(string value)
     {
         var needsQuotes = value.Length > 0
             && (value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || value[0] == ' ' || value[^1] == ' ');
         return needsQuotes ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    /// <summary>One record (fields joined by commas) with its CRLF line end.</summary>
+    public static string Record(IEnumerable<string> fields)
+    {
+        var builder = new StringBuilder();
+        AppendRecord(builder, fields);
+        return builder.ToString();
     }
 
     /// <summary>Appends one record (fields joined by commas) and a CRLF line end.</summary>
