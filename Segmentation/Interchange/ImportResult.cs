@@ -59,3 +59,64 @@ public sealed record ImportRowError(int Row, string Field, string Message)
 /// <param name="Errors">Problems in file order; no row with an error is in <paramref name="Rows"/>.</param>
 /// <param name="RowsRead">Number of data rows in the file (COCO annotations, CSV records after the header).</param>
 public sealed record ImportParseResult(IReadOnlyList<ImportRow> Rows, IReadOnlyList<ImportRowError> Errors, int RowsRead);
+
+/// <summary>Limits an import enforces on every row; a row that passes one is refused with the field at fault.</summary>
+/// <remarks>They keep one row's memory and time bounded whatever the file declares.</remarks>
+public sealed record ImportLimits
+{
+    /// <summary>Largest image width or height in pixels; above it the row is refused (field <c>width</c> or <c>height</c>).</summary>
+    public int MaxImageSide { get; init; } = 30_000;
+
+    /// <summary>Largest image area (width x height) in pixels; above it the row is refused.</summary>
+    public long MaxImagePixels { get; init; } = 300_000_000;
+
+    /// <summary>Most polygon points of one annotation, over all its polygons (field <c>segmentation</c>).</summary>
+    public int MaxPolygonPoints { get; init; } = 100_000;
+
+    /// <summary>Most run-length counts of one ground-truth mask (field <c>segmentation</c>, or the mask column).</summary>
+    public int MaxRleCounts { get; init; } = 2_000_000;
+
+    /// <summary>The limits above.</summary>
+    public static ImportLimits Default { get; } = new();
+
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
+    internal void Check()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxImageSide, 1, nameof(MaxImageSide));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxImagePixels, 1, nameof(MaxImagePixels));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPolygonPoints, 1, nameof(MaxPolygonPoints));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRleCounts, 1, nameof(MaxRleCounts));
+    }
+
+    /// <summary>Why an image of this size is refused, as (field, message), or null when it is accepted.</summary>
+    internal (string Field, string Message)? SizeProblem(int width, int height, string what)
+    {
+        if (width > MaxImageSide) return ("width", $"{what} is {width} px wide; at most {MaxImageSide} are accepted.");
+        if (height > MaxImageSide) return ("height", $"{what} is {height} px high; at most {MaxImageSide} are accepted.");
+        var pixels = (long)width * height;
+        if (pixels > MaxImagePixels) return ("width", $"{what} is {width}x{height} = {pixels} pixels; at most {MaxImagePixels} are accepted.");
+        return null;
+    }
+}
+
+/// <summary>One data row of an import file: a usable row, or the errors that refused it.</summary>
+/// <param name="Row">The row number, counted as in <see cref="ImportRow.Row"/>.</param>
+/// <param name="Value">The usable row, or null when the row is refused.</param>
+/// <param name="Errors">Why the row is refused (in the order found); empty when <paramref name="Value"/> is set.</param>
+public sealed record ImportRecord(int Row, ImportRow? Value, IReadOnlyList<ImportRowError> Errors)
+{
+    /// <summary>Collects records into the result the in-memory parsers return.</summary>
+    internal static ImportParseResult Collect(IEnumerable<ImportRecord> records)
+    {
+        var rows = new List<ImportRow>();
+        var errors = new List<ImportRowError>();
+        var count = 0;
+        foreach (var record in records)
+        {
+            count++;
+            if (record.Value is { } row) rows.Add(row);
+            else errors.AddRange(record.Errors);
+        }
+        return new ImportParseResult(rows, errors, count);
+    }
+}

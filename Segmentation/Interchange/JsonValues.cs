@@ -15,16 +15,22 @@ internal static class JsonValues
         }
         catch (JsonException ex)
         {
-            // The parser's message ends with zero-based "LineNumber: .. | BytePositionInLine: ..";
-            // state the position one-based instead.
-            var message = ex.Message;
-            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            if (cut >= 0) message = message[..cut];
-            var position = ex.LineNumber is { } line
-                ? $" at line {line + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}"
-                : "";
-            throw new InvalidDataException($"{what} is not valid JSON{position}: {message}", ex);
+            throw NotValidJson(ex, what);
         }
+    }
+
+    /// <summary>A syntax error as an <see cref="InvalidDataException"/> with a 1-based position.</summary>
+    public static InvalidDataException NotValidJson(JsonException ex, string what)
+    {
+        // The parser's message ends with zero-based "LineNumber: .. | BytePositionInLine: ..";
+        // state the position one-based instead.
+        var message = ex.Message;
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut >= 0) message = message[..cut];
+        var position = ex.LineNumber is { } line
+            ? $" at line {line + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}"
+            : "";
+        return new InvalidDataException($"{what} is not valid JSON{position}: {message}", ex);
     }
 
     /// <summary>
@@ -65,6 +71,19 @@ internal static class JsonValues
         var raw = value.GetRawText();
         return raw.Length <= 60 ? raw : raw[..57] + "...";
     }
+
+    /// <summary>The kind of value a token starts.</summary>
+    public static JsonValueKind KindOf(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => JsonValueKind.Object,
+        JsonTokenType.StartArray => JsonValueKind.Array,
+        JsonTokenType.String => JsonValueKind.String,
+        JsonTokenType.Number => JsonValueKind.Number,
+        JsonTokenType.True => JsonValueKind.True,
+        JsonTokenType.False => JsonValueKind.False,
+        JsonTokenType.Null => JsonValueKind.Null,
+        _ => JsonValueKind.Undefined,
+    };
 
     public static string Describe(JsonValueKind kind) => kind switch
     {

@@ -29,18 +29,21 @@ public sealed record ResolvedImage(string File, int Width, int Height);
 /// name as it is.
 /// </para>
 /// <para>
-/// Images are found by the caller's resolver, asked once per distinct <c>ImageID</c> (see
-/// <see cref="FolderResolver"/>). An optional <c>MaskPath</c> column names a ground-truth mask image
-/// relative to the masks folder (non-zero pixels are the object; the mask must have the image's size and
-/// cover at least one pixel); it is returned as a compressed COCO RLE string. An empty <c>MaskPath</c>
-/// means no ground truth.
+/// Images are found by the caller's resolver (see <see cref="FolderResolver"/>), asked once per <c>ImageID</c>
+/// while it is among the last <see cref="ImageCacheSize"/> ones used. An optional <c>MaskPath</c> column names a
+/// ground-truth mask image relative to the masks folder (non-zero pixels are the object; the mask must have the
+/// image's size, which is checked from its header before it is decoded, and cover at least one pixel); it is
+/// returned as a compressed COCO RLE string. An empty <c>MaskPath</c> means no ground truth.
 /// </para>
 /// <para>
 /// Rejected rows, with the column at fault: a wrong number of fields or an unclosed quote (<c>row</c>), a
 /// non-numeric, out-of-range or inverted coordinate (<c>XMin</c> .. <c>YMax</c>; an inverted pair is
 /// reported on the Max column), an empty <c>LabelName</c>, an empty, unknown or unreadable image
-/// (<c>ImageID</c>), an invalid or duplicate id (<c>BoxID</c>, or <c>ImageID</c> for generated ids) and a bad
-/// mask (<c>MaskPath</c>). A row may have several problems.
+/// (<c>ImageID</c>, also for an image past <see cref="ImportLimits.MaxImageSide"/> or
+/// <see cref="ImportLimits.MaxImagePixels"/>), an invalid or duplicate id (<c>BoxID</c>, or <c>ImageID</c> for
+/// generated ids), a bad mask (<c>MaskPath</c>, also for one needing more than <see cref="ImportLimits.MaxRleCounts"/>
+/// run lengths) and a record longer than <see cref="MaxRecordChars"/> characters (<c>row</c>). A row may have
+/// several problems.
 /// </para>
 /// </remarks>
 public static class OpenImagesBoxImport
@@ -54,6 +57,12 @@ public static class OpenImagesBoxImport
     /// <summary>The optional column naming ground-truth mask files.</summary>
     public const string MaskPathColumn = "MaskPath";
 
+    /// <summary>How many ImageIDs' resolutions are remembered while reading.</summary>
+    public const int ImageCacheSize = 4096;
+
+    /// <summary>The longest record read; a longer one is refused without being kept in memory.</summary>
+    public const int MaxRecordChars = 1 << 20;
+
     /// <summary>File extensions <see cref="FolderResolver"/> tries, in order.</summary>
     public static IReadOnlyList<string> ImageExtensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".JPG", ".JPEG", ".PNG", ".WEBP", ".BMP"];
 
@@ -66,7 +75,7 @@ public static class OpenImagesBoxImport
         return Parse(reader, resolveImage, masksFolder);
     }
 
-    /// <summary>Parses a box CSV.</summary>
+    /// <summary>Parses a box CSV, keeping every row in memory (rows are checked against <see cref="ImportLimits.Default"/>).</summary>
     /// <param name="csv">The CSV text.</param>
     /// <param name="resolveImage">
     /// Finds an image by its <c>ImageID</c>; null when there is none. An <see cref="IOException"/>,
@@ -79,14 +88,37 @@ public static class OpenImagesBoxImport
     /// twice, or has a <c>MaskPath</c> column while no <paramref name="masksFolder"/> is given.
     /// </exception>
     /// <exception cref="DirectoryNotFoundException"><paramref name="masksFolder"/> is given but does not exist.</exception>
-    public static ImportParseResult Parse(TextReader csv, Func<string, ResolvedImage?> resolveImage, string? masksFolder = null)
+    public static ImportParseResult Parse(TextReader csv, Func<string, ResolvedImage?> resolveImage, string? masksFolder = null) =>
+        ImportRecord.Collect(Read(csv, resolveImage, masksFolder, ImportLimits.Default));
+
+    /// <summary>
+    /// Reads a box CSV line by line, one record per CSV record after the header, made as the caller asks for them;
+    /// memory is bounded by one record, the last <see cref="ImageCacheSize"/> image lookups and the ids already used.
+    /// </summary>
+    /// <param name="csv">The CSV text; read once, so the records can be enumerated once.</param>
+    /// <param name="resolveImage"><inheritdoc cref="Parse(TextReader, Func{string, ResolvedImage?}, string?)" path="/param[@name='resolveImage']"/></param>
+    /// <param name="masksFolder"><inheritdoc cref="Parse(TextReader, Func{string, ResolvedImage?}, string?)" path="/param[@name='masksFolder']"/></param>
+    /// <param name="limits">What one row may cost.</param>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="masksFolder"/> is given but does not exist (raised at once).</exception>
+    /// <exception cref="InvalidDataException">
+    /// Raised by the first <c>MoveNext</c>, before any record: the file is empty, its header lacks a required column
+    /// (all missing ones are named), names a column twice, or has a <c>MaskPath</c> column while no
+    /// <paramref name="masksFolder"/> is given.
+    /// </exception>
+    public static IEnumerable<ImportRecord> Read(TextReader csv, Func<string, ResolvedImage?> resolveImage, string? masksFolder, ImportLimits limits)
     {
         ArgumentNullException.ThrowIfNull(csv);
         ArgumentNullException.ThrowIfNull(resolveImage);
+        ArgumentNullException.ThrowIfNull(limits);
+        limits.Check();
         if (masksFolder is not null && !Directory.Exists(masksFolder))
             throw new DirectoryNotFoundException($"Masks folder not found: {masksFolder}");
+        return ReadCore(csv, resolveImage, masksFolder, limits);
+    }
 
-        using var records = CsvReader.Read(csv).GetEnumerator();
+    private static IEnumerable<ImportRecord> ReadCore(TextReader csv, Func<string, ResolvedImage?> resolveImage, string? masksFolder, ImportLimits limits)
+    {
+        using var records = CsvReader.Read(csv, MaxRecordChars).GetEnumerator();
         if (!records.MoveNext())
             throw new InvalidDataException(
                 $"The CSV file is empty; expected a header line with the columns {string.Join(", ", RequiredColumns)}.");
@@ -95,19 +127,13 @@ public static class OpenImagesBoxImport
             throw new InvalidDataException(
                 $"The CSV file has a {MaskPathColumn} column but no masks folder was given to read the masks from.");
 
-        var context = new RowContext(columns, resolveImage, masksFolder);
-        var rows = new List<ImportRow>();
-        var errors = new List<ImportRowError>();
-        var rowsRead = 0;
+        var context = new RowContext(columns, resolveImage, masksFolder, limits);
         while (records.MoveNext())
         {
-            rowsRead++;
-            var rowErrors = new List<ImportRowError>();
-            var row = context.Read(records.Current, rowErrors);
-            if (rowErrors.Count > 0) errors.AddRange(rowErrors);
-            else rows.Add(row!);
+            var errors = new List<ImportRowError>();
+            var row = context.Read(records.Current, errors);
+            yield return new ImportRecord(records.Current.Line, errors.Count == 0 ? row : null, errors.Count == 0 ? [] : errors);
         }
-        return new ImportParseResult(rows, errors, rowsRead);
     }
 
     /// <summary>
@@ -169,10 +195,10 @@ public static class OpenImagesBoxImport
     private sealed record ImageLookup(ResolvedImage? Image, string? Problem);
 
     /// <summary>State shared by the rows of one file: resolved images and ids already used.</summary>
-    private sealed class RowContext(Columns columns, Func<string, ResolvedImage?> resolveImage, string? masksFolder)
+    private sealed class RowContext(Columns columns, Func<string, ResolvedImage?> resolveImage, string? masksFolder, ImportLimits limits)
     {
-        private readonly Dictionary<string, ImageLookup> images = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> firstLineOfId = new(StringComparer.Ordinal);
+        private readonly BoundedCache<string, ImageLookup> images = new(ImageCacheSize);
+        private readonly CompactStringMap firstLineOfId = new();
 
         public ImportRow? Read(CsvRecord record, List<ImportRowError> errors)
         {
@@ -265,17 +291,18 @@ public static class OpenImagesBoxImport
                 fail(field, problem);
                 return null;
             }
-            if (!firstLineOfId.TryAdd(id, line))
+            if (!firstLineOfId.TryAdd(id, line, out var firstLine))
             {
-                fail(field, $"the instance id '{id}' is already used on line {firstLineOfId[id]}.");
+                fail(field, $"the instance id '{id}' is already used on line {firstLine}.");
                 return null;
             }
             return id;
         }
 
-        private ImageLookup Resolve(string imageId)
+        private ImageLookup Resolve(string imageId) => images.GetOrAdd(imageId, Lookup);
+
+        private ImageLookup Lookup(string imageId)
         {
-            if (images.TryGetValue(imageId, out var known)) return known;
             ImageLookup lookup;
             try
             {
@@ -286,13 +313,14 @@ public static class OpenImagesBoxImport
                         ? new ImageLookup(null, $"image '{imageId}' resolved to an unusable path: {pathProblem}")
                         : image.Width <= 0 || image.Height <= 0
                             ? new ImageLookup(null, $"image '{imageId}' has no positive size ({image.Width}x{image.Height}).")
-                            : new ImageLookup(image, null);
+                            : limits.SizeProblem(image.Width, image.Height, $"image '{imageId}'") is { } sizeProblem
+                                ? new ImageLookup(null, sizeProblem.Message)
+                                : new ImageLookup(image, null);
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 lookup = new ImageLookup(null, $"image '{imageId}' could not be read: {ex.Message}");
             }
-            images[imageId] = lookup;
             return lookup;
         }
 
@@ -314,6 +342,13 @@ public static class OpenImagesBoxImport
             BinaryMask mask;
             try
             {
+                // The header first: a mask of the wrong size is refused without decoding it.
+                var (width, height) = ImageHeader.ReadSize(fullPath);
+                if (width != image.Width || height != image.Height)
+                {
+                    fail(MaskPathColumn, $"the mask '{maskPath}' is {width}x{height} but the image is {image.Width}x{image.Height}.");
+                    return null;
+                }
                 mask = ImageCodec.ReadMask(fullPath);
             }
             catch (FileNotFoundException)
@@ -331,12 +366,17 @@ public static class OpenImagesBoxImport
                 fail(MaskPathColumn, $"the mask '{maskPath}' is {mask.Width}x{mask.Height} but the image is {image.Width}x{image.Height}.");
                 return null;
             }
-            if (mask.IsEmpty)
+            if (RleCounts.FromMask(mask, limits.MaxRleCounts) is not { } counts)
+            {
+                fail(MaskPathColumn, $"the mask '{maskPath}' needs more than {limits.MaxRleCounts} run-length counts.");
+                return null;
+            }
+            if (CocoRle.Area(counts) == 0)
             {
                 fail(MaskPathColumn, $"the mask '{maskPath}' covers no pixel.");
                 return null;
             }
-            return CocoRle.Encode(mask);
+            return CocoRle.EncodeString(counts);
         }
 
         private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
