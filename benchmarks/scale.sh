@@ -28,7 +28,8 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc -l; }
+since() { printf '%.3f' "$(echo "$(now) - $1" | bc -l)"; }
+num() { printf '%.1f' "$(echo "$1" | bc -l)"; }
 peak_kib() { awk '/VmHWM/ {print $2}' "/proc/$gateway_pid/status"; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$gateway_pid/status"; }
 
@@ -70,7 +71,7 @@ t0=$(now)
 import=$(curl -fsS "${auth[@]}" -H 'Content-Type: text/csv' --data-binary "@$csv" "$api/api/v1/campaigns/scale/imports?format=openimages&onError=skip")
 import_s=$(since "$t0")
 import_peak_kib=$(peak_kib)
-created=$(echo "$import" | sed -E 's/.*"created":([0-9]+).*/\1/')
+created=$(echo "$import" | sed -E 's/.*"imported":([0-9]+).*/\1/')
 echo "imported $created in $import_s s" >&2
 
 echo "round 0 for all" >&2
@@ -109,14 +110,14 @@ mkdir -p "$(dirname "$out")"
 cat > "$out" <<JSON
 {
   "rows": $rows, "storage": "$storage", "created": $created,
-  "import_seconds": $import_s, "import_rows_per_second": $(echo "$created / $import_s" | bc -l),
+  "import_seconds": $import_s, "import_rows_per_second": $(num "$created / $import_s"),
   "round0_seconds": $round0_s,
-  "rss_idle_mib": $(echo "$idle_kib / 1024" | bc -l),
-  "rss_after_round0_mib": $(echo "$after_round0_kib / 1024" | bc -l),
-  "peak_rss_import_mib": $(echo "$import_peak_kib / 1024" | bc -l),
-  "peak_rss_round0_mib": $(echo "$round0_peak_kib / 1024" | bc -l),
-  "peak_rss_queue_mib": $(echo "$queue_peak_kib / 1024" | bc -l),
-  "peak_rss_export_mib": $(echo "$export_peak_kib / 1024" | bc -l),
+  "rss_idle_mib": $(num "$idle_kib / 1024"),
+  "rss_after_round0_mib": $(num "$after_round0_kib / 1024"),
+  "peak_rss_import_mib": $(num "$import_peak_kib / 1024"),
+  "peak_rss_round0_mib": $(num "$round0_peak_kib / 1024"),
+  "peak_rss_queue_mib": $(num "$queue_peak_kib / 1024"),
+  "peak_rss_export_mib": $(num "$export_peak_kib / 1024"),
   "export_seconds": $export_s, "export_bytes": $export_bytes,
   "database_bytes": $db_bytes,
   "queue": $(cat "$work/queue.json")

@@ -74,7 +74,7 @@ public static class QueueBenchCommand
         var seconds = watch.Elapsed.TotalSeconds;
         var next = log.Summary("next");
         var submit = log.Summary("submit");
-        var answered = log.Count("submit");
+        var answered = submit.Count;
         Console.WriteLine($"{answered} answers by {annotators} annotators in {seconds:F1} s ({answered / seconds:F1} answers/s)");
         Console.WriteLine($"next:   p50 {next.P50:F1} ms, p95 {next.P95:F1} ms, p99 {next.P99:F1} ms ({next.Count} calls)");
         Console.WriteLine($"submit: p50 {submit.P50:F1} ms, p95 {submit.P95:F1} ms, p99 {submit.P99:F1} ms ({submit.Count} calls)");
