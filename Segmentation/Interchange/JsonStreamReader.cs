@@ -129,7 +129,19 @@ internal sealed class JsonStreamReader
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
                     var probe = reader;
-                    if (!probe.TrySkip())
+                    if (probe.TrySkip())
+                    {
+                        // Already buffered whole, yet longer than allowed: refused all the same, so the outcome does
+                        // not depend on how the stream happened to be buffered.
+                        if (probe.BytesConsumed - reader.TokenStartIndex > maxBytes)
+                        {
+                            TokenType = probe.TokenType;
+                            CurrentDepth = probe.CurrentDepth;
+                            Advance(ref probe);
+                            return Element.TooLarge;
+                        }
+                    }
+                    else
                     {
                         if (end - start >= maxBytes || !Fill())
                         {
