@@ -44,7 +44,7 @@ internal sealed class JsonStreamReader
     /// <summary>The nesting depth of the last token read (0 for the root value's own brackets).</summary>
     public int CurrentDepth { get; private set; }
 
-    /// <summary>The last property name read.</summary>
+    /// <summary>The last property name read at depth 0 or 1 (deeper names are not decoded, to save allocations).</summary>
     public string? PropertyName { get; private set; }
 
     /// <summary>Reads the next token; false at the end of the input.</summary>
@@ -67,7 +67,7 @@ internal sealed class JsonStreamReader
                 TokenType = reader.TokenType;
                 TokenStart = bufferOrigin + start + reader.TokenStartIndex;
                 CurrentDepth = reader.CurrentDepth;
-                PropertyName = reader.TokenType == JsonTokenType.PropertyName ? reader.GetString() : null;
+                PropertyName = reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth <= 1 ? reader.GetString() : null;
                 Advance(ref reader);
                 return true;
             }
