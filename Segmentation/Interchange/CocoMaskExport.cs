@@ -71,6 +71,7 @@ public static class CocoMaskExport
         writer.WriteStartArray("annotations");
         await foreach (var item in items.WithCancellation(cancellation))
         {
+            cancellation.ThrowIfCancellationRequested(); // the source may not observe the token itself
             ArgumentNullException.ThrowIfNull(item, nameof(items));
             if (item.Mask is null) continue;
             item.Validate();

@@ -44,7 +44,7 @@ internal sealed class JsonStreamReader
     /// <summary>The nesting depth of the last token read (0 for the root value's own brackets).</summary>
     public int CurrentDepth { get; private set; }
 
-    /// <summary>The last property name read.</summary>
+    /// <summary>The last property name read at depth 0 or 1 (deeper names are not decoded, to save allocations).</summary>
     public string? PropertyName { get; private set; }
 
     /// <summary>Reads the next token; false at the end of the input.</summary>
@@ -67,7 +67,7 @@ internal sealed class JsonStreamReader
                 TokenType = reader.TokenType;
                 TokenStart = bufferOrigin + start + reader.TokenStartIndex;
                 CurrentDepth = reader.CurrentDepth;
-                PropertyName = reader.TokenType == JsonTokenType.PropertyName ? reader.GetString() : null;
+                PropertyName = reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth <= 1 ? reader.GetString() : null;
                 Advance(ref reader);
                 return true;
             }
@@ -129,7 +129,19 @@ internal sealed class JsonStreamReader
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
                     var probe = reader;
-                    if (!probe.TrySkip())
+                    if (probe.TrySkip())
+                    {
+                        // Already buffered whole, yet longer than allowed: refused all the same, so the outcome does
+                        // not depend on how the stream happened to be buffered.
+                        if (probe.BytesConsumed - reader.TokenStartIndex > maxBytes)
+                        {
+                            TokenType = probe.TokenType;
+                            CurrentDepth = probe.CurrentDepth;
+                            Advance(ref probe);
+                            return Element.TooLarge;
+                        }
+                    }
+                    else
                     {
                         if (end - start >= maxBytes || !Fill())
                         {

@@ -88,6 +88,7 @@ public static class OpenImagesMaskExport
             var usedNames = new CompactStringMap();
             await foreach (var item in items.WithCancellation(cancellation))
             {
+                cancellation.ThrowIfCancellationRequested(); // the source may not observe the token itself
                 ArgumentNullException.ThrowIfNull(item, nameof(items));
                 if (item.Mask is null) continue;
                 item.Validate();
