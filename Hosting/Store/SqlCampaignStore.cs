@@ -14,10 +14,16 @@ public abstract class SqlCampaignStore : ICampaignStore
 {
     protected abstract ValueTask<DbConnection> OpenConnection(CancellationToken cancellation);
 
+    /// <summary>True when the driver's asynchronous methods block the caller (Microsoft.Data.Sqlite).</summary>
+    protected virtual bool BlockingDriver => false;
+
     async ValueTask<DbConnection> Open(CancellationToken cancellation = default)
     {
         try
         {
+            // A blocking driver would hold a grain scheduler thread for every statement, and waits on the file's write lock
+            // can take seconds: the rest of the call then runs on the thread pool instead (no grain state is touched here).
+            if (BlockingDriver) return await Task.Run(() => OpenConnection(cancellation).AsTask(), cancellation).ConfigureAwait(false);
             return await OpenConnection(cancellation);
         }
         catch (Exception e) when (IsDatabaseError(e))
@@ -124,6 +130,53 @@ public abstract class SqlCampaignStore : ICampaignStore
         return expectedVersion + 1;
     }
 
+    public async Task<IReadOnlyList<StoredInstance>> ReadInstances(string campaignId, IReadOnlyList<string> instanceIds)
+    {
+        if (instanceIds.Count == 0) return [];
+        await using var connection = await Open();
+        var rows = new List<StoredInstance>();
+        foreach (var chunk in instanceIds.Chunk(500))
+        {
+            var (list, parameters) = InList(chunk, ("c", campaignId));
+            rows.AddRange(await Query(connection, null,
+                $"SELECT {InstanceColumns} FROM annotation_instance WHERE campaign_id = @c AND instance_id IN ({list})", ReadStoredInstance, parameters));
+        }
+        return rows;
+    }
+
+    public async Task<IReadOnlySet<string>> WriteInstances(string campaignId, IReadOnlyList<(string InstanceId, InstanceStateRow Row, long ExpectedVersion)> writes)
+    {
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        if (writes.Count == 0) return written;
+        await using var connection = await Open();
+        await using var transaction = await Begin(connection);
+        await using var command = Command(connection, transaction,
+            "UPDATE annotation_instance SET state = @s, status = @st, round = @r, version = @v + 1 WHERE campaign_id = @c AND instance_id = @i AND version = @v",
+            ("s", Array.Empty<byte>()), ("st", 0), ("r", 0), ("v", 0L), ("c", campaignId), ("i", ""));
+        try
+        {
+            foreach (var (id, row, version) in writes)
+            {
+                command.Parameters[0].Value = row.State;
+                command.Parameters[1].Value = row.Status;
+                command.Parameters[2].Value = row.Round;
+                command.Parameters[3].Value = version;
+                command.Parameters[5].Value = id;
+                if (await command.ExecuteNonQueryAsync() == 1) written.Add(id);
+            }
+        }
+        catch (Exception e) when (IsDatabaseError(e))
+        {
+            throw StorageUnavailableException.From(e);
+        }
+        await Commit(transaction);
+        return written;
+    }
+
+    /// <summary>"@k0, @k1, ..." for the values, with the parameters (plus the extra ones).</summary>
+    static (string List, (string, object?)[] Parameters) InList(IReadOnlyList<string> values, params (string, object?)[] extra) =>
+        (string.Join(", ", values.Select((_, k) => "@k" + k)), values.Select((v, k) => ("k" + k, (object?)v)).Concat(extra).ToArray());
+
     public async Task<IReadOnlyList<InstanceSequence>> InstancesAfter(string campaignId, int shard, long afterSeq, int take)
     {
         await using var connection = await Open();
@@ -136,7 +189,7 @@ public abstract class SqlCampaignStore : ICampaignStore
     {
         await using var connection = await Open();
         var filter = status is null ? "" : " AND status = @st";
-        var cursor = after is null ? "" : " AND (image_path > @p OR (image_path = @p AND seq > @q))";
+        var cursor = after is null ? "" : " AND (image_path, seq) > (@p, @q)";
         return await Query(connection, null,
             $"SELECT {InstanceColumns} FROM annotation_instance WHERE campaign_id = @c{cursor}{filter} ORDER BY image_path, seq LIMIT @t",
             ReadStoredInstance, ("c", campaignId), ("p", after?.ImagePath ?? ""), ("q", after?.Seq ?? 0L), ("st", status ?? 0), ("t", take));
@@ -190,6 +243,22 @@ public abstract class SqlCampaignStore : ICampaignStore
             $"SELECT {QueueColumns} FROM annotation_queue_entry WHERE campaign_id = @c AND round = @r AND shard = @s AND instance_id = @i",
             ReadQueueEntry, ShardParameters(shard).Append(("i", (object?)instanceId)).ToArray());
         return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<IReadOnlySet<string>> ExistingQueueEntries(QueueShard shard, IReadOnlyList<string> instanceIds)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (instanceIds.Count == 0) return found;
+        await using var connection = await Open();
+        foreach (var chunk in instanceIds.Chunk(500))
+        {
+            var (list, parameters) = InList(chunk, ShardParameters(shard));
+            foreach (var id in await Query(connection, null,
+                $"SELECT instance_id FROM annotation_queue_entry WHERE campaign_id = @c AND round = @r AND shard = @s AND instance_id IN ({list})",
+                r => r.GetString(0), parameters))
+                found.Add(id);
+        }
+        return found;
     }
 
     public async Task WriteQueue(QueueShard shard, IReadOnlyList<QueueEntry> changed, QueueCounts counts)

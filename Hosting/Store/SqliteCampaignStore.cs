@@ -7,6 +7,8 @@ namespace Hosting.Store;
 /// <summary>The campaign tables in the embedded SQLite file; an import batch is one transaction of prepared inserts.</summary>
 public sealed class SqliteCampaignStore(string connectionString) : SqlCampaignStore
 {
+    protected override bool BlockingDriver => true;
+
     protected override async ValueTask<DbConnection> OpenConnection(CancellationToken cancellation)
     {
         var connection = new SqliteConnection(connectionString);

@@ -27,7 +27,7 @@ public sealed class GatewayProcess : IDisposable
         get { lock (log) return log.ToString(); }
     }
 
-    public static async Task<GatewayProcess> Start(string dataFolder, int httpPort, int siloPort, int gatewayPort, TimeSpan timeout)
+    public static async Task<GatewayProcess> Start(string dataFolder, int httpPort, int siloPort, int gatewayPort, TimeSpan timeout, IReadOnlyList<string>? extra = null)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
         var dll = Path.Combine(TestData.RepoRoot, "ApiGateway", "bin", configuration, "net10.0", "ApiGateway.dll");
@@ -44,6 +44,7 @@ public sealed class GatewayProcess : IDisposable
                      "--Orleans:SiloPort", siloPort.ToString(), "--Orleans:GatewayPort", gatewayPort.ToString(),
                      "--Inference:BackgroundSlots", "1", "--Inference:InteractiveSlots", "1",
                      .. TestGatewaySettings.Arguments,
+                     .. extra ?? [],
                  ];
         foreach (var arg in arguments) start.ArgumentList.Add(arg);
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");

@@ -13,8 +13,12 @@ public static class TestGatewaySettings
     /// <summary>DAVIS and the temporary folder (tests make image roots there).</summary>
     public static string ImageRoots => string.Join(Path.PathSeparator, TestData.DavisDirectory, Path.GetTempPath());
 
+    /// <summary>The test gateways' import size limit: small, so the refusal of a larger file is cheap to test.</summary>
+    public const long ImportMaxBytes = 2_000_000;
+
     public static string[] Arguments =>
     [
+        "--Import:MaxBytes", ImportMaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--admin-password", AdminPassword,
         "--image-roots", ImageRoots,
         "--RateLimit:Burst", "1000000", "--RateLimit:PermitsPerSecond", "1000000", "--RateLimit:SignInPerMinute", "1000000",
