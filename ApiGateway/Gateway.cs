@@ -53,17 +53,7 @@ public static class Gateway
         {
             AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
         }
-        var inference = new InferenceOptions();
-        builder.Configuration.GetSection("Inference").Bind(inference);
-        inference.ModelFolder = Path.Combine(StorageSettings.DataFolder(builder.Configuration), "models");
-        builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints).AddAnnotationGrains(o =>
-        {
-            o.InteractiveSlots = inference.InteractiveSlots;
-            o.BackgroundSlots = inference.BackgroundSlots;
-            o.IntraOpThreads = inference.IntraOpThreads;
-            o.ModelFolder = inference.ModelFolder;
-            o.MiniSamCache = inference.MiniSamCache;
-        }));
+        builder.UseOrleans(silo => silo.UseAnnotationSilo(builder.Configuration, storage, endpoints));
 
         builder.Services.AddAnnotationSecurity(builder.Configuration, StorageSettings.DataFolder(builder.Configuration));
         builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection("Import"));

@@ -15,6 +15,9 @@ public interface IWorkQueueGrain : IGrainWithStringKey
     /// </summary>
     Task<bool> Enqueue(string instanceId, int priority, double? frontRank);
 
+    /// <summary>Adds many instances in one write (those already waiting, leased or completed here are left alone); returns how many were added.</summary>
+    Task<int> EnqueueMany(IReadOnlyList<QueueItem> items);
+
     /// <summary>Moves a waiting instance to the front with <paramref name="frontRank"/> (kept if it already has a lower one). False when it is not waiting here.</summary>
     Task<bool> MoveToFront(string instanceId, double frontRank);
 
@@ -34,32 +37,3 @@ public interface IWorkQueueGrain : IGrainWithStringKey
     /// <summary>Counts of this shard, as stored (a pure read).</summary>
     Task<WorkQueueSummary> GetSummary();
 }
-
-[GenerateSerializer, Immutable, Alias("WorkLease")]
-public sealed record WorkLease(
-    [property: Id(0)] string InstanceId,
-    [property: Id(1)] string AnnotatorId,
-    [property: Id(2)] DateTimeOffset ExpiresAt,
-    [property: Id(3)] string? LikelyNextInstanceId = null);
-
-/// <summary>How an annotator answered an instance in one round.</summary>
-[GenerateSerializer, Alias("RoundOutcome")]
-public enum RoundOutcome
-{
-    /// <summary>Clicks were given; the model has to draw the next mask.</summary>
-    Corrected = 0,
-
-    /// <summary>Zero clicks: the mask is accepted as it is.</summary>
-    Accepted = 1,
-
-    Skipped = 2,
-}
-
-[GenerateSerializer, Immutable, Alias("WorkQueueSummary")]
-public sealed record WorkQueueSummary(
-    [property: Id(0)] int Waiting,
-    [property: Id(1)] int Leased,
-    [property: Id(2)] int Corrected,
-    [property: Id(3)] int Accepted,
-    [property: Id(4)] int Skipped,
-    [property: Id(5)] long ExpiredLeases);

@@ -121,7 +121,15 @@ public sealed class InstanceGrain(
 
     public Task<MaskRle?> GetGroundTruth() => Task.FromResult(S.GroundTruth);
 
-    static MaskRle BoxMask(InstanceSpec spec) =>
+    /// <summary>The round-0 mask arrives: the instance waits for round 1 (every campaign has at least one round).</summary>
+    public static void ApplyRound0Mask(InstanceState s, MaskRle mask)
+    {
+        s.Masks.Add(new RoundMask(0, mask, null));
+        s.Status = InstanceStatus.Queued;
+        s.CurrentRound = 1;
+    }
+
+    public static MaskRle BoxMask(InstanceSpec spec) =>
         Segmentation.Models.BoxMaskModel.Mask(spec.Box.ToKernel(), spec.ImageWidth, spec.ImageHeight).ToWire();
 
     /// <summary>

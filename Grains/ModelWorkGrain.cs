@@ -1,6 +1,7 @@
 using Grains.Interfaces;
 using Grains.Store;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
 
 namespace Grains;
 
@@ -30,6 +31,7 @@ public sealed class ModelWorkState
 public sealed class ModelWorkGrain(
     [PersistentState("modelwork", StorageNames.Annotation)] IPersistentState<ModelWorkState> state,
     ICampaignStore store,
+    Serializer<InstanceState> instanceSerializer,
     ILogger<ModelWorkGrain> logger)
     : Grain, IModelWorkGrain
 {
@@ -122,6 +124,17 @@ public sealed class ModelWorkGrain(
                 if (page.Count < Round0Page) round0Exhausted = true;
             }
 
+            if (modelName == ModelNames.Box && await BoxRound0())
+            {
+                AdvanceRound0Cursor();
+                if (dirty)
+                {
+                    dirty = false;
+                    await state.WriteOrDeactivateAsync(this);
+                }
+                continue;
+            }
+
             var now = DateTimeOffset.UtcNow;
             foreach (var (instanceId, round) in S.Pending)
                 if (inFlight.Count < limit) Start(instanceId, round, now);
@@ -148,6 +161,53 @@ public sealed class ModelWorkGrain(
             pump?.Dispose();
             pump = null;
         }
+    }
+
+    /// <summary>
+    /// The box model needs no image: a page of round-0 masks is one write of the instance rows (each only if its version is
+    /// unchanged, so an instance whose grain is at work keeps its state and goes the one-by-one way) and one of the queue.
+    /// False when there was nothing to do this way.
+    /// </summary>
+    async Task<bool> BoxRound0()
+    {
+        var batch = round0.Where(p => !inFlight.ContainsKey(p.Value) && !retries.ContainsKey(p.Value)).Take(Round0Page).ToArray();
+        if (batch.Length == 0) return false;
+        var rows = await store.ReadInstances(Key.CampaignId, batch.Select(b => b.Value).ToArray());
+        var writes = new List<(string InstanceId, InstanceStateRow Row, long ExpectedVersion)>();
+        var toQueue = new List<(string InstanceId, int Shard, int Priority, bool New)>();
+        foreach (var row in rows)
+        {
+            var instance = InstanceRowStorage.Decode(row.State, instanceSerializer);
+            if (instance.Spec is not { } spec) continue;
+            if (instance.Status == InstanceStatus.WaitingForModel && instance.CurrentRound == 0 && instance.Masks.Count == 0)
+            {
+                InstanceGrain.ApplyRound0Mask(instance, InstanceGrain.BoxMask(spec));
+                writes.Add((row.InstanceId, InstanceRowStorage.Row(instance, instanceSerializer), row.Version));
+                toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, true));
+            }
+            else if (instance.Status == InstanceStatus.Queued && instance.CurrentRound == 1 && instance.Masks.Any(m => m.Round == 0))
+            {
+                // Written before a restart: make sure it reached its queue.
+                toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, false));
+            }
+        }
+        var written = await store.WriteInstances(Key.CampaignId, writes);
+        var queued = toQueue.Where(q => !q.New || written.Contains(q.InstanceId)).ToArray();
+        await Task.WhenAll(queued.GroupBy(q => q.Shard).Select(g =>
+            GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.WorkQueue(Key.CampaignId, 1, g.Key))
+                .EnqueueMany(g.Select(q => new QueueItem(q.InstanceId, q.Priority)).ToArray())));
+
+        var done = new HashSet<string>(queued.Select(q => q.InstanceId), StringComparer.Ordinal);
+        var conflicts = writes.Select(w => w.InstanceId).Where(id => !written.Contains(id)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (seq, instanceId) in batch)
+        {
+            // Conflicts stay for the one-by-one way; anything else (answered already, or missing) needs no round-0 mask from here.
+            if (conflicts.Contains(instanceId)) continue;
+            round0.Remove(seq);
+        }
+        if (done.Count > 0) S.CompletedByRound[0] = S.CompletedByRound.GetValueOrDefault(0) + done.Count;
+        dirty = true;
+        return conflicts.Count < batch.Length;
     }
 
     void Start(string instanceId, int round, DateTimeOffset now)

@@ -82,6 +82,34 @@ public sealed class WorkQueueGrain(ICampaignStore store) : Grain, IWorkQueueGrai
         return true;
     }
 
+    public async Task<int> EnqueueMany(IReadOnlyList<QueueItem> items)
+    {
+        if (items is null || items.Count > 10_000)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(items), "Send between 0 and 10000 items.");
+        foreach (var item in items)
+        {
+            RequireId(item?.InstanceId!, "instanceId");
+            RequireFrontRank(item!.FrontRank);
+        }
+        await ExpireLapsedLeases();
+        var existing = await store.ExistingQueueEntries(Shard, items.Select(i => i.InstanceId).ToArray());
+        var added = new List<QueueEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var next = counts.NextSequence;
+        foreach (var item in items)
+        {
+            if (existing.Contains(item.InstanceId) || windowById.ContainsKey(item.InstanceId) || leases.ContainsKey(item.InstanceId) || !seen.Add(item.InstanceId))
+                continue;
+            added.Add(new QueueEntry(item.InstanceId, QueueEntryState.Waiting, item.FrontRank, item.Priority, next++, null, 0, ""));
+        }
+        if (added.Count == 0) return 0;
+        var after = counts with { Waiting = counts.Waiting + added.Count, NextSequence = next };
+        await store.WriteQueue(Shard, added, after);
+        counts = after;
+        foreach (var entry in added) AddWaiting(entry);
+        return added.Count;
+    }
+
     public async Task<bool> MoveToFront(string instanceId, double frontRank)
     {
         RequireId(instanceId, nameof(instanceId));

@@ -34,12 +34,7 @@ try
     {
         AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
     }
-    var modelFolder = Path.Combine(StorageSettings.DataFolder(builder.Configuration), "models");
-    builder.UseOrleans(silo => silo.UseAnnotationStorage(storage, endpoints).AddAnnotationGrains(options =>
-    {
-        builder.Configuration.GetSection("Inference").Bind(options);
-        options.ModelFolder = modelFolder;
-    }));
+    builder.UseOrleans(silo => silo.UseAnnotationSilo(builder.Configuration, storage, endpoints));
 
     using var host = builder.Build();
     Log.ForContext("SourceContext", "Silo").Information(

@@ -1,3 +1,4 @@
+using Grains;
 using Grains.Interfaces;
 using Hosting;
 using Microsoft.AspNetCore.Http.Features;

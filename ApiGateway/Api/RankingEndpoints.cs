@@ -85,8 +85,8 @@ public static class RankingEndpoints
         var take = limit ?? 100;
         if (skip < 0) throw new ApiProblemException(400, RejectionCodes.Invalid, "offset", $"offset {skip} is negative.");
         if (take is < 1 or > MaxLimit) throw new ApiProblemException(400, RejectionCodes.Invalid, "limit", $"limit {take} is outside [1, {MaxLimit}].");
-        if ((long)skip + take > QualityIndexGrain.MaxTake)
-            throw new ApiProblemException(400, RejectionCodes.Invalid, "offset", $"offset + limit must not exceed {QualityIndexGrain.MaxTake}.");
+        if ((long)skip + take > IQualityIndexGrain.MaxTake)
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "offset", $"offset + limit must not exceed {IQualityIndexGrain.MaxTake}.");
 
         var pages = await Task.WhenAll(Shards(grains, campaignId, info).Select(s => s.Ranked(skip + take, worstFirst)));
         var merged = pages.SelectMany(p => p.Items)

@@ -18,6 +18,14 @@ public interface ICampaignStore
     /// <exception cref="StoreConflictException">The stored version differs (another activation wrote it) or the row is missing.</exception>
     Task<long> WriteInstance(string campaignId, string instanceId, InstanceStateRow row, long expectedVersion);
 
+    Task<IReadOnlyList<StoredInstance>> ReadInstances(string campaignId, IReadOnlyList<string> instanceIds);
+
+    /// <summary>
+    /// Writes many instances' states in one transaction, each only when its stored version is the expected one (an instance
+    /// whose grain wrote in between keeps its own state). Returns the ids that were written.
+    /// </summary>
+    Task<IReadOnlySet<string>> WriteInstances(string campaignId, IReadOnlyList<(string InstanceId, InstanceStateRow Row, long ExpectedVersion)> writes);
+
     /// <summary>Instance ids of one shard in import order after <paramref name="afterSeq"/> (the model work's round-0 cursor).</summary>
     Task<IReadOnlyList<InstanceSequence>> InstancesAfter(string campaignId, int shard, long afterSeq, int take);
 
@@ -32,6 +40,9 @@ public interface ICampaignStore
     Task<IReadOnlyList<QueueEntry>> ReadQueueEntries(QueueShard shard, QueueEntryState state, QueueEntry? after, int take);
 
     Task<QueueEntry?> ReadQueueEntry(QueueShard shard, string instanceId);
+
+    /// <summary>Which of <paramref name="instanceIds"/> have an entry in the shard (in any state).</summary>
+    Task<IReadOnlySet<string>> ExistingQueueEntries(QueueShard shard, IReadOnlyList<string> instanceIds);
 
     /// <summary>Work-queue grain: writes changed entries and the shard's new counts in one transaction.</summary>
     Task WriteQueue(QueueShard shard, IReadOnlyList<QueueEntry> changed, QueueCounts counts);

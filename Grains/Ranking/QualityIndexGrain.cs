@@ -11,7 +11,7 @@ namespace Grains;
 /// </summary>
 public sealed class QualityIndexGrain(ICampaignStore store, QualityModels models) : Grain, IQualityIndexGrain
 {
-    public const int MaxTake = 100_000;
+    const int MaxTake = IQualityIndexGrain.MaxTake;
     const int RescorePage = 2000;
 
     /// <summary>The model version every row with signals is scored under; -1 until checked after activation.</summary>

@@ -1,0 +1,22 @@
+using Grains;
+using Microsoft.Extensions.Configuration;
+
+namespace Hosting;
+
+/// <summary>The one silo set-up, shared by the stand-alone silo and the gateway's co-hosted silo.</summary>
+public static class AnnotationSiloSetup
+{
+    /// <summary>
+    /// Storage and clustering (<see cref="AnnotationStorage.UseAnnotationStorage"/>), the annotation grains, and the
+    /// model host's options from the <c>Inference</c> section, with generated models under the data folder's <c>models</c>.
+    /// </summary>
+    public static ISiloBuilder UseAnnotationSilo(this ISiloBuilder silo, IConfiguration configuration, StorageSettings storage, SiloEndpoints endpoints)
+    {
+        var modelFolder = Path.Combine(StorageSettings.DataFolder(configuration), "models");
+        return silo.UseAnnotationStorage(storage, endpoints).AddAnnotationGrains(options =>
+        {
+            configuration.GetSection("Inference").Bind(options);
+            options.ModelFolder = modelFolder;
+        });
+    }
+}
