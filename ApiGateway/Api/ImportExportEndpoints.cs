@@ -77,6 +77,10 @@ public static class ImportExportEndpoints
                 rowsRead = 0;
             }
 
+            // The first record is read before the campaign moves to Importing: a file whose header or structure is broken
+            // throws there and leaves the campaign as it was.
+            using var records = Records().GetEnumerator();
+            var any = records.MoveNext();
             var campaign = grains.GetGrain<ICampaignGrain>(campaignId);
             if (info.Status == CampaignStatus.Draft) await campaign.BeginImport();
             int created = 0, present = 0;
@@ -99,9 +103,10 @@ public static class ImportExportEndpoints
                 batch.Clear();
             }
 
-            foreach (var record in Records())
+            for (; any; any = records.MoveNext())
             {
                 cancellation.ThrowIfCancellationRequested();
+                var record = records.Current;
                 rowsRead++;
                 if (record.Value is { } row)
                 {
