@@ -96,6 +96,8 @@ public sealed class InstanceGrain(
             image.Warm(Question(spec, S.CurrentRound, null, round == 0 ? InferenceLane.Background : InferenceLane.Soon)).Ignore();
         logger.LogDebug("Model mask of round {Round} for {InstanceKey}: {DecoderMs:F0} ms decoder, {EncoderMs:F0} ms encoder, {QueueMs:F0} ms queued",
             round, Key, answer.Timing.DecoderMs, answer.Timing.EncoderMs, answer.Timing.QueueMs);
+        // After round 0 nobody needs the instance until an annotator leases it, perhaps days later: its row keeps it.
+        if (round == 0) DeactivateOnIdle();
         return true;
     }
 
