@@ -17,6 +17,7 @@ public sealed class PostgresServer : IAsyncLifetime
     string? root;
     string? binaries;
     bool started;
+    int port;
 
     public string ConnectionString { get; private set; } = "";
 
@@ -34,14 +35,8 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         await RunPostgres(asRoot, "initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
-        var port = FreePort();
-        await RunPostgres(asRoot, "pg_ctl",
-        [
-            "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
-            "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off -c full_page_writes=off",
-            "start",
-        ]);
-        started = true;
+        port = FreePort();
+        await Start();
 
         var admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
         await using (var connection = new NpgsqlConnection(admin))
@@ -55,6 +50,26 @@ public sealed class PostgresServer : IAsyncLifetime
         // Twice: the scripts must be safe to re-apply.
         SchemaInstaller.ApplyPostgres(ConnectionString);
         SchemaInstaller.ApplyPostgres(ConnectionString);
+    }
+
+    /// <summary>Starts the server (again) on its port.</summary>
+    public async Task Start()
+    {
+        var sockets = Path.Combine(root!, "sockets");
+        await RunPostgres(GetUid() == 0, "pg_ctl",
+        [
+            "-D", Path.Combine(root!, "data"), "-l", Path.Combine(root!, "server.log"), "-w", "-t", "60",
+            "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off -c full_page_writes=off",
+            "start",
+        ]);
+        started = true;
+    }
+
+    /// <summary>Stops the server at once (clients' connections are cut), as an outage would.</summary>
+    public async Task Stop()
+    {
+        await RunPostgres(GetUid() == 0, "pg_ctl", ["-D", Path.Combine(root!, "data"), "-m", "immediate", "-w", "stop"]);
+        started = false;
     }
 
     public async Task DisposeAsync()
