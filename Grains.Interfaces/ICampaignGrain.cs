@@ -34,7 +34,6 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>Records that an annotator took work in this campaign (for the per-campaign statistics list).</summary>
     Task RegisterAnnotator(string annotatorId);
 
-    Task<IReadOnlyList<string>> GetAnnotators();
 
     /// <summary>Per annotator who took work here, the running totals of their answers in this campaign.</summary>
     [AlwaysInterleave]

@@ -73,9 +73,6 @@ public sealed class CampaignGrain(
         await store.EnsureAnnotator(CampaignId, annotatorId);
     }
 
-    public async Task<IReadOnlyList<string>> GetAnnotators() =>
-        (await store.CampaignAnnotators(CampaignId)).Select(t => t.AnnotatorId).ToArray();
-
     public async Task<IReadOnlyList<AnnotatorCampaignStatistics>> GetAnnotatorStatistics() =>
         (await store.CampaignAnnotators(CampaignId)).Select(t => new AnnotatorCampaignStatistics(t.AnnotatorId, AnnotatorGrain.Statistics([t]))).ToArray();
 

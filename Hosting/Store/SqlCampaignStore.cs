@@ -471,10 +471,9 @@ public abstract class SqlCampaignStore : ICampaignStore
         var rows = new List<QualityRow>();
         foreach (var chunk in instanceIds.Chunk(500))
         {
-            var names = chunk.Select((_, k) => "@i" + k).ToArray();
-            var parameters = chunk.Select((id, k) => ("i" + k, (object?)id)).Append(("c", campaignId)).ToArray();
+            var (list, parameters) = InList(chunk, ("c", campaignId));
             rows.AddRange(await Query(connection, null,
-                $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id IN ({string.Join(", ", names)})",
+                $"SELECT {QualityColumns} FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id IN ({list})",
                 ReadQuality, parameters));
         }
         return rows;
