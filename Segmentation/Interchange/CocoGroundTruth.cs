@@ -48,8 +48,7 @@ internal static class CocoGroundTruth
         var p = 0;
         foreach (var polygon in element.EnumerateArray())
         {
-            if (polygon.ValueKind != JsonValueKind.Array)
-                return $"polygon {p} is {JsonValues.Describe(polygon.ValueKind)}, expected an array of coordinates [x1, y1, x2, y2, ...].";
+            if (CocoSegmentationJson.NotAnArray(polygon, p) is { } problem) return problem;
             points += polygon.GetArrayLength() / 2;
             p++;
         }
@@ -58,24 +57,13 @@ internal static class CocoGroundTruth
 
         var polygons = new List<double[]>(p);
         long steps = 0;
-        p = 0;
         foreach (var polygon in element.EnumerateArray())
         {
-            var xy = new double[polygon.GetArrayLength()];
-            var i = 0;
-            foreach (var value in polygon.EnumerateArray())
-            {
-                if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var v) || !double.IsFinite(v))
-                    return $"polygon {p} coordinate {i} is not a finite number ({value.GetRawText()}).";
-                xy[i++] = v;
-            }
-            if (xy.Length % 2 != 0) return $"polygon {p} has an odd number of coordinates ({xy.Length}).";
-            if (xy.Length < 6) return $"polygon {p} has fewer than three points ({xy.Length} coordinates).";
+            if (CocoSegmentationJson.TryReadPolygon(polygon, polygons.Count, out var xy) is { } problem) return problem;
             if (BoundedCocoPolygon.Steps(xy) is not { } polygonSteps)
-                return $"polygon {p} has a coordinate too far outside the {width}x{height} image to rasterise.";
+                return $"polygon {polygons.Count} has a coordinate too far outside the {width}x{height} image to rasterise.";
             steps += polygonSteps;
-            polygons.Add(xy);
-            p++;
+            polygons.Add(xy!);
         }
         if (polygons.Count == 0) return "segmentation is an empty polygon list.";
         if (steps > MaxOutlineSteps)
@@ -94,55 +82,10 @@ internal static class CocoGroundTruth
     private static string? ReadRle(JsonElement element, int height, int width, ImportLimits limits, out uint[]? counts)
     {
         counts = null;
-        if (!element.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2
-            || size[0].ValueKind != JsonValueKind.Number || !size[0].TryGetInt32(out var h)
-            || size[1].ValueKind != JsonValueKind.Number || !size[1].TryGetInt32(out var w))
-            return "RLE segmentation has no \"size\": [height, width].";
-        if (h != height || w != width)
-            return $"RLE size is {h}x{w} (h x w) but the image entry is {height}x{width} (h x w).";
-        if (!element.TryGetProperty("counts", out var countsElement))
-            return "RLE segmentation has no \"counts\".";
-
-        uint[] raw;
-        switch (countsElement.ValueKind)
-        {
-            case JsonValueKind.String:
-                try
-                {
-                    raw = CocoRle.DecodeString(countsElement.GetString()!);
-                }
-                catch (FormatException ex)
-                {
-                    return $"compressed RLE counts are malformed: {ex.Message}";
-                }
-                if (raw.Length > limits.MaxRleCounts) return TooManyCounts(limits, raw.Length);
-                break;
-            case JsonValueKind.Array:
-                var length = countsElement.GetArrayLength();
-                if (length > limits.MaxRleCounts) return TooManyCounts(limits, length);
-                raw = new uint[length];
-                var i = 0;
-                foreach (var value in countsElement.EnumerateArray())
-                {
-                    if (value.ValueKind != JsonValueKind.Number || !value.TryGetUInt32(out var count))
-                        return $"RLE count {i} is not a non-negative integer ({value.GetRawText()}).";
-                    raw[i++] = count;
-                }
-                break;
-            default:
-                return $"RLE \"counts\" must be a string or an array, found {JsonValues.Describe(countsElement.ValueKind)}.";
-        }
-        long sum = 0;
-        foreach (var count in raw) sum += count;
-        var total = (long)height * width;
-        if (sum != total)
-            return $"RLE counts sum to {sum} pixels, expected {height}x{width} = {total}.";
-        counts = RleCounts.Canonical(raw, total, limits.MaxRleCounts);
+        if (CocoSegmentationJson.TryReadRle(element, height, width, limits.MaxRleCounts, out var read) is { } problem) return problem;
+        counts = RleCounts.Canonical(read!, (long)height * width, limits.MaxRleCounts);
         return counts is null ? TooManyCounts(limits) : null;
     }
 
-    private static string TooManyCounts(ImportLimits limits, long? count = null) =>
-        count is { } n
-            ? $"the RLE has {n} counts; at most {limits.MaxRleCounts} are accepted."
-            : $"the mask needs more than {limits.MaxRleCounts} run-length counts.";
+    private static string TooManyCounts(ImportLimits limits) => $"the mask needs more than {limits.MaxRleCounts} run-length counts.";
 }

@@ -9,8 +9,8 @@ namespace Segmentation.Masks;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <see cref="CocoPolygon.PolygonCounts"/> stores the whole upsampled outline and a list of every toggle, and its
-/// callers decode the result into an image-size raster. Here the outline is walked point by point, and each toggle
+/// <see cref="CocoPolygon.PolygonCounts"/> keeps a list of every toggle of the outline walk
+/// (<see cref="CocoPolygonOutline.Walk"/>), and its callers decode the result into an image-size raster. Here each toggle
 /// flips one bit of a parity bitmap covering only the pixel columns and rows the polygon can reach (a row more for
 /// the toggles pycocotools clamps to the image height). Toggles at the same column-major position cancel in
 /// pairs in pycocotools, so a parity bit keeps exactly what matters; scanning the bitmap in column-major order
@@ -23,8 +23,6 @@ namespace Segmentation.Masks;
 /// </remarks>
 internal static class BoundedCocoPolygon
 {
-    private const double Scale = 5;
-
     /// <summary>
     /// Number of outline steps the rasterisation of <paramref name="xy"/> takes, or null when a coordinate is too large
     /// to upsample. The coordinates must be finite and of even count.
@@ -91,10 +89,10 @@ internal static class BoundedCocoPolygon
 
         // Toggles land on image columns mapped back from the outline's columns (one less on the way right) and on
         // rows mapped back from its rows; both mappings are monotonic, so the extremes bound them.
-        var firstColumn = (long)Math.Max(0, Math.Ceiling(BackToImage(minU - 1L)));
-        var lastColumn = (long)Math.Min(width - 1, Math.Floor(BackToImage(maxU)));
-        var firstRow = (long)RowOf(minV, height);
-        var lastRow = (long)RowOf(maxV, height);
+        var firstColumn = (long)Math.Max(0, Math.Ceiling(CocoPolygonOutline.BackToImage(minU - 1L)));
+        var lastColumn = (long)Math.Min(width - 1, Math.Floor(CocoPolygonOutline.BackToImage(maxU)));
+        var firstRow = (long)CocoPolygonOutline.RowOf(minV, height);
+        var lastRow = (long)CocoPolygonOutline.RowOf(maxV, height);
         if (firstColumn > lastColumn)
         {
             builder.Add(false, total);
@@ -104,60 +102,8 @@ internal static class BoundedCocoPolygon
         var bits = (lastColumn - firstColumn + 1) * rows;
         var parity = new ulong[(bits + 63) / 64];
 
-        var hasPrevious = false;
-        int previousU = 0, previousV = 0;
-        void Visit(int u, int v)
-        {
-            if (hasPrevious && u != previousU)
-            {
-                double xd = u < previousU ? u : u - 1;
-                xd = (xd + 0.5) / Scale - 0.5;
-                if (Math.Floor(xd) == xd && xd >= 0 && xd <= width - 1)
-                {
-                    var row = RowOf(Math.Min(v, previousV), height);
-                    var column = (long)xd;
-                    if (column < firstColumn || column > lastColumn || row < firstRow || row > lastRow)
-                        throw new InvalidOperationException($"Polygon toggle ({column}, {row}) outside its bounds; this is a bug.");
-                    var bit = (column - firstColumn) * rows + ((long)row - firstRow);
-                    parity[bit >> 6] ^= 1UL << (int)(bit & 63);
-                }
-            }
-            previousU = u;
-            previousV = v;
-            hasPrevious = true;
-        }
-
-        // The outline walk of pycocotools: one unit step at a time along each edge's longer axis, in edge order.
-        for (var j = 0; j < k; j++)
-        {
-            int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
-            var dx = Math.Abs(xe - xs);
-            var dy = Math.Abs(ys - ye);
-            var flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
-            if (flip)
-            {
-                (xs, xe) = (xe, xs);
-                (ys, ye) = (ye, ys);
-            }
-            if (dx >= dy)
-            {
-                var s = dx == 0 ? 0.0 : (double)(ye - ys) / dx;
-                for (var d = 0; d <= dx; d++)
-                {
-                    var t = flip ? dx - d : d;
-                    Visit(t + xs, (int)(ys + s * t + 0.5));
-                }
-            }
-            else
-            {
-                var s = (double)(xe - xs) / dy;
-                for (var d = 0; d <= dy; d++)
-                {
-                    var t = flip ? dy - d : d;
-                    Visit((int)(xs + s * t + 0.5), t + ys);
-                }
-            }
-        }
+        var bitmap = new ParityBitmap(parity, firstColumn, lastColumn, firstRow, lastRow);
+        CocoPolygonOutline.Walk(x, y, height, width, ref bitmap);
 
         // Column-major scan of the parity bits: each set bit is a toggle at column * height + row (row may be height,
         // which is the top of the next column, so equal positions still meet in order and cancel).
@@ -196,25 +142,28 @@ internal static class BoundedCocoPolygon
 
     private static bool TryUpsample(double value, out int upsampled)
     {
-        var scaled = Scale * value + 0.5;
+        var scaled = CocoPolygonOutline.Scale * value + 0.5;
         // Kept within ±2^30 so that differences of two upsampled values still fit an int.
         if (!double.IsFinite(scaled) || Math.Abs(scaled) >= 1 << 30)
         {
             upsampled = 0;
             return false;
         }
-        upsampled = (int)scaled;
+        upsampled = CocoPolygonOutline.Upsample(value);
         return true;
     }
 
-    private static double BackToImage(long upsampled) => (upsampled + 0.5) / Scale - 0.5;
-
-    /// <summary>The image row pycocotools gives an outline row: mapped back, clamped to 0..height, rounded up.</summary>
-    private static int RowOf(int upsampledRow, int height)
+    /// <summary>Flips the bit of each toggle in a parity bitmap of the pixels from (firstColumn, firstRow) to (lastColumn, lastRow), column by column.</summary>
+    private readonly struct ParityBitmap(ulong[] parity, long firstColumn, long lastColumn, long firstRow, long lastRow) : IPolygonToggles
     {
-        var yd = BackToImage(upsampledRow);
-        if (yd < 0) yd = 0;
-        else if (yd > height) yd = height;
-        return (int)Math.Ceiling(yd);
+        private readonly long rows = lastRow - firstRow + 1;
+
+        public void Toggle(long column, int row)
+        {
+            if (column < firstColumn || column > lastColumn || row < firstRow || row > lastRow)
+                throw new InvalidOperationException($"Polygon toggle ({column}, {row}) outside its bounds; this is a bug.");
+            var bit = (column - firstColumn) * rows + (row - firstRow);
+            parity[bit >> 6] ^= 1UL << (int)(bit & 63);
+        }
     }
 }

@@ -29,8 +29,6 @@ namespace Segmentation.Masks;
 /// </remarks>
 public static class CocoPolygon
 {
-    private const double Scale = 5;
-
     /// <summary>Run lengths (column-major, starting with zeros) of one polygon, as pycocotools <c>frPoly</c> computes them.</summary>
     public static uint[] PolygonCounts(IReadOnlyList<double> xy, int height, int width)
     {
@@ -54,69 +52,16 @@ public static class CocoPolygon
         var y = new int[k + 1];
         for (var j = 0; j < k; j++)
         {
-            x[j] = (int)(Scale * xy[2 * j] + 0.5);
-            y[j] = (int)(Scale * xy[2 * j + 1] + 0.5);
+            x[j] = CocoPolygonOutline.Upsample(xy[2 * j]);
+            y[j] = CocoPolygonOutline.Upsample(xy[2 * j + 1]);
         }
         x[k] = x[0];
         y[k] = y[0];
 
-        // 2. Dense boundary chain.
-        var chainLength = 0L;
-        for (var j = 0; j < k; j++)
-            chainLength += Math.Max(Math.Abs(x[j] - x[j + 1]), Math.Abs(y[j] - y[j + 1])) + 1;
-        var u = new int[chainLength];
-        var v = new int[chainLength];
-        var m = 0;
-        for (var j = 0; j < k; j++)
-        {
-            int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
-            var dx = Math.Abs(xe - xs);
-            var dy = Math.Abs(ys - ye);
-            var flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
-            if (flip)
-            {
-                (xs, xe) = (xe, xs);
-                (ys, ye) = (ye, ys);
-            }
-            if (dx >= dy)
-            {
-                var s = dx == 0 ? 0.0 : (double)(ye - ys) / dx;
-                for (var d = 0; d <= dx; d++)
-                {
-                    var t = flip ? dx - d : d;
-                    u[m] = t + xs;
-                    v[m] = (int)(ys + s * t + 0.5);
-                    m++;
-                }
-            }
-            else
-            {
-                var s = (double)(xe - xs) / dy;
-                for (var d = 0; d <= dy; d++)
-                {
-                    var t = flip ? dy - d : d;
-                    v[m] = t + ys;
-                    u[m] = (int)(xs + s * t + 0.5);
-                    m++;
-                }
-            }
-        }
-
-        // 3. Column crossings mapped back to image pixels.
+        // 2 and 3. The boundary walk's column crossings mapped back to image pixels.
         var toggles = new List<uint>();
-        for (var j = 1; j < m; j++)
-        {
-            if (u[j] == u[j - 1]) continue;
-            double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-            xd = (xd + 0.5) / Scale - 0.5;
-            if (Math.Floor(xd) != xd || xd < 0 || xd > width - 1) continue;
-            double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-            yd = (yd + 0.5) / Scale - 0.5;
-            if (yd < 0) yd = 0;
-            else if (yd > height) yd = height;
-            yd = Math.Ceiling(yd);
-            toggles.Add((uint)((long)xd * height + (long)yd));
-        }
+        var positions = new TogglePositions(toggles, height);
+        CocoPolygonOutline.Walk(x, y, height, width, ref positions);
 
         // 4. Sorted toggle positions to run lengths.
         toggles.Add((uint)total);
@@ -171,4 +116,10 @@ public static class CocoPolygon
     /// </summary>
     public static BinaryMask RasterizeBox(double x, double y, double boxWidth, double boxHeight, int height, int width) =>
         Rasterize([x, y, x, y + boxHeight, x + boxWidth, y + boxHeight, x + boxWidth, y], height, width);
+
+    /// <summary>Collects the toggles as column-major pixel positions.</summary>
+    private readonly struct TogglePositions(List<uint> positions, int height) : IPolygonToggles
+    {
+        public void Toggle(long column, int row) => positions.Add((uint)(column * height + row));
+    }
 }
