@@ -93,7 +93,7 @@ public sealed class CampaignGrain(
         if (status is { } st && !Enum.IsDefined(st))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(status), $"Unknown status {st}.");
         var rows = await store.InstancePage(CampaignId, after is null ? null : new InstancePageCursor(after.ImagePath, after.Sequence), take, (int?)status);
-        var items = rows.Select(r => InstanceGrain.ViewOf(AnnotationKeys.Instance(CampaignId, r.InstanceId), InstanceRowStorage.Decode(r.State, instanceSerializer))).ToArray();
+        var items = rows.Select(r => InstanceRowStorage.Decode(r.State, instanceSerializer).View(AnnotationKeys.Instance(CampaignId, r.InstanceId), DateTimeOffset.UtcNow)).ToArray();
         return new InstancePage(items, rows.Count < take ? null : new InstanceCursor(rows[^1].ImagePath, rows[^1].Seq));
     }
 
@@ -235,8 +235,8 @@ public sealed class CampaignGrain(
 
     public async Task OpenRoundsUpTo(int round)
     {
-        if (round is < 1 or > InstanceGrain.MaxRounds)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(round), $"Round {round} is outside [1, {InstanceGrain.MaxRounds}].");
+        if (round is < 1 or > InstanceSpecRules.MaxRounds)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(round), $"Round {round} is outside [1, {InstanceSpecRules.MaxRounds}].");
         if (round <= S.HighestExtraRound) return;
         S.HighestExtraRound = round;
         await state.WriteOrDeactivateAsync(this);
@@ -246,11 +246,11 @@ public sealed class CampaignGrain(
     {
         if (settings is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(settings), "Settings are missing.");
-        if (settings.Rounds is < 1 or > InstanceGrain.MaxRounds)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "rounds", $"Rounds {settings.Rounds} is outside [1, {InstanceGrain.MaxRounds}].");
-        if (settings.MaxClicksPerRound is < 1 or > InstanceGrain.MaxClicksLimit)
+        if (settings.Rounds is < 1 or > InstanceSpecRules.MaxRounds)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "rounds", $"Rounds {settings.Rounds} is outside [1, {InstanceSpecRules.MaxRounds}].");
+        if (settings.MaxClicksPerRound is < 1 or > InstanceSpecRules.MaxClicksLimit)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "maxClicksPerRound",
-                $"Max clicks per round {settings.MaxClicksPerRound} is outside [1, {InstanceGrain.MaxClicksLimit}].");
+                $"Max clicks per round {settings.MaxClicksPerRound} is outside [1, {InstanceSpecRules.MaxClicksLimit}].");
         if (settings.MinClickRegionPixels < 0)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "minClickRegionPixels", "Min click region is negative.");
         if (settings.ShardCount is < 1 or > ShardMap.MaxShards)

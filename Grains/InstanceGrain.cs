@@ -5,63 +5,17 @@ using Segmentation.Ranking;
 
 namespace Grains;
 
-[GenerateSerializer, Alias("InstanceState")]
-public sealed class InstanceState
-{
-    [Id(0)] public InstanceSpec? Spec { get; set; }
-
-    [Id(1)] public InstanceStatus Status { get; set; }
-
-    /// <summary>While WaitingForModel: the round whose mask is awaited; otherwise the annotation round.</summary>
-    [Id(2)] public int CurrentRound { get; set; }
-
-    [Id(3)] public string? LeasedTo { get; set; }
-
-    [Id(4)] public DateTimeOffset? LeaseExpiresAt { get; set; }
-
-    [Id(5)] public List<RoundMask> Masks { get; set; } = [];
-
-    [Id(6)] public List<ClickRecord> Clicks { get; set; } = [];
-
-    [Id(7)] public List<RoundAnswer> Answers { get; set; } = [];
-
-    /// <summary>Every accepted submission id with the result it was given, for replies to repeated submissions.</summary>
-    [Id(8)] public Dictionary<string, SubmissionResult> Processed { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>The imported ground-truth mask, for evaluation only.</summary>
-    [Id(9)] public MaskRle? GroundTruth { get; set; }
-
-    /// <summary>Per finished round, the quality model's predicted IoU of the mask (rounds finished before a model existed have none).</summary>
-    [Id(10)] public Dictionary<int, double> PredictedIoU { get; set; } = [];
-
-    /// <summary>Extra rounds granted beyond the campaign's rounds (from an extra-click budget).</summary>
-    [Id(11)] public int ExtraRoundsGranted { get; set; }
-
-    /// <summary>When the instance last became Done (UTC ticks); 0 otherwise.</summary>
-    [Id(12)] public long FinishedAt { get; set; }
-
-    /// <summary>The quality signals of the last finished round, and its mask's IoU with the ground truth (if known).</summary>
-    [Id(13)] public QualitySignals? LastSignals { get; set; }
-
-    [Id(14)] public double? LastTrueIoU { get; set; }
-
-    /// <summary>The id of the last extra-round grant, so a repeated grant is recognised.</summary>
-    [Id(15)] public string? LastGrantId { get; set; }
-
-    /// <summary>The state an import stores for a new instance: waiting for its round-0 mask.</summary>
-    public static InstanceState Imported(InstanceSpec spec, MaskRle? groundTruth) =>
-        new() { Spec = spec, GroundTruth = groundTruth, Status = InstanceStatus.WaitingForModel, CurrentRound = 0 };
-}
-
+/// <summary>
+/// One object's annotation: its rounds, masks, clicks and answers. The grain orders the steps between the queue, the
+/// model work and the quality index; the rules (what an answer must satisfy, how a round is assessed) are pure functions
+/// of its state (<see cref="AnswerRules"/>, <see cref="InstanceState"/>). It is activated from its row when first used
+/// and leaves memory after its round-0 mask.
+/// </summary>
 public sealed class InstanceGrain(
     [PersistentState("instance", StorageNames.Instances)] IPersistentState<InstanceState> state,
     ILogger<InstanceGrain> logger)
     : Grain, IInstanceGrain
 {
-    public const int MaxRounds = 20;
-    public const int MaxClicksLimit = 100;
-    const double MaxSecondsPerAnswer = 24 * 3600;
-
     InstanceState S => state.State;
     string Key => this.GetPrimaryKeyString();
 
@@ -104,7 +58,7 @@ public sealed class InstanceGrain(
     public async Task<PreviewResult> Preview(string annotatorId, int round, IReadOnlyList<SubmittedClick> clicks)
     {
         var spec = RequireSpec();
-        ValidateAnswer(annotatorId, round, clicks, skip: false, secondsSpent: 0, spec);
+        AnswerRules.ValidateAnswer(Key, S, spec, annotatorId, round, clicks, skip: false, secondsSpent: 0, DateTimeOffset.UtcNow);
         if (spec.ModelName == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} has no model in the silo to preview with.");
         if (spec.ModelName == ModelNames.Box)
@@ -123,14 +77,6 @@ public sealed class InstanceGrain(
 
     public Task<MaskRle?> GetGroundTruth() => Task.FromResult(S.GroundTruth);
 
-    /// <summary>The round-0 mask arrives: the instance waits for round 1 (every campaign has at least one round).</summary>
-    public static void ApplyRound0Mask(InstanceState s, MaskRle mask)
-    {
-        s.Masks.Add(new RoundMask(0, mask, null));
-        s.Status = InstanceStatus.Queued;
-        s.CurrentRound = 1;
-    }
-
     public static MaskRle BoxMask(InstanceSpec spec) =>
         Segmentation.Models.BoxMaskModel.Mask(spec.Box.ToKernel(), spec.ImageWidth, spec.ImageHeight).ToWire();
 
@@ -148,22 +94,13 @@ public sealed class InstanceGrain(
             S.LastSignals = null;
             S.LastTrueIoU = null;
             // Without ground-truth instances the campaign never gets a model: no signals to compute.
-            if (fraction > 0 && S.Masks.Where(m => m.Round < round).MaxBy(m => m.Round) is { } previous)
+            if (fraction > 0 && S.Assess(round) is { } assessment)
             {
-                var previousMask = previous.Mask.ToKernel().ToMask();
-                // A round accepted with no clicks keeps the previous mask, and with it that mask's model score.
-                var current = S.Masks.FirstOrDefault(m => m.Round == round) ?? previous;
-                var currentMask = ReferenceEquals(current, previous) ? previousMask : current.Mask.ToKernel().ToMask();
-                var clicks = S.Clicks.Where(c => c.Round == round).Select(c => c.ToKernel()).ToArray();
-                var f = QualityFeatures.Compute(previousMask, currentMask, clicks, round);
-                S.LastSignals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance, current.ModelScore);
-                if (S.GroundTruth is { } truth)
-                {
-                    S.LastTrueIoU = MaskMetrics.IoU(currentMask, truth.ToKernel().ToMask());
-                    if (IsTrainingInstance(InstanceId, fraction))
-                        await GrainFactory.GetGrain<IRankingGrain>(AnnotationKeys.ParseInstance(Key).CampaignId)
-                            .AddExample(InstanceId, S.LastSignals, S.LastTrueIoU.Value);
-                }
+                var f = assessment.Features;
+                S.LastSignals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance, f.ModelScore);
+                S.LastTrueIoU = assessment.TrueIoU;
+                if (assessment.TrueIoU is { } trueIoU && S.GroundTruth is not null && IsTrainingInstance(InstanceId, fraction))
+                    await GrainFactory.GetGrain<IRankingGrain>(AnnotationKeys.ParseInstance(Key).CampaignId).AddExample(InstanceId, S.LastSignals, trueIoU);
             }
             if (await RecordQuality(round) is { } predicted) S.PredictedIoU[round] = predicted;
         }
@@ -179,7 +116,7 @@ public sealed class InstanceGrain(
         var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
         var training = S.GroundTruth is not null && IsTrainingInstance(instanceId, spec.GroundTruthFraction);
         var record = new QualityRecord(instanceId, Math.Max(0, lastFinishedRound), S.LastSignals, S.LastTrueIoU, training,
-            S.Status == InstanceStatus.Leased ? InstanceStatus.Queued : S.Status, Exhausted, S.FinishedAt, S.ExtraRoundsGranted);
+            S.Status == InstanceStatus.Leased ? InstanceStatus.Queued : S.Status, S.Exhausted, S.FinishedAt, S.ExtraRoundsGranted);
         return await GrainFactory.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, ShardMap.ShardOf(instanceId, spec.ShardCount)))
             .Record(record);
     }
@@ -206,7 +143,7 @@ public sealed class InstanceGrain(
             if (S.Status == InstanceStatus.Queued) await EnqueueCurrentRound(spec);
             return S.CurrentRound;
         }
-        if (!Exhausted || S.ExtraRoundsGranted >= maxExtraRounds || RoundLimit(spec) >= MaxRounds) return null;
+        if (!S.Exhausted || S.ExtraRoundsGranted >= maxExtraRounds || S.RoundLimit >= InstanceSpecRules.MaxRounds) return null;
         S.ExtraRoundsGranted++;
         S.CurrentRound++;
         S.Status = InstanceStatus.Queued;
@@ -221,11 +158,6 @@ public sealed class InstanceGrain(
     Task NotifyExtraRoundFinished(int round) =>
         GrainFactory.GetGrain<IExtraRoundsGrain>(AnnotationKeys.ParseInstance(Key).CampaignId)
             .RoundFinished(InstanceId, round, S.Clicks.Count(c => c.Round == round));
-
-    int RoundLimit(InstanceSpec spec) => spec.Rounds + S.ExtraRoundsGranted;
-
-    /// <summary>Done because the last allowed round was answered with clicks and re-masked (not accepted as it was).</summary>
-    bool Exhausted => S.Status == InstanceStatus.Done && S.Masks.Count > 0 && S.Masks[^1].Round == S.CurrentRound;
 
     /// <summary>Whether the instance's finished rounds train M_r: a stable hash of its id falls below the campaign's fraction.</summary>
     public static bool IsTrainingInstance(string instanceId, double fraction) =>
@@ -279,7 +211,7 @@ public sealed class InstanceGrain(
             throw new AnnotationRejectedException(RejectionCodes.InvalidMask, nameof(mask), problem);
 
         S.Masks.Add(new RoundMask(round, mask, modelScore));
-        var last = round >= RoundLimit(spec);
+        var last = round >= S.RoundLimit;
         if (last)
         {
             S.Status = InstanceStatus.Done;
@@ -342,9 +274,9 @@ public sealed class InstanceGrain(
         }
 
         var spec = RequireSpec();
-        Validate(submission, spec);
-
         var now = DateTimeOffset.UtcNow;
+        AnswerRules.ValidateSubmission(Key, S, spec, submission, now);
+
         var clicks = submission.Clicks;
         var outcome = submission.Skip ? SubmissionOutcome.Skipped
             : clicks.Count == 0 ? SubmissionOutcome.Accepted
@@ -380,57 +312,6 @@ public sealed class InstanceGrain(
 
     public Task<InstanceView> GetState() => Task.FromResult(View());
 
-    void Validate(Submission submission, InstanceSpec spec)
-    {
-        ValidateAnswer(submission.AnnotatorId, submission.Round, submission.Clicks, submission.Skip, submission.SecondsSpent, spec);
-        if (submission.SkipReason is { } reason && (!submission.Skip || !SkipReasons.All.Contains(reason)))
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "reason",
-                $"A skip's reason is one of {string.Join(", ", SkipReasons.All)}; answers that are not skips have none.");
-        if (submission.Trajectory is { } trajectory && (trajectory.Samples.Length % 3 != 0 || trajectory.Count > MouseTrajectory.MaxPoints))
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "trajectory",
-                $"A trajectory is (ms, x, y) triples, at most {MouseTrajectory.MaxPoints}.");
-    }
-
-    void ValidateAnswer(string annotatorId, int round, IReadOnlyList<SubmittedClick>? clicks, bool skip, double secondsSpent, InstanceSpec spec)
-    {
-        RequireId(annotatorId, "annotatorId");
-        if (S.Status is InstanceStatus.Done or InstanceStatus.Skipped)
-            throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "status", $"Instance {Key} is already {S.Status}.");
-        if (round != S.CurrentRound)
-            throw new AnnotationRejectedException(RejectionCodes.WrongRound, "round",
-                $"Instance {Key} is in round {S.CurrentRound}, not {round}.");
-        if (S.Status == InstanceStatus.WaitingForModel)
-            throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "status",
-                $"Instance {Key} is waiting for the model's mask of round {S.CurrentRound}.");
-        if (!HoldsLease(annotatorId, DateTimeOffset.UtcNow))
-            throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
-                $"Annotator {annotatorId} does not hold the lease of instance {Key}.");
-        if (clicks is null)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "clicks", "Clicks are missing (send an empty list for none).");
-        if (clicks.Count > spec.MaxClicksPerRound)
-            throw new AnnotationRejectedException(RejectionCodes.TooManyClicks, "clicks",
-                $"{clicks.Count} clicks; at most {spec.MaxClicksPerRound} per round.");
-        if (skip && clicks.Count > 0)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "clicks", "A skip carries no clicks.");
-        if (!double.IsFinite(secondsSpent) || secondsSpent < 0 || secondsSpent > MaxSecondsPerAnswer)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "secondsSpent",
-                $"Seconds spent {secondsSpent} is outside [0, {MaxSecondsPerAnswer}].");
-        for (var i = 0; i < clicks.Count; i++)
-        {
-            var c = clicks[i];
-            if (c is null)
-                throw new AnnotationRejectedException(RejectionCodes.Invalid, $"clicks[{i}]", "Click is missing.");
-            if (!Enum.IsDefined(c.Label))
-                throw new AnnotationRejectedException(RejectionCodes.Invalid, $"clicks[{i}].label", $"Unknown click label {c.Label}.");
-            if (!(c.X >= 0 && c.X < spec.ImageWidth && c.Y >= 0 && c.Y < spec.ImageHeight))
-                throw new AnnotationRejectedException(RejectionCodes.ClickOutsideImage, $"clicks[{i}]",
-                    $"Click ({c.X}, {c.Y}) is outside the {spec.ImageWidth}x{spec.ImageHeight} image.");
-        }
-    }
-
-    bool HoldsLease(string annotatorId, DateTimeOffset now) =>
-        S.Status == InstanceStatus.Leased && S.LeasedTo == annotatorId && S.LeaseExpiresAt > now;
-
     async Task EnqueueCurrentRound(InstanceSpec spec)
     {
         var threshold = spec.ReprioritizeBelowIoU;
@@ -458,21 +339,7 @@ public sealed class InstanceGrain(
     InstanceSpec RequireSpec() => S.Spec
         ?? throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {Key} has not been initialized.");
 
-    InstanceView View() => ViewOf(Key, S);
-
-    /// <summary>What callers see of an instance state: a lapsed lease shows as queued.</summary>
-    public static InstanceView ViewOf(string key, InstanceState s)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var lapsed = s.Status == InstanceStatus.Leased && !(s.LeaseExpiresAt > now);
-        return new InstanceView(
-            key, s.Spec,
-            lapsed ? InstanceStatus.Queued : s.Status,
-            s.CurrentRound,
-            lapsed ? null : s.LeasedTo,
-            lapsed ? null : s.LeaseExpiresAt,
-            s.Masks.ToArray(), s.Clicks.ToArray(), s.Answers.ToArray(), s.Processed.Count, new Dictionary<int, double>(s.PredictedIoU));
-    }
+    InstanceView View() => S.View(Key, DateTimeOffset.UtcNow);
 
     static void RequireId(string? id, string field)
     {

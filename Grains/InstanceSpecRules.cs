@@ -5,6 +5,9 @@ namespace Grains;
 /// <summary>What an imported instance must satisfy; checked once, when the import writes its row.</summary>
 public static class InstanceSpecRules
 {
+    public const int MaxRounds = 20;
+    public const int MaxClicksLimit = 100;
+
     /// <exception cref="AnnotationRejectedException">The first rule the instance breaks, naming its field.</exception>
     public static void Validate(string instanceId, InstanceSpec spec, MaskRle? groundTruth)
     {
@@ -25,11 +28,11 @@ public static class InstanceSpecRules
                 $"Box {b} must have x0 < x1, y0 < y1 and lie inside the {spec.ImageWidth}x{spec.ImageHeight} image.");
         if (string.IsNullOrWhiteSpace(spec.ClassName))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "className", "Class name is empty.");
-        if (spec.Rounds is < 1 or > InstanceGrain.MaxRounds)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, "rounds", $"Rounds {spec.Rounds} is outside [1, {InstanceGrain.MaxRounds}].");
-        if (spec.MaxClicksPerRound is < 1 or > InstanceGrain.MaxClicksLimit)
+        if (spec.Rounds is < 1 or > InstanceSpecRules.MaxRounds)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "rounds", $"Rounds {spec.Rounds} is outside [1, {InstanceSpecRules.MaxRounds}].");
+        if (spec.MaxClicksPerRound is < 1 or > InstanceSpecRules.MaxClicksLimit)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "maxClicksPerRound",
-                $"Max clicks per round {spec.MaxClicksPerRound} is outside [1, {InstanceGrain.MaxClicksLimit}].");
+                $"Max clicks per round {spec.MaxClicksPerRound} is outside [1, {InstanceSpecRules.MaxClicksLimit}].");
         if (spec.ShardCount is < 1 or > ShardMap.MaxShards)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "shardCount", $"Shard count {spec.ShardCount} is outside [1, {ShardMap.MaxShards}].");
         if (!ModelNames.All.Contains(spec.ModelName))

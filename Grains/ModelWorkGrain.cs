@@ -181,7 +181,7 @@ public sealed class ModelWorkGrain(
             if (instance.Spec is not { } spec) continue;
             if (instance.Status == InstanceStatus.WaitingForModel && instance.CurrentRound == 0 && instance.Masks.Count == 0)
             {
-                InstanceGrain.ApplyRound0Mask(instance, InstanceGrain.BoxMask(spec));
+                instance.ApplyRound0Mask(InstanceGrain.BoxMask(spec));
                 writes.Add((row.InstanceId, InstanceRowStorage.Row(instance, instanceSerializer), row.Version));
                 toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, true));
             }

@@ -45,7 +45,8 @@ public static class Protocols
             {
                 // A 0-click answer: the annotator accepts the mask, which stays as it is for later rounds.
                 if (!accepted)
-                    trajectory.Assess(QualityFeatures.Compute(prediction.Mask, prediction.Mask, roundClicks, round), prediction.Mask, prediction.Mask, prediction.ModelScore);
+                    trajectory.Assess(RoundAssessment.Of(prediction.Mask, prediction.Mask, roundClicks, round, prediction.ModelScore, gt, truth.Ignore),
+                        prediction.Mask, prediction.Mask);
                 accepted = true;
                 trajectory.Repeat();
                 continue;
@@ -54,7 +55,8 @@ public static class Protocols
             var previous = prediction.Mask;
             prediction = model.Predict(image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State));
             trajectory.Record(prediction, roundClicks.Count);
-            trajectory.Assess(QualityFeatures.Compute(previous, prediction.Mask, roundClicks, round), previous, prediction.Mask, prediction.ModelScore);
+            trajectory.Assess(RoundAssessment.Of(previous, prediction.Mask, roundClicks, round, prediction.ModelScore, gt, truth.Ignore),
+                previous, prediction.Mask);
         }
         return trajectory.Result(instanceId, box);
     }
@@ -104,10 +106,8 @@ public static class Protocols
         }
 
         /// <summary>A finished round's quality signals, as the backend computes them for M_r, with the mask's true IoU.</summary>
-        public void Assess(QualityFeatures features, BinaryMask previous, BinaryMask mask, double? modelScore) =>
-            quality.Add(new RoundQuality(
-                new QualityExample(features with { ModelScore = modelScore }, MaskMetrics.IoU(mask, truth.Mask, truth.Ignore)),
-                previous.Area(), mask.Area()));
+        public void Assess(RoundAssessment assessment, BinaryMask previous, BinaryMask mask) =>
+            quality.Add(new RoundQuality(new QualityExample(assessment.Features, assessment.TrueIoU!.Value), previous.Area(), mask.Area()));
 
         /// <summary>A step without a model call: the mask (and so its quality) is unchanged.</summary>
         public void Repeat()
