@@ -5,13 +5,20 @@
 #
 #   benchmarks/scale.sh ROWS postgres|sqlite [OUT.json]
 #
+# ROUNDS (default 3) and ANSWERS (default 10000) in the environment set the campaign's rounds and how many
+# answers the annotators give; with more than one round every answered instance stays in progress, which is
+# what the resident memory after the answers measures.
+#
 # PostgreSQL runs as the tests run it: a private cluster in a temporary folder on loopback (fsync off).
 # Needs a Release build (dotnet build Actors.sln -c Release) and the DAVIS images beside the repository.
 set -euo pipefail
 rows=${1:?usage: benchmarks/scale.sh ROWS postgres|sqlite [OUT.json]}
 storage=${2:?usage: benchmarks/scale.sh ROWS postgres|sqlite [OUT.json]}
 out=${3:-benchmarks/scale-$storage-$rows.json}
+rounds=${ROUNDS:-3}
+answers=${ANSWERS:-10000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
+source "$repo/benchmarks/private-postgres.sh"
 images=$(cd "$repo/../shared/datasets/davis345/img" && pwd)
 work=$(mktemp -d /tmp/annotation-scale-XXXXXX)
 port=$((20000 + RANDOM % 20000))
@@ -22,7 +29,7 @@ pg_data=""
 
 cleanup() {
   [[ -n "$gateway_pid" ]] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null || true
-  if [[ -n "$pg_data" ]]; then runuser -u postgres -- pg_ctl -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  if [[ -n "$pg_data" ]]; then pg_stop "$pg_data"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,15 +42,10 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$gateway_pid/status"; }
 
 storage_args=()
 if [[ "$storage" == postgres ]]; then
-  pg_data="$work/pg"
-  mkdir -p "$pg_data" "$work/sockets"
-  chown -R postgres:postgres "$work"
-  runuser -u postgres -- initdb -D "$pg_data" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+  pg_data="$work"
   pg_port=$((port + 1))
-  runuser -u postgres -- pg_ctl -D "$pg_data" -l "$work/pg.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/sockets -c fsync=off -c full_page_writes=off" start >/dev/null
-  psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "CREATE DATABASE annotation" >/dev/null
-  storage_args=(--storage postgres --connection "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=annotation;Maximum Pool Size=50")
+  pg_start "$work" "$pg_port"
+  storage_args=(--storage postgres --connection "$pg_connection")
 elif [[ "$storage" != sqlite ]]; then
   echo "storage must be postgres or sqlite" >&2; exit 2
 fi
@@ -63,7 +65,7 @@ token=$(curl -fs -H 'Content-Type: application/json' -d "{\"userName\":\"admin\"
   "$api/api/v1/auth/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 auth=(-H "Authorization: Bearer $token")
 curl -fs "${auth[@]}" -H 'Content-Type: application/json' \
-  -d "{\"id\":\"scale\",\"imageRoot\":\"$images\",\"rounds\":1,\"maxClicksPerRound\":4,\"model\":\"box\",\"shards\":16,\"leaseSeconds\":600}" \
+  -d "{\"id\":\"scale\",\"imageRoot\":\"$images\",\"rounds\":$rounds,\"maxClicksPerRound\":4,\"model\":\"box\",\"shards\":16,\"leaseSeconds\":600}" \
   "$api/api/v1/campaigns" >/dev/null
 
 echo "importing $rows rows ($storage)" >&2
@@ -90,8 +92,10 @@ echo "round 0 done in $round0_s s" >&2
 
 curl -fs "${auth[@]}" -X POST "$api/api/v1/campaigns/scale/start" >/dev/null
 dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" queue-bench --server "$api/" --campaign scale --token "$token" \
-  --annotators 16 --answers 4000 --out "$work/queue.json" >&2
+  --annotators 16 --answers "$answers" --out "$work/queue.json" >&2
 queue_peak_kib=$(peak_kib)
+sleep 5
+after_answers_kib=$(rss_kib)
 
 echo "export" >&2
 t0=$(now)
@@ -109,7 +113,7 @@ fi
 mkdir -p "$(dirname "$out")"
 cat > "$out" <<JSON
 {
-  "rows": $rows, "storage": "$storage", "created": $created,
+  "rows": $rows, "storage": "$storage", "created": $created, "rounds": $rounds, "answers": $answers,
   "import_seconds": $import_s, "import_rows_per_second": $(num "$created / $import_s"),
   "round0_seconds": $round0_s,
   "rss_idle_mib": $(num "$idle_kib / 1024"),
@@ -117,6 +121,7 @@ cat > "$out" <<JSON
   "peak_rss_import_mib": $(num "$import_peak_kib / 1024"),
   "peak_rss_round0_mib": $(num "$round0_peak_kib / 1024"),
   "peak_rss_queue_mib": $(num "$queue_peak_kib / 1024"),
+  "rss_after_answers_mib": $(num "$after_answers_kib / 1024"),
   "peak_rss_export_mib": $(num "$export_peak_kib / 1024"),
   "export_seconds": $export_s, "export_bytes": $export_bytes,
   "database_bytes": $db_bytes,

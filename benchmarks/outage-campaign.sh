@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A simulated campaign on PostgreSQL while the database stops for a while in the middle: the campaign must finish with
+# the masks an undisturbed run gives (export mIoU equal to `eval --protocol rounds` with the same settings), every
+# instance done and every count right.
+#
+#   benchmarks/outage-campaign.sh [OUT.json]
+#
+# STOP_AFTER (default 40) seconds after the campaign starts, PostgreSQL stops for OUTAGE (default 10) seconds. The
+# campaign: the reference model, every EVERY-th DAVIS object (default 3), 16 annotators, 3 rounds of up to 4 clicks, seed 1.
+# Needs a Release build and the DAVIS images beside the repository.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+source "$repo/benchmarks/private-postgres.sh"
+out=${1:-benchmarks/outage-campaign.json}
+stop_after=${STOP_AFTER:-40}
+outage=${OUTAGE:-10}
+every=${EVERY:-3}
+data=$(cd "$repo/../shared/datasets/davis345" && pwd)
+work=$(mktemp -d /tmp/annotation-outage-XXXXXX)
+port=$((20000 + RANDOM % 20000))
+api="http://127.0.0.1:$port"
+password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+gateway_pid=""
+
+cleanup() {
+  [[ -n "$gateway_pid" ]] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null || true
+  pg_stop "$work"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+pg_start "$work" $((port + 1))
+dotnet "$repo/ApiGateway/bin/Release/net10.0/ApiGateway.dll" --urls "$api" --data "$work/data" --admin-password "$password" \
+  --image-roots "$data/img" --RateLimit:Burst 1000000 --RateLimit:PermitsPerSecond 1000000 \
+  --storage postgres --connection "$pg_connection" > "$work/gateway.log" 2>&1 &
+gateway_pid=$!
+for _ in $(seq 1 120); do curl -fs "$api/health" >/dev/null 2>&1 && break; sleep 0.5; done
+token=$(curl -fs -H 'Content-Type: application/json' -d "{\"userName\":\"admin\",\"password\":\"$password\",\"name\":\"outage\"}" \
+  "$api/api/v1/auth/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+
+settings=(--images "$data/img" --masks "$data/gt" --every "$every" --model reference --rounds 3 --clicks 4 --seed 1)
+(
+  sleep "$stop_after"
+  echo "stopping PostgreSQL for $outage s" >&2
+  pg_stop "$work"
+  sleep "$outage"
+  pg_resume "$work" $((port + 1))
+  echo "PostgreSQL is back" >&2
+) &
+outage_pid=$!
+dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" campaign --api "$api" --token "$token" --annotators 16 \
+  "${settings[@]}" --campaign outage --out "$out" >&2
+wait "$outage_pid"
+unhealthy=$(grep -c "storage_unavailable\|StorageUnavailable" "$work/gateway.log" || true)
+progress=$(curl -fs -H "Authorization: Bearer $token" "$api/api/v1/campaigns/outage/progress")
+dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" eval "${settings[@]}" --protocol rounds --out "$work/eval.json" >&2
+echo "gateway log lines about storage failures: $unhealthy" >&2
+echo "progress after the campaign: $progress"
+echo "campaign export mIoU: $(grep -o '"export_miou":[^,]*' "$out")"
+echo "eval mIoU after the last round: $(grep -o '"miou_per_round":\[[^]]*\]' "$work/eval.json")"
