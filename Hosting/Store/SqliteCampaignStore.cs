@@ -13,6 +13,11 @@ public sealed class SqliteCampaignStore(string connectionString) : SqlCampaignSt
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellation);
+        // SQLite's own busy handler retries within milliseconds when another connection holds the write lock; without it
+        // the driver's managed retry sleeps 150 ms per attempt, which is most of the tail latency under concurrent writers.
+        await using var busy = connection.CreateCommand();
+        busy.CommandText = "PRAGMA busy_timeout = 30000;";
+        await busy.ExecuteNonQueryAsync(cancellation);
         return connection;
     }
 
