@@ -50,9 +50,12 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<InstanceCursor?> GetCursor(string instanceId);
 
-    /// <summary>The campaign's answers in time order, after <paramref name="after"/>, at most <paramref name="take"/>.</summary>
+    /// <summary>
+    /// The campaign's answer counters the dashboard's figures are made from: totals, rounds by clicks, the seconds histogram
+    /// and the one timeline kind that covers the campaign's span in at most 200 buckets.
+    /// </summary>
     [AlwaysInterleave]
-    Task<IReadOnlyList<AnnotatorHistoryEntry>> GetAnswers(AnnotatorHistoryEntry? after, int take);
+    Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters();
 
     /// <summary>Makes sure the background model work of every shard is running (after a restart).</summary>
     Task ResumeBackgroundWork();

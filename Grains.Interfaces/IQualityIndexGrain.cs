@@ -16,8 +16,12 @@ public interface IQualityIndexGrain : IGrainWithStringKey
     /// <summary>The <paramref name="take"/> lowest (or highest) predicted IoUs of the shard and the shard's count of ranked entries.</summary>
     Task<RankedPage> Ranked(int take, bool worstFirst);
 
-    /// <summary>The current predicted IoU of each of <paramref name="instanceIds"/> that has one.</summary>
-    Task<IReadOnlyDictionary<string, double>> PredictedIoUs(IReadOnlyList<string> instanceIds);
+    /// <summary>
+    /// The predicted IoU of each of <paramref name="instanceIds"/> that has one, scored with model version
+    /// <paramref name="atLeastVersion"/> or newer (the shard re-scores first when it is behind; a long export passes the
+    /// version it started with, so its pages neither mix versions nor ask the ranking grain each time).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, double>> PredictedIoUs(IReadOnlyList<string> instanceIds, int atLeastVersion);
 
     /// <summary>Every entry with a true IoU and a prediction.</summary>
     Task<IReadOnlyList<RankedInstance>> GroundTruthEntries();

@@ -1,5 +1,6 @@
 using Grains.Interfaces;
 using Grains.Store;
+using Segmentation.Campaigns;
 
 namespace Grains;
 
@@ -142,19 +143,26 @@ public sealed class AnnotatorGrain(
                 $"Annotator {AnnotatorId} holds no lease on {instanceKey}.");
         }
 
+        CampaignInfo? campaign = null;
         if (!recorded)
         {
             // Work leased before a pause or finish is refused after it; a repeated submission still gets its first answer.
-            var status = (await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo()).Status;
-            if (status != CampaignStatus.Running)
+            campaign = await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo();
+            if (campaign.Status != CampaignStatus.Running)
                 throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId",
-                    $"Campaign {campaignId} is {status}, not Running; the answer was not recorded.");
+                    $"Campaign {campaignId} is {campaign.Status}, not Running; the answer was not recorded.");
         }
 
         var result = await instance.Submit(submission);
-        // Recorded again on a repeat too: the first call may have stopped after the instance took the answer.
-        await store.RecordAnswer(new AnswerRow(campaignId, instanceId, result.SubmissionId, AnnotatorId, result.Round, result.ClickCount,
-            result.SecondsSpent, result.Outcome == SubmissionOutcome.Skipped, DateTimeOffset.UtcNow.UtcTicks));
+        if (campaign is not null)
+        {
+            // Not recorded before, so recorded now even when the instance had already taken it (a first call that stopped in between).
+            var skipped = result.Outcome == SubmissionOutcome.Skipped;
+            var at = DateTimeOffset.UtcNow;
+            await store.RecordAnswer(
+                new AnswerRow(campaignId, instanceId, result.SubmissionId, AnnotatorId, result.Round, result.ClickCount, result.SecondsSpent, skipped, at.UtcTicks),
+                AnswerCounters.Of(result.Round, result.ClickCount, skipped, result.SecondsSpent, at, campaign.Settings.Rounds));
+        }
         if (S.Lease?.InstanceKey == instanceKey)
         {
             S.Lease = null;

@@ -1,5 +1,6 @@
 using Grains.Interfaces;
 using Grains.Store;
+using Segmentation.Campaigns;
 using Orleans.Serialization;
 
 namespace Grains;
@@ -76,7 +77,6 @@ public sealed class CampaignGrain(
     public async Task<IReadOnlyList<AnnotatorCampaignStatistics>> GetAnnotatorStatistics() =>
         (await store.CampaignAnnotators(CampaignId)).Select(t => new AnnotatorCampaignStatistics(t.AnnotatorId, AnnotatorGrain.Statistics([t]))).ToArray();
 
-    public const int MaxAnswersPage = 10_000;
     public const int MaxInstancePage = 2000;
 
     public async Task<InstanceCursor?> GetCursor(string instanceId)
@@ -97,17 +97,15 @@ public sealed class CampaignGrain(
         return new InstancePage(items, rows.Count < take ? null : new InstanceCursor(rows[^1].ImagePath, rows[^1].Seq));
     }
 
-    public async Task<IReadOnlyList<AnnotatorHistoryEntry>> GetAnswers(AnnotatorHistoryEntry? after, int take)
+    public async Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters()
     {
-        if (take is < 1 or > MaxAnswersPage)
-            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(take), $"take {take} is outside [1, {MaxAnswersPage}].");
-        AnswerRow? cursor = null;
-        if (after is not null)
-        {
-            var (_, instanceId) = AnnotationKeys.ParseInstance(after.InstanceKey);
-            cursor = new AnswerRow(CampaignId, instanceId, after.SubmissionId, "", 0, 0, 0, false, after.At.UtcTicks);
-        }
-        return (await store.CampaignAnswers(CampaignId, cursor, take)).Select(AnnotatorGrain.History).ToArray();
+        var counters = (await store.AnswerCounters(CampaignId,
+            [AnswerCounterKind.Total, AnswerCounterKind.RoundClicks, AnswerCounterKind.SecondsBucket])).ToList();
+        if (counters.FirstOrDefault(c => c.Kind == AnswerCounterKind.Total) is { } total)
+            counters.AddRange(await store.AnswerCounters(CampaignId,
+                [AnswerCounters.TimelineKind(total.FirstAtTicks, total.LastAtTicks, AnswerStatistics.MaxTimelinePoints)]));
+        return counters.Select(c => new CampaignAnswerCounter((int)c.Kind, c.K1, c.K2, c.Answers, c.Finished, c.Seconds, c.FirstAtTicks, c.LastAtTicks))
+            .ToArray();
     }
 
     public async Task<CampaignInfo> UpdateSettings(CampaignSettings settings)

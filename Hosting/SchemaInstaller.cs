@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -12,10 +13,12 @@ public static class SchemaInstaller
 {
     /// <summary>PostgreSQL scripts, in the order they must run.</summary>
     public static IReadOnlyList<string> PostgresScripts { get; } =
-        ["01-main.sql", "02-persistence.sql", "03-clustering.sql", "04-reminders.sql", "05-campaign-tables.sql"];
+        ["01-main.sql", "02-persistence.sql", "03-clustering.sql", "04-reminders.sql", CampaignTablesScript];
 
-    /// <summary>SQLite scripts, in the order they must run (grain state, then the campaign tables).</summary>
-    public static IReadOnlyList<string> SqliteScripts { get; } = ["persistence.sql", "campaign-tables.sql"];
+    /// <summary>SQLite's grain-state script; the campaign tables follow, made from the PostgreSQL script (<see cref="ToSqlite"/>).</summary>
+    public const string SqlitePersistenceScript = "persistence.sql";
+
+    public const string CampaignTablesScript = "05-campaign-tables.sql";
 
     /// <summary>Any fixed number: concurrent starters take this lock so only one creates the tables.</summary>
     const long PostgresSchemaLock = 0x616e6e6f74; // "annot"
@@ -27,6 +30,17 @@ public static class SchemaInstaller
             ?? throw new InvalidOperationException($"Schema script {folder}/{name} is not embedded.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// The campaign tables' PostgreSQL script with SQLite's column types, so the two databases cannot drift apart: the
+    /// script uses only statements both understand and PostgreSQL's type names, which SQLite maps to its storage classes.
+    /// </summary>
+    public static string ToSqlite(string postgresScript)
+    {
+        var script = Regex.Replace(postgresScript, @"\bdouble precision\b", "REAL");
+        script = Regex.Replace(script, @"\b(bigint|integer|smallint)\b", "INTEGER");
+        return Regex.Replace(script, @"\bbytea\b", "BLOB");
     }
 
     public static void Apply(StorageSettings settings)
@@ -57,11 +71,11 @@ public static class SchemaInstaller
             wal.ExecuteNonQuery();
         }
         using var transaction = connection.BeginTransaction();
-        foreach (var script in SqliteScripts)
+        foreach (var script in new[] { ReadScript(StorageKind.Sqlite, SqlitePersistenceScript), ToSqlite(ReadScript(StorageKind.Postgres, CampaignTablesScript)) })
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = ReadScript(StorageKind.Sqlite, script);
+            command.CommandText = script;
             command.ExecuteNonQuery();
         }
         transaction.Commit();

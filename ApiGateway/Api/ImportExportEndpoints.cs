@@ -214,15 +214,20 @@ public static class ImportExportEndpoints
     {
         var campaign = grains.GetGrain<ICampaignGrain>(campaignId);
         var left = limit ?? int.MaxValue;
+        // Every page is scored with the model of the export's start or newer; without a model no shard is asked at all.
+        var modelVersion = (await grains.GetGrain<IRankingGrain>(campaignId).GetSummary()).ModelVersion;
         do
         {
             cancellation.ThrowIfCancellationRequested();
             var page = await campaign.GetInstances(after, ExportPage, status);
             // The ranking's current model scores every mask, including those finished before the model existed.
             var predicted = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var group in page.Items.Select(v => AnnotationKeys.ParseInstance(v.Key).InstanceId).GroupBy(id => ShardMap.ShardOf(id, shards)))
+            var shardsOfPage = modelVersion == 0 ? Enumerable.Empty<IGrouping<int, string>>()
+                : page.Items.Select(v => AnnotationKeys.ParseInstance(v.Key).InstanceId).GroupBy(id => ShardMap.ShardOf(id, shards));
+            foreach (var group in shardsOfPage)
             {
-                var scores = await grains.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, group.Key)).PredictedIoUs(group.ToArray());
+                var scores = await grains.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, group.Key))
+                    .PredictedIoUs(group.ToArray(), modelVersion);
                 foreach (var (id, p) in scores) predicted[id] = p;
             }
             foreach (var view in page.Items)

@@ -120,7 +120,7 @@ public static class ManagerEndpoints
     {
         await RequireCampaign(grains, campaignId);
         // Statistics over this campaign's answers only.
-        var annotators = await CampaignAnswers.Annotators(grains, campaignId);
+        var annotators = await CampaignAnnotators.Profiles(grains, campaignId);
         return new AnnotatorListDto(annotators.Select(AnnotatorDto.From).ToArray());
     }
 

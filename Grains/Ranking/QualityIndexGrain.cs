@@ -41,11 +41,11 @@ public sealed class QualityIndexGrain(ICampaignStore store, QualityModels models
         return new RankedPage(rows.Select(Ranked).ToArray(), (int)total, Math.Max(0, scoredVersion));
     }
 
-    public async Task<IReadOnlyDictionary<string, double>> PredictedIoUs(IReadOnlyList<string> instanceIds)
+    public async Task<IReadOnlyDictionary<string, double>> PredictedIoUs(IReadOnlyList<string> instanceIds, int atLeastVersion)
     {
         if (instanceIds is null || instanceIds.Count > MaxTake)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(instanceIds), $"Ask for between 0 and {MaxTake} instances.");
-        await Refresh(fresh: true);
+        if (scoredVersion < 0 || scoredVersion < atLeastVersion) await Refresh(fresh: true);
         var found = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var row in await store.QualityOf(CampaignId, instanceIds))
             if (row.Predicted is { } p) found[row.InstanceId] = p;
@@ -122,7 +122,7 @@ public sealed class QualityIndexGrain(ICampaignStore store, QualityModels models
                 var page = await store.QualityPage(CampaignId, Shard, after, RescorePage, withSignalsOnly: true);
                 if (page.Count == 0) break;
                 var predictions = page.Select(r => (r.InstanceId, model.Predict(RankingGrain.ToKernel(r.Signals!)))).ToArray();
-                await store.SetPredictions(CampaignId, predictions, version);
+                await store.SetPredictions(CampaignId, Shard, predictions, version);
                 if (page.Count < RescorePage) break;
                 after = page[^1].InstanceId;
             }

@@ -1,3 +1,5 @@
+using Segmentation.Campaigns;
+
 namespace Grains.Store;
 
 /// <summary>
@@ -47,16 +49,20 @@ public interface ICampaignStore
     /// <summary>Work-queue grain: writes changed entries and the shard's new counts in one transaction.</summary>
     Task WriteQueue(QueueShard shard, IReadOnlyList<QueueEntry> changed, QueueCounts counts);
 
-    /// <summary>Annotator grain: records an answer and adds it to the annotator's campaign totals. False when it was recorded before.</summary>
-    Task<bool> RecordAnswer(AnswerRow answer);
+    /// <summary>
+    /// Annotator grain: records an answer, adds it to the annotator's campaign totals and adds <paramref name="counters"/>
+    /// to the campaign's answer counters, in one transaction. False (and nothing added) when it was recorded before.
+    /// </summary>
+    Task<bool> RecordAnswer(AnswerRow answer, IReadOnlyList<AnswerCounter> counters);
+
+    /// <summary>The campaign's answer counters of the given kinds, in key order.</summary>
+    Task<IReadOnlyList<AnswerCounter>> AnswerCounters(string campaignId, IReadOnlyList<AnswerCounterKind> kinds);
 
     Task<bool> HasAnswer(string campaignId, string instanceId, string submissionId);
 
     /// <summary>The annotator's latest answers over all campaigns, newest first.</summary>
     Task<IReadOnlyList<AnswerRow>> RecentAnswers(string annotatorId, int take);
 
-    /// <summary>A campaign's answers in time order, after <paramref name="afterAt"/> (UTC ticks) and the given key.</summary>
-    Task<IReadOnlyList<AnswerRow>> CampaignAnswers(string campaignId, AnswerRow? after, int take);
 
     /// <summary>Makes sure the annotator has a totals row in the campaign (registration when they first take work there).</summary>
     Task EnsureAnnotator(string campaignId, string annotatorId);
@@ -72,7 +78,7 @@ public interface ICampaignStore
     Task<IReadOnlyList<QualityRow>> QualityPage(string campaignId, int shard, string? afterInstanceId, int take, bool withSignalsOnly);
 
     /// <summary>Quality index shard: sets the predicted IoU of many entries under model <paramref name="version"/>, in one transaction.</summary>
-    Task SetPredictions(string campaignId, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version);
+    Task SetPredictions(string campaignId, int shard, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version);
 
     /// <summary>Whether an entry of the shard with signals is not scored under <paramref name="version"/>.</summary>
     Task<bool> AnyUnscored(string campaignId, int shard, int version);
@@ -80,6 +86,7 @@ public interface ICampaignStore
     /// <summary>Scored entries that are not skipped, by predicted IoU (lowest first when <paramref name="worstFirst"/>), then instance id.</summary>
     Task<IReadOnlyList<QualityRow>> RankedQuality(string campaignId, int shard, int take, bool worstFirst);
 
+    /// <summary>Scored entries of the shard that are not skipped: a counter kept by the shard's writes (counted once when missing).</summary>
     Task<long> CountRanked(string campaignId, int shard);
 
     Task<IReadOnlyList<QualityRow>> QualityOf(string campaignId, IReadOnlyList<string> instanceIds);

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Grains.Interfaces;
 using Grains.Store;
+using Segmentation.Campaigns;
 
 namespace Hosting.Store;
 
@@ -293,7 +294,7 @@ public abstract class SqlCampaignStore : ICampaignStore
     static AnswerRow ReadAnswer(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetDouble(6), r.GetInt32(7) != 0, r.GetInt64(8));
 
-    public async Task<bool> RecordAnswer(AnswerRow a)
+    public async Task<bool> RecordAnswer(AnswerRow a, IReadOnlyList<AnswerCounter> counters)
     {
         await using var connection = await Open();
         await using var transaction = await Begin(connection);
@@ -317,8 +318,45 @@ public abstract class SqlCampaignStore : ICampaignStore
             "seconds = seconds + @ns, skipped = skipped + @nk WHERE campaign_id = @c AND annotator_id = @a",
             ("ni", countsInstance ? 1L : 0L), ("na", a.Skipped ? 0L : 1L), ("nc", a.Skipped ? 0L : (long)a.Clicks),
             ("ns", a.Skipped ? 0.0 : a.Seconds), ("nk", a.Skipped ? 1L : 0L), ("c", a.CampaignId), ("a", a.AnnotatorId));
+        if (counters.Count > 0) await AddCounters(connection, transaction, a.CampaignId, counters);
         await Commit(transaction);
         return true;
+    }
+
+    /// <summary>One statement adding to the counters in key order: concurrent answers lock shared rows in the same order.</summary>
+    static Task AddCounters(DbConnection connection, DbTransaction transaction, string campaignId, IReadOnlyList<AnswerCounter> counters)
+    {
+        var ordered = counters.OrderBy(c => c.Kind).ThenBy(c => c.K1).ThenBy(c => c.K2).ToArray();
+        var values = new System.Text.StringBuilder();
+        var parameters = new List<(string, object?)> { ("c", campaignId) };
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var c = ordered[i];
+            values.Append(i == 0 ? "" : ", ").Append($"(@c, @kind{i}, @ka{i}, @kb{i}, @n{i}, @f{i}, @s{i}, @t0{i}, @t1{i})");
+            parameters.AddRange([($"kind{i}", (int)c.Kind), ($"ka{i}", c.K1), ($"kb{i}", c.K2), ($"n{i}", c.Answers), ($"f{i}", c.Finished),
+                ($"s{i}", c.Seconds), ($"t0{i}", c.FirstAtTicks), ($"t1{i}", c.LastAtTicks)]);
+        }
+        return Execute(connection, transaction,
+            $"INSERT INTO annotation_answer_counter ({CounterColumns}) VALUES {values} " +
+            "ON CONFLICT (campaign_id, kind, k1, k2) DO UPDATE SET answers = annotation_answer_counter.answers + excluded.answers, " +
+            "finished = annotation_answer_counter.finished + excluded.finished, seconds = annotation_answer_counter.seconds + excluded.seconds, " +
+            "first_at = CASE WHEN excluded.first_at < annotation_answer_counter.first_at THEN excluded.first_at ELSE annotation_answer_counter.first_at END, " +
+            "last_at = CASE WHEN excluded.last_at > annotation_answer_counter.last_at THEN excluded.last_at ELSE annotation_answer_counter.last_at END",
+            parameters.ToArray());
+    }
+
+    const string CounterColumns = "campaign_id, kind, k1, k2, answers, finished, seconds, first_at, last_at";
+
+    public async Task<IReadOnlyList<AnswerCounter>> AnswerCounters(string campaignId, IReadOnlyList<AnswerCounterKind> kinds)
+    {
+        if (kinds.Count == 0) return [];
+        await using var connection = await Open();
+        var list = string.Join(", ", kinds.Select(k => (int)k));
+        return await Query(connection, null,
+            $"SELECT {CounterColumns} FROM annotation_answer_counter WHERE campaign_id = @c AND kind IN ({list}) ORDER BY kind, k1, k2",
+            r => new AnswerCounter((AnswerCounterKind)Convert.ToInt32(r.GetValue(1)), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5),
+                r.GetDouble(6), r.GetInt64(7), r.GetInt64(8)),
+            ("c", campaignId));
     }
 
     public async Task<bool> HasAnswer(string campaignId, string instanceId, string submissionId)
@@ -335,15 +373,6 @@ public abstract class SqlCampaignStore : ICampaignStore
         return await Query(connection, null,
             $"SELECT {AnswerColumns} FROM annotation_answer WHERE annotator_id = @a ORDER BY at DESC LIMIT @t",
             ReadAnswer, ("a", annotatorId), ("t", take));
-    }
-
-    public async Task<IReadOnlyList<AnswerRow>> CampaignAnswers(string campaignId, AnswerRow? after, int take)
-    {
-        await using var connection = await Open();
-        var cursor = after is null ? "" : " AND (at, instance_id, submission_id) > (@at, @i, @s)";
-        return await Query(connection, null,
-            $"SELECT {AnswerColumns} FROM annotation_answer WHERE campaign_id = @c{cursor} ORDER BY at, instance_id, submission_id LIMIT @t",
-            ReadAnswer, ("c", campaignId), ("at", after?.AtTicks ?? 0L), ("i", after?.InstanceId ?? ""), ("s", after?.SubmissionId ?? ""), ("t", take));
     }
 
     public async Task EnsureAnnotator(string campaignId, string annotatorId)
@@ -391,8 +420,12 @@ public abstract class SqlCampaignStore : ICampaignStore
     public async Task WriteQuality(string campaignId, QualityRow q)
     {
         await using var connection = await Open();
+        await using var transaction = await Begin(connection);
+        var wasRanked = await Scalar(connection, transaction,
+            "SELECT 1 FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id = @i AND predicted IS NOT NULL AND status <> @skipped",
+            ("c", campaignId), ("i", q.InstanceId), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped)) is not (null or DBNull);
         var s = q.Signals;
-        await Execute(connection, null,
+        await Execute(connection, transaction,
             $"INSERT INTO annotation_quality_entry (campaign_id, {QualityColumns}) " +
             "VALUES (@c, @i, @sh, @r, @st, @ex, @fa, @er, @tr, @ti, @sc, @sr, @sch, @smx, @smn, @sms, @p, @v) " +
             "ON CONFLICT (campaign_id, instance_id) DO UPDATE SET shard = excluded.shard, round = excluded.round, status = excluded.status, " +
@@ -404,7 +437,15 @@ public abstract class SqlCampaignStore : ICampaignStore
             ("fa", q.FinishedAt), ("er", q.ExtraRounds), ("tr", q.Training ? 1 : 0), ("ti", q.TrueIoU),
             ("sc", s?.ClicksInRound), ("sr", s?.Round), ("sch", s?.MaskChangeIoU), ("smx", s?.MaxClickDistance), ("smn", s?.MeanClickDistance),
             ("sms", s?.ModelScore), ("p", q.Predicted), ("v", q.ScoredVersion));
+        var isRanked = q.Predicted is not null && q.Status != Grains.Interfaces.InstanceStatus.Skipped;
+        if (isRanked != wasRanked) await AddRanked(connection, transaction, campaignId, q.Shard, isRanked ? 1 : -1);
+        await Commit(transaction);
     }
+
+    /// <summary>A shard without a counts row (counted lazily from its entries in <see cref="CountRanked"/>) is left without one.</summary>
+    static Task<int> AddRanked(DbConnection connection, DbTransaction transaction, string campaignId, int shard, long delta) =>
+        Execute(connection, transaction, "UPDATE annotation_quality_counts SET ranked = ranked + @d WHERE campaign_id = @c AND shard = @s",
+            ("d", delta), ("c", campaignId), ("s", shard));
 
     public async Task<IReadOnlyList<QualityRow>> QualityPage(string campaignId, int shard, string? afterInstanceId, int take, bool withSignalsOnly)
     {
@@ -415,10 +456,18 @@ public abstract class SqlCampaignStore : ICampaignStore
             ReadQuality, ("c", campaignId), ("s", shard), ("a", afterInstanceId ?? ""), ("t", take));
     }
 
-    public async Task SetPredictions(string campaignId, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version)
+    public async Task SetPredictions(string campaignId, int shard, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version)
     {
         await using var connection = await Open();
         await using var transaction = await Begin(connection);
+        long newlyRanked = 0;
+        foreach (var chunk in predictions.Select(p => p.InstanceId).Chunk(500))
+        {
+            var (list, parameters) = InList(chunk, ("c", campaignId), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped));
+            newlyRanked += Convert.ToInt64(await Scalar(connection, transaction,
+                $"SELECT COUNT(*) FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id IN ({list}) AND predicted IS NULL AND status <> @skipped",
+                parameters));
+        }
         await using var command = Command(connection, transaction,
             "UPDATE annotation_quality_entry SET predicted = @p, scored_version = @v WHERE campaign_id = @c AND instance_id = @i",
             ("p", 0.0), ("v", version), ("c", campaignId), ("i", ""));
@@ -435,6 +484,7 @@ public abstract class SqlCampaignStore : ICampaignStore
         {
             throw StorageUnavailableException.From(e);
         }
+        if (newlyRanked > 0) await AddRanked(connection, transaction, campaignId, shard, newlyRanked);
         await Commit(transaction);
     }
 
@@ -460,8 +510,17 @@ public abstract class SqlCampaignStore : ICampaignStore
     public async Task<long> CountRanked(string campaignId, int shard)
     {
         await using var connection = await Open();
-        return Convert.ToInt64(await Scalar(connection, null, $"SELECT COUNT(*) FROM annotation_quality_entry WHERE {RankedFilter}",
+        if (await Scalar(connection, null, "SELECT ranked FROM annotation_quality_counts WHERE campaign_id = @c AND shard = @s",
+                ("c", campaignId), ("s", shard)) is not (null or DBNull) and var ranked)
+            return Convert.ToInt64(ranked);
+        // Once per shard: from here on the shard's writes keep the count.
+        await using var transaction = await Begin(connection);
+        var counted = Convert.ToInt64(await Scalar(connection, transaction, $"SELECT COUNT(*) FROM annotation_quality_entry WHERE {RankedFilter}",
             ("c", campaignId), ("s", shard), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped)));
+        await Execute(connection, transaction, "INSERT INTO annotation_quality_counts (campaign_id, shard, ranked) VALUES (@c, @s, @n)",
+            ("c", campaignId), ("s", shard), ("n", counted));
+        await Commit(transaction);
+        return counted;
     }
 
     public async Task<IReadOnlyList<QualityRow>> QualityOf(string campaignId, IReadOnlyList<string> instanceIds)

@@ -1,63 +1,82 @@
 namespace Segmentation.Campaigns;
 
-/// <summary>The figures of a campaign's dashboard, from its annotators' answers.</summary>
+/// <summary>The figures of a campaign's dashboard, from its answer counters (<see cref="AnswerCounters"/>).</summary>
 public static class AnswerStatistics
 {
     public const int MaxTimelinePoints = 200;
 
     /// <summary>
-    /// An instance is finished by its first answer that skips, accepts (0 clicks) or corrects in the last regular round;
-    /// later (extra) rounds do not finish it again. Throughput counts finished instances between the first and the last answer.
+    /// Answers per round by clicks, seconds per answer type (mean, and the median to within the histogram's 2% buckets,
+    /// exact when a bucket's answers took the same time), instances per hour between the first and the last answer,
+    /// and a timeline of at most <see cref="MaxTimelinePoints"/> points from the finest timeline counters given.
+    /// Every instance's first answer is in round 1, so round 1's answers are the instances answered.
     /// </summary>
-    public static CampaignAnswerStatistics Compute(IReadOnlyList<AnswerRecord> answers, int rounds, int maxClicksPerRound)
+    public static CampaignAnswerStatistics FromCounters(IReadOnlyCollection<AnswerCounter> counters, int rounds, int maxClicksPerRound)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxClicksPerRound);
-        var ordered = answers.OrderBy(a => a.At).ToArray();
-        var instances = ordered.Select(a => a.InstanceId).Distinct(StringComparer.Ordinal).Count();
+        var total = counters.SingleOrDefault(c => c.Kind == AnswerCounterKind.Total);
+        if (total is null || total.Answers == 0) return new CampaignAnswerStatistics(0, null, null, null, [], [], []);
 
-        var byRound = ordered.GroupBy(a => a.Round).OrderBy(g => g.Key).Select(g =>
+        var roundClicks = counters.Where(c => c.Kind == AnswerCounterKind.RoundClicks).ToArray();
+        var instances = roundClicks.Where(c => c.K1 == 1).Sum(c => c.Answers);
+        var byRound = roundClicks.GroupBy(c => c.K1).OrderBy(g => g.Key).Select(g =>
         {
             var counts = new int[maxClicksPerRound + 1];
-            foreach (var a in g.Where(a => !a.Skipped)) counts[Math.Clamp(a.Clicks, 0, maxClicksPerRound)]++;
-            return new RoundAnswers(g.Key, g.Count(a => a.Skipped), counts);
+            foreach (var c in g.Where(c => c.K2 != AnswerCounters.SkipType)) counts[Math.Clamp(c.K2, 0, maxClicksPerRound)] += (int)c.Answers;
+            return new RoundAnswers((int)g.Key, (int)g.Where(c => c.K2 == AnswerCounters.SkipType).Sum(c => c.Answers), counts);
         }).ToArray();
+        var clicks = roundClicks.Where(c => c.K2 != AnswerCounters.SkipType).Sum(c => (double)c.K2 * c.Answers);
 
-        var seconds = ordered.GroupBy(a => a.Skipped ? -1 : a.Clicks).OrderBy(g => g.Key).Select(g =>
+        var seconds = counters.Where(c => c.Kind == AnswerCounterKind.SecondsBucket).GroupBy(c => c.K1).OrderBy(g => g.Key).Select(g =>
         {
-            var values = g.Select(a => a.Seconds).ToArray();
-            return new AnswerSeconds(g.Key < 0 ? "skip" : g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                values.Length, values.Average(), Median(values));
+            var buckets = g.OrderBy(c => c.K2).ToArray();
+            var count = buckets.Sum(c => c.Answers);
+            return new AnswerSeconds(
+                g.Key == AnswerCounters.SkipType ? "skip" : g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                (int)count, buckets.Sum(c => c.Seconds) / count, Median(buckets, count));
         }).ToArray();
-
-        var timeline = new List<TimelinePoint>();
-        var finished = new HashSet<string>(StringComparer.Ordinal);
-        var done = 0;
-        var step = Math.Max(1, (int)Math.Ceiling(ordered.Length / (double)MaxTimelinePoints));
-        for (var i = 0; i < ordered.Length; i++)
-        {
-            var a = ordered[i];
-            if ((a.Skipped || a.Clicks == 0 || a.Round >= rounds) && finished.Add(a.InstanceId)) done++;
-            if ((i + 1) % step == 0 || i == ordered.Length - 1) timeline.Add(new TimelinePoint(a.At, i + 1, done));
-        }
 
         double? perHour = null;
-        if (ordered.Length >= 2)
-        {
-            var hours = (ordered[^1].At - ordered[0].At).TotalHours;
-            if (hours > 0) perHour = done / hours;
-        }
+        var hours = TimeSpan.FromTicks(total.LastAtTicks - total.FirstAtTicks).TotalHours;
+        if (total.Answers >= 2 && hours > 0) perHour = total.Finished / hours;
+
         return new CampaignAnswerStatistics(
-            ordered.Length, perHour,
-            instances == 0 ? null : ordered.Sum(a => a.Seconds) / instances,
-            instances == 0 ? null : ordered.Where(a => !a.Skipped).Sum(a => (double)a.Clicks) / instances,
-            byRound, seconds, timeline);
+            (int)total.Answers, perHour,
+            instances == 0 ? null : total.Seconds / instances,
+            instances == 0 ? null : clicks / instances,
+            byRound, seconds, Timeline(counters, total));
     }
 
-    static double Median(double[] values)
+    static IReadOnlyList<TimelinePoint> Timeline(IReadOnlyCollection<AnswerCounter> counters, AnswerCounter total)
     {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        var kind = AnswerCounters.TimelineKind(total.FirstAtTicks, total.LastAtTicks, MaxTimelinePoints);
+        var buckets = counters.Where(c => c.Kind == kind).OrderBy(c => c.K1).ToArray();
+        var step = Math.Max(1, (int)Math.Ceiling(buckets.Length / (double)MaxTimelinePoints));
+        var points = new List<TimelinePoint>();
+        long answers = 0, done = 0;
+        for (var i = 0; i < buckets.Length; i++)
+        {
+            answers += buckets[i].Answers;
+            done += buckets[i].Finished;
+            if ((i + 1) % step == 0 || i == buckets.Length - 1)
+                points.Add(new TimelinePoint(new DateTimeOffset(buckets[i].LastAtTicks, TimeSpan.Zero), (int)answers, (int)done));
+        }
+        return points;
+    }
+
+    /// <summary>The middle answer's seconds (the mean of the two middle ones for an even count), each taken as its bucket's mean.</summary>
+    static double Median(AnswerCounter[] buckets, long count)
+    {
+        double At(long rank)
+        {
+            foreach (var b in buckets)
+            {
+                if (rank < b.Answers) return b.Seconds / b.Answers;
+                rank -= b.Answers;
+            }
+            throw new ArgumentOutOfRangeException(nameof(rank));
+        }
+        return count % 2 == 1 ? At(count / 2) : (At(count / 2 - 1) + At(count / 2)) / 2;
     }
 }

@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS annotation_answer
     CONSTRAINT annotation_answer_key PRIMARY KEY (campaign_id, instance_id, submission_id)
 );
 CREATE INDEX IF NOT EXISTS annotation_answer_by_annotator ON annotation_answer (annotator_id, at);
-CREATE INDEX IF NOT EXISTS annotation_answer_by_campaign ON annotation_answer (campaign_id, at);
+DROP INDEX IF EXISTS annotation_answer_by_campaign; -- the dashboard reads the answer counters instead
 
 CREATE TABLE IF NOT EXISTS annotation_annotator_totals
 (
@@ -97,6 +97,24 @@ CREATE TABLE IF NOT EXISTS annotation_annotator_totals
     CONSTRAINT annotation_annotator_totals_key PRIMARY KEY (campaign_id, annotator_id)
 );
 CREATE INDEX IF NOT EXISTS annotation_annotator_totals_by_annotator ON annotation_annotator_totals (annotator_id);
+
+-- The campaign's answers counted by key (Segmentation.Campaigns.AnswerCounterKind: totals, round and clicks, seconds
+-- histogram, minute, hour, day), added to in the transaction that records an answer. Annotator grains of one campaign
+-- share these rows: each adds to them in key order, so concurrent answers wait on each other but never deadlock.
+-- The dashboard's figures read these rows, never the answers.
+CREATE TABLE IF NOT EXISTS annotation_answer_counter
+(
+    campaign_id text             NOT NULL,
+    kind        smallint         NOT NULL,
+    k1          bigint           NOT NULL,
+    k2          bigint           NOT NULL,
+    answers     bigint           NOT NULL,
+    finished    bigint           NOT NULL,
+    seconds     double precision NOT NULL,
+    first_at    bigint           NOT NULL,
+    last_at     bigint           NOT NULL,
+    CONSTRAINT annotation_answer_counter_key PRIMARY KEY (campaign_id, kind, k1, k2)
+);
 
 -- Per instance, the last finished round's quality signals and predicted IoU, written only by the instance's quality
 -- index shard. predicted is the campaign's quality model's prediction under model version scored_version.
@@ -124,3 +142,13 @@ CREATE TABLE IF NOT EXISTS annotation_quality_entry
 );
 CREATE INDEX IF NOT EXISTS annotation_quality_by_prediction ON annotation_quality_entry (campaign_id, shard, predicted, instance_id);
 CREATE INDEX IF NOT EXISTS annotation_quality_by_shard ON annotation_quality_entry (campaign_id, shard, instance_id);
+
+-- How many of a shard's quality entries are ranked (predicted, not skipped), kept by the shard's grain with its entries.
+-- A shard without a row is counted once from its entries, when its ranking is first asked for.
+CREATE TABLE IF NOT EXISTS annotation_quality_counts
+(
+    campaign_id text    NOT NULL,
+    shard       integer NOT NULL,
+    ranked      bigint  NOT NULL,
+    CONSTRAINT annotation_quality_counts_key PRIMARY KEY (campaign_id, shard)
+);

@@ -24,12 +24,32 @@ public sealed class ManagerTests(GatewayFixture fixture)
                    [Api.Click(cx, cy), Api.Click(cx + 1, cy, "background")], secondsSpent: 10))
             Assert.Equal("corrected", (await Api.Ok(submit))["outcome"]!.GetValue<string>());
         var second = await api.Next(campaignId, annotatorId);
-        using (var submit = await api.Submit(campaignId, annotatorId, second["instanceId"]!.GetValue<string>(), 1, [], secondsSpent: 4))
+        var acceptId = Guid.NewGuid().ToString("N");
+        using (var submit = await api.Submit(campaignId, annotatorId, second["instanceId"]!.GetValue<string>(), 1, [], acceptId, secondsSpent: 4))
             Assert.Equal("accepted", (await Api.Ok(submit))["outcome"]!.GetValue<string>());
         var third = await api.Next(campaignId, annotatorId);
         using (var skip = await api.Post(Api.TaskUrl(campaignId, annotatorId, third["instanceId"]!.GetValue<string>(), "skip"),
                    new { submissionId = Guid.NewGuid().ToString("N"), round = 1, secondsSpent = 1.0 }))
             Assert.Equal("skipped", (await Api.Ok(skip))["outcome"]!.GetValue<string>());
+
+        // Sent again, the accept is answered as before and counted once.
+        using (var again = await api.Submit(campaignId, annotatorId, second["instanceId"]!.GetValue<string>(), 1, [], acceptId, secondsSpent: 4))
+            Assert.Equal("accepted", (await Api.Ok(again))["outcome"]!.GetValue<string>());
+
+        // The campaign's figures, from its answer counters (2 rounds of up to 3 clicks).
+        var figures = await api.Get($"/api/v1/campaigns/{campaignId}/statistics");
+        Assert.Equal(3, figures["answers"]!.GetValue<int>());
+        var round1 = Assert.Single(figures["answersByRound"]!.AsArray())!;
+        Assert.Equal(1, round1["round"]!.GetValue<int>());
+        Assert.Equal(1, round1["skipped"]!.GetValue<int>());
+        Assert.Equal([1, 0, 1, 0], round1["byClicks"]!.AsArray().Select(n => n!.GetValue<int>()));
+        Assert.Equal(["skip:1:1", "0:1:4", "2:1:10"], figures["secondsByAnswer"]!.AsArray().Select(x =>
+            $"{x!["answer"]}:{x["count"]}:{x["medianSeconds"]!.GetValue<double>()}"));
+        Assert.Equal(5.0, figures["secondsPerInstance"]!.GetValue<double>(), 9);
+        Assert.Equal(2 / 3.0, figures["clicksPerInstance"]!.GetValue<double>(), 9);
+        var last = figures["timeline"]!.AsArray()[^1]!;
+        // The accept and the skip finish their instances; the correction leaves its instance a second round.
+        Assert.Equal((3, 2), (last["answers"]!.GetValue<int>(), last["instancesDone"]!.GetValue<int>()));
 
         var list = await api.Get($"/api/v1/campaigns/{campaignId}/annotators");
         var entry = Assert.Single(list["annotators"]!.AsArray())!;

@@ -1,0 +1,75 @@
+using Grains.Interfaces;
+using Grains.Store;
+using Backend.Tests.ApiTests;
+using Hosting;
+using Segmentation.Campaigns;
+
+namespace Backend.Tests.Storage;
+
+/// <summary>The counters the campaign store keeps beside its rows, on both databases: they must match the rows they count.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class CampaignStoreCounterTests(PostgresServer server)
+{
+    public static TheoryData<string> Databases => new() { "postgres", "sqlite" };
+
+    ICampaignStore Store(string database)
+    {
+        if (database == "sqlite") return AnnotationStorage.CreateCampaignStore(TestStores.NewSqlite());
+        var settings = StorageSettings.ForPostgres(server.ConnectionString);
+        SchemaInstaller.Apply(settings);
+        return AnnotationStorage.CreateCampaignStore(settings);
+    }
+
+    static readonly QualitySignals Signals = new(1, 1, 0.9, 3, 2);
+
+    static QualityRow Quality(string instanceId, double? predicted, InstanceStatus status = InstanceStatus.Done) =>
+        new(instanceId, 0, 1, status, true, 0, 0, false, null, Signals, predicted, 1);
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task The_ranked_count_follows_every_write_of_a_quality_shard(string database)
+    {
+        var store = Store(database);
+        var campaignId = Api.NewId("ranked");
+        await store.WriteQuality(campaignId, Quality("a", 0.5));
+        await store.WriteQuality(campaignId, Quality("b", 0.7));
+        await store.WriteQuality(campaignId, Quality("c", null));
+        Assert.Equal(2, await store.CountRanked(campaignId, 0)); // counted from the entries, once
+
+        await store.WriteQuality(campaignId, Quality("d", 0.9));                          // ranked: +1
+        await store.WriteQuality(campaignId, Quality("a", 0.5, InstanceStatus.Skipped));  // skipped: -1
+        await store.WriteQuality(campaignId, Quality("b", 0.6));                          // still ranked
+        await store.SetPredictions(campaignId, 0, [("a", 0.1), ("b", 0.65), ("c", 0.3)], 2); // c now ranked, a stays skipped
+
+        Assert.Equal(3, await store.CountRanked(campaignId, 0));
+        Assert.Equal(["c", "b", "d"], (await store.RankedQuality(campaignId, 0, 100, worstFirst: true)).Select(r => r.InstanceId));
+        Assert.Equal(0, await store.CountRanked(campaignId, 1));
+    }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task Answer_counters_count_each_answer_once_also_when_annotators_answer_at_the_same_time(string database)
+    {
+        var store = Store(database);
+        var campaignId = Api.NewId("counted");
+        var at = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+        // 16 annotators answer at once, each its own instance: one accepts (finishes), the rest correct in round 1 of 3.
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+        {
+            var clicks = i == 0 ? 0 : 1 + i % 3;
+            var row = new AnswerRow(campaignId, $"i{i}", $"s{i}", $"ann{i}", 1, clicks, 2 + i, false, at.AddSeconds(i).UtcTicks);
+            return store.RecordAnswer(row, AnswerCounters.Of(1, clicks, false, 2 + i, at.AddSeconds(i), rounds: 3));
+        }));
+        // The same submission again adds nothing.
+        var again = new AnswerRow(campaignId, "i0", "s0", "ann0", 1, 0, 2, false, at.UtcTicks);
+        Assert.False(await store.RecordAnswer(again, AnswerCounters.Of(1, 0, false, 2, at, rounds: 3)));
+
+        var counters = await store.AnswerCounters(campaignId, [AnswerCounterKind.Total, AnswerCounterKind.RoundClicks, AnswerCounterKind.Minute]);
+        var total = counters.Single(c => c.Kind == AnswerCounterKind.Total);
+        Assert.Equal((16, 1), (total.Answers, total.Finished));
+        Assert.Equal(Enumerable.Range(0, 16).Sum(i => 2.0 + i), total.Seconds, 9);
+        Assert.Equal((at.UtcTicks, at.AddSeconds(15).UtcTicks), (total.FirstAtTicks, total.LastAtTicks));
+        Assert.Equal([1, 5, 5, 5], counters.Where(c => c.Kind == AnswerCounterKind.RoundClicks).OrderBy(c => c.K2).Select(c => c.Answers));
+        Assert.Equal(16, Assert.Single(counters, c => c.Kind == AnswerCounterKind.Minute).Answers);
+        Assert.DoesNotContain(counters, c => c.Kind == AnswerCounterKind.SecondsBucket);
+    }
+}
