@@ -19,7 +19,7 @@ public interface IQualityIndexGrain : IGrainWithStringKey
     /// <summary>
     /// The predicted IoU of each of <paramref name="instanceIds"/> that has one, scored with model version
     /// <paramref name="atLeastVersion"/> or newer (the shard re-scores first when it is behind; a long export passes the
-    /// version it started with, so its pages neither mix versions nor ask the ranking grain each time).
+    /// version it started with, so no page is scored by an older model and pages do not ask the ranking grain each time).
     /// </summary>
     Task<IReadOnlyDictionary<string, double>> PredictedIoUs(IReadOnlyList<string> instanceIds, int atLeastVersion);
 

@@ -148,7 +148,9 @@ public sealed class AnnotatorGrain(
         {
             // Work leased before a pause or finish is refused after it; a repeated submission still gets its first answer.
             campaign = await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo();
-            if (campaign.Status != CampaignStatus.Running)
+            // Unless the instance took it already (a first call that stopped before its answer row): that one is recorded now.
+            if (campaign.Status != CampaignStatus.Running
+                && !(await instance.GetState()).Answers.Any(a => a.SubmissionId == submission.SubmissionId))
                 throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId",
                     $"Campaign {campaignId} is {campaign.Status}, not Running; the answer was not recorded.");
         }

@@ -79,6 +79,8 @@ public sealed class CampaignGrain(
 
     public const int MaxInstancePage = 2000;
 
+    bool answersBackfilled;
+
     public async Task<InstanceCursor?> GetCursor(string instanceId)
     {
         if (!AnnotationKeys.IsValidId(instanceId))
@@ -99,11 +101,19 @@ public sealed class CampaignGrain(
 
     public async Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters()
     {
+        if (!answersBackfilled)
+        {
+            // Once per campaign (the store keeps a marker): answers stored by a version without counters are counted now.
+            var rounds = S.Settings.Rounds;
+            await store.BackfillAnswerCounters(CampaignId,
+                a => AnswerCounters.Of(a.Round, a.Clicks, a.Skipped, a.Seconds, new DateTimeOffset(a.AtTicks, TimeSpan.Zero), rounds));
+            answersBackfilled = true;
+        }
         var counters = (await store.AnswerCounters(CampaignId,
             [AnswerCounterKind.Total, AnswerCounterKind.RoundClicks, AnswerCounterKind.SecondsBucket])).ToList();
-        if (counters.FirstOrDefault(c => c.Kind == AnswerCounterKind.Total) is { } total)
+        if (counters.FirstOrDefault(c => c.Kind == AnswerCounterKind.Total) is { Answers: > 0 } total)
             counters.AddRange(await store.AnswerCounters(CampaignId,
-                [AnswerCounters.TimelineKind(total.FirstAtTicks, total.LastAtTicks, AnswerStatistics.MaxTimelinePoints)]));
+                [AnswerCounters.TimelineKind(total.FirstAtTicks, total.LastAtTicks, AnswerStatistics.MaxTimelineBuckets)]));
         return counters.Select(c => new CampaignAnswerCounter((int)c.Kind, c.K1, c.K2, c.Answers, c.Finished, c.Seconds, c.FirstAtTicks, c.LastAtTicks))
             .ToArray();
     }

@@ -220,7 +220,7 @@ public static class ImportExportEndpoints
         {
             cancellation.ThrowIfCancellationRequested();
             var page = await campaign.GetInstances(after, ExportPage, status);
-            // The ranking's current model scores every mask, including those finished before the model existed.
+            // The model of the export's start (or a newer one) scores every mask, including those finished before any model existed.
             var predicted = new Dictionary<string, double>(StringComparer.Ordinal);
             var shardsOfPage = modelVersion == 0 ? Enumerable.Empty<IGrouping<int, string>>()
                 : page.Items.Select(v => AnnotationKeys.ParseInstance(v.Key).InstanceId).GroupBy(id => ShardMap.ShardOf(id, shards));

@@ -18,6 +18,6 @@ public static class StatisticsEndpoints
         var counters = await grains.GetGrain<ICampaignGrain>(campaignId).GetAnswerCounters();
         return AnswerStatistics.FromCounters(
             counters.Select(c => new AnswerCounter((AnswerCounterKind)c.Kind, c.K1, c.K2, c.Answers, c.Finished, c.Seconds, c.FirstAtTicks, c.LastAtTicks)).ToArray(),
-            info.Settings.Rounds, info.Settings.MaxClicksPerRound);
+            info.Settings.MaxClicksPerRound);
     }
 }

@@ -55,6 +55,13 @@ public interface ICampaignStore
     /// </summary>
     Task<bool> RecordAnswer(AnswerRow answer, IReadOnlyList<AnswerCounter> counters);
 
+    /// <summary>
+    /// Campaign grain, once per campaign: adds to the counters the answers recorded before the campaign's first counted
+    /// answer (by a version that kept no counters), each counted by <paramref name="countersOf"/>. A marker row makes it
+    /// happen once; answers recorded meanwhile wait on the campaign's total, so none is counted twice.
+    /// </summary>
+    Task BackfillAnswerCounters(string campaignId, Func<AnswerRow, IReadOnlyList<AnswerCounter>> countersOf);
+
     /// <summary>The campaign's answer counters of the given kinds, in key order.</summary>
     Task<IReadOnlyList<AnswerCounter>> AnswerCounters(string campaignId, IReadOnlyList<AnswerCounterKind> kinds);
 
@@ -62,7 +69,6 @@ public interface ICampaignStore
 
     /// <summary>The annotator's latest answers over all campaigns, newest first.</summary>
     Task<IReadOnlyList<AnswerRow>> RecentAnswers(string annotatorId, int take);
-
 
     /// <summary>Makes sure the annotator has a totals row in the campaign (registration when they first take work there).</summary>
     Task EnsureAnnotator(string campaignId, string annotatorId);

@@ -7,8 +7,8 @@ using Segmentation.Campaigns;
 namespace Hosting.Store;
 
 /// <summary>
-/// <see cref="ICampaignStore"/> over ADO.NET, on the tables of <c>deploy/*/05-campaign-tables.sql</c> (PostgreSQL) or
-/// <c>campaign-tables.sql</c> (SQLite). The statements are the same for both except the bulk insert. Database errors
+/// <see cref="ICampaignStore"/> over ADO.NET, on the tables of <c>deploy/postgresql/05-campaign-tables.sql</c> (applied to
+/// SQLite with SQLite's type names). The statements are the same for both except the bulk insert. Database errors
 /// leave as <see cref="StorageUnavailableException"/>, which every caller (and grain call) understands.
 /// </summary>
 public abstract class SqlCampaignStore : ICampaignStore
@@ -346,6 +346,51 @@ public abstract class SqlCampaignStore : ICampaignStore
     }
 
     const string CounterColumns = "campaign_id, kind, k1, k2, answers, finished, seconds, first_at, last_at";
+
+    public async Task BackfillAnswerCounters(string campaignId, Func<AnswerRow, IReadOnlyList<AnswerCounter>> countersOf)
+    {
+        const int page = 5000;
+        await using var connection = await Open();
+        await using var transaction = await Begin(connection);
+        var marked = await Execute(connection, transaction,
+            $"INSERT INTO annotation_answer_counter ({CounterColumns}) VALUES (@c, @kind, 0, 0, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING",
+            ("c", campaignId), ("kind", (int)AnswerCounterKind.Backfilled));
+        if (marked == 0)
+        {
+            await transaction.RollbackAsync();
+            return;
+        }
+        // The total row exists and is locked until the end: answers recorded meanwhile wait, and every answer counted so far
+        // is at or after its first_at, so the answers before it are exactly the uncounted ones.
+        await Execute(connection, transaction,
+            $"INSERT INTO annotation_answer_counter ({CounterColumns}) VALUES (@c, @kind, 0, 0, 0, 0, 0, @never, 0) ON CONFLICT DO NOTHING",
+            ("c", campaignId), ("kind", (int)AnswerCounterKind.Total), ("never", long.MaxValue));
+        await Execute(connection, transaction,
+            "UPDATE annotation_answer_counter SET answers = answers WHERE campaign_id = @c AND kind = @kind AND k1 = 0 AND k2 = 0",
+            ("c", campaignId), ("kind", (int)AnswerCounterKind.Total));
+        var cutoff = Convert.ToInt64(await Scalar(connection, transaction,
+            "SELECT first_at FROM annotation_answer_counter WHERE campaign_id = @c AND kind = @kind AND k1 = 0 AND k2 = 0",
+            ("c", campaignId), ("kind", (int)AnswerCounterKind.Total)));
+
+        var sums = new Dictionary<(AnswerCounterKind, long, long), AnswerCounter>();
+        (string InstanceId, string SubmissionId) after = ("", "");
+        while (true)
+        {
+            var answers = await Query(connection, transaction,
+                $"SELECT {AnswerColumns} FROM annotation_answer WHERE campaign_id = @c AND at < @cut AND (instance_id, submission_id) > (@i, @s) " +
+                "ORDER BY instance_id, submission_id LIMIT @t",
+                ReadAnswer, ("c", campaignId), ("cut", cutoff), ("i", after.InstanceId), ("s", after.SubmissionId), ("t", page));
+            foreach (var counter in answers.SelectMany(countersOf))
+            {
+                var key = (counter.Kind, counter.K1, counter.K2);
+                sums[key] = sums.TryGetValue(key, out var sum) ? Segmentation.Campaigns.AnswerCounters.Add(sum, counter) : counter;
+            }
+            if (answers.Count < page) break;
+            after = (answers[^1].InstanceId, answers[^1].SubmissionId);
+        }
+        foreach (var chunk in sums.Values.Chunk(500)) await AddCounters(connection, transaction, campaignId, chunk);
+        await Commit(transaction);
+    }
 
     public async Task<IReadOnlyList<AnswerCounter>> AnswerCounters(string campaignId, IReadOnlyList<AnswerCounterKind> kinds)
     {

@@ -20,4 +20,7 @@ public enum AnswerCounterKind
 
     /// <summary>Answers given on day <c>K1</c>.</summary>
     Day = 5,
+
+    /// <summary>A marker, counting nothing: the answers recorded before the campaign's counters existed have been counted.</summary>
+    Backfilled = 6,
 }

@@ -55,21 +55,13 @@ public static class AnswerCounters
         counters.GroupBy(c => (c.Kind, c.K1, c.K2)).Select(g => g.Aggregate(Add)).OrderBy(c => c.Kind).ThenBy(c => c.K1).ThenBy(c => c.K2).ToArray();
 
     /// <summary>
-    /// The finest timeline kind that keeps a campaign of this span within <paramref name="maxPoints"/> buckets, so the
+    /// The finest timeline kind that covers a campaign of this span in at most <paramref name="maxBuckets"/> buckets, so the
     /// dashboard reads a bounded number of timeline counters however long the campaign runs.
     /// </summary>
-    public static AnswerCounterKind TimelineKind(long firstAtTicks, long lastAtTicks, int maxPoints)
+    public static AnswerCounterKind TimelineKind(long firstAtTicks, long lastAtTicks, int maxBuckets)
     {
-        if (lastAtTicks / TimeSpan.TicksPerMinute - firstAtTicks / TimeSpan.TicksPerMinute < maxPoints) return AnswerCounterKind.Minute;
-        if (lastAtTicks / TimeSpan.TicksPerHour - firstAtTicks / TimeSpan.TicksPerHour < maxPoints) return AnswerCounterKind.Hour;
+        if (lastAtTicks / TimeSpan.TicksPerMinute - firstAtTicks / TimeSpan.TicksPerMinute < maxBuckets) return AnswerCounterKind.Minute;
+        if (lastAtTicks / TimeSpan.TicksPerHour - firstAtTicks / TimeSpan.TicksPerHour < maxBuckets) return AnswerCounterKind.Hour;
         return AnswerCounterKind.Day;
     }
-
-    public static long BucketTicks(AnswerCounterKind kind) => kind switch
-    {
-        AnswerCounterKind.Minute => TimeSpan.TicksPerMinute,
-        AnswerCounterKind.Hour => TimeSpan.TicksPerHour,
-        AnswerCounterKind.Day => TimeSpan.TicksPerDay,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a timeline kind."),
-    };
 }

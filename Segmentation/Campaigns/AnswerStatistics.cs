@@ -5,15 +5,18 @@ public static class AnswerStatistics
 {
     public const int MaxTimelinePoints = 200;
 
+    /// <summary>Timeline buckets read at most: a campaign of up to 33 hours is read by the minute, of up to 83 days by the hour.</summary>
+    public const int MaxTimelineBuckets = 10 * MaxTimelinePoints;
+
     /// <summary>
     /// Answers per round by clicks, seconds per answer type (mean, and the median to within the histogram's 2% buckets,
     /// exact when a bucket's answers took the same time), instances per hour between the first and the last answer,
-    /// and a timeline of at most <see cref="MaxTimelinePoints"/> points from the finest timeline counters given.
+    /// and a timeline of at most <see cref="MaxTimelinePoints"/> points from the finest timeline counters within
+    /// <see cref="MaxTimelineBuckets"/> buckets.
     /// Every instance's first answer is in round 1, so round 1's answers are the instances answered.
     /// </summary>
-    public static CampaignAnswerStatistics FromCounters(IReadOnlyCollection<AnswerCounter> counters, int rounds, int maxClicksPerRound)
+    public static CampaignAnswerStatistics FromCounters(IReadOnlyCollection<AnswerCounter> counters, int maxClicksPerRound)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxClicksPerRound);
         var total = counters.SingleOrDefault(c => c.Kind == AnswerCounterKind.Total);
         if (total is null || total.Answers == 0) return new CampaignAnswerStatistics(0, null, null, null, [], [], []);
@@ -50,7 +53,7 @@ public static class AnswerStatistics
 
     static IReadOnlyList<TimelinePoint> Timeline(IReadOnlyCollection<AnswerCounter> counters, AnswerCounter total)
     {
-        var kind = AnswerCounters.TimelineKind(total.FirstAtTicks, total.LastAtTicks, MaxTimelinePoints);
+        var kind = AnswerCounters.TimelineKind(total.FirstAtTicks, total.LastAtTicks, MaxTimelineBuckets);
         var buckets = counters.Where(c => c.Kind == kind).OrderBy(c => c.K1).ToArray();
         var step = Math.Max(1, (int)Math.Ceiling(buckets.Length / (double)MaxTimelinePoints));
         var points = new List<TimelinePoint>();

@@ -3,6 +3,9 @@
 -- Grain state stays small; the items of a campaign (instances, queue entries, answers) are rows here,
 -- each written by exactly one grain (its owner is named below) and reached through the same connection
 -- string as grain state. Applying this script again leaves existing rows untouched.
+--
+-- The embedded SQLite file gets this same script with SQLite's type names (Hosting/SchemaInstaller.cs ToSqlite): keep
+-- to statements both databases understand (no DO blocks, no CONCURRENTLY, no ALTER ... IF NOT EXISTS).
 
 -- Written by the campaign grain during imports.
 CREATE TABLE IF NOT EXISTS annotation_campaign_counts

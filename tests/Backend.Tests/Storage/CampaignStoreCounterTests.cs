@@ -72,4 +72,37 @@ public sealed class CampaignStoreCounterTests(PostgresServer server)
         Assert.Equal(16, Assert.Single(counters, c => c.Kind == AnswerCounterKind.Minute).Answers);
         Assert.DoesNotContain(counters, c => c.Kind == AnswerCounterKind.SecondsBucket);
     }
+
+    [Theory, MemberData(nameof(Databases))]
+    public async Task Answers_stored_before_the_counters_existed_are_counted_once_by_the_backfill(string database)
+    {
+        var store = Store(database);
+        var campaignId = Api.NewId("backfill");
+        var at = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        IReadOnlyList<AnswerCounter> CountersOf(AnswerRow a) =>
+            AnswerCounters.Of(a.Round, a.Clicks, a.Skipped, a.Seconds, new DateTimeOffset(a.AtTicks, TimeSpan.Zero), rounds: 2);
+        AnswerRow Answer(int i, int minutes) => new(campaignId, $"i{i}", $"s{i}", "ann", 1, i % 2, 3, false, at.AddMinutes(minutes).UtcTicks);
+
+        // Three answers from a version without counters, then one counted as it is recorded.
+        for (var i = 0; i < 3; i++) Assert.True(await store.RecordAnswer(Answer(i, i), []));
+        Assert.True(await store.RecordAnswer(Answer(3, 10), CountersOf(Answer(3, 10))));
+
+        await store.BackfillAnswerCounters(campaignId, CountersOf);
+        await store.BackfillAnswerCounters(campaignId, CountersOf); // the marker makes the second one do nothing
+
+        var counters = await store.AnswerCounters(campaignId, [AnswerCounterKind.Total, AnswerCounterKind.RoundClicks, AnswerCounterKind.Minute]);
+        var total = counters.Single(c => c.Kind == AnswerCounterKind.Total);
+        Assert.Equal((4, 2), (total.Answers, total.Finished)); // the two accepts finish their instances
+        Assert.Equal((at.UtcTicks, at.AddMinutes(10).UtcTicks), (total.FirstAtTicks, total.LastAtTicks));
+        Assert.Equal([2, 2], counters.Where(c => c.Kind == AnswerCounterKind.RoundClicks).OrderBy(c => c.K2).Select(c => c.Answers));
+        Assert.Equal(4, counters.Where(c => c.Kind == AnswerCounterKind.Minute).Sum(c => c.Answers));
+
+        // A campaign with no answers yet gets its marker and an empty total; later answers count as usual.
+        var fresh = Api.NewId("backfill-fresh");
+        await store.BackfillAnswerCounters(fresh, CountersOf);
+        var row = new AnswerRow(fresh, "x", "s", "ann", 1, 0, 2, false, at.UtcTicks);
+        Assert.True(await store.RecordAnswer(row, CountersOf(row)));
+        var freshTotal = (await store.AnswerCounters(fresh, [AnswerCounterKind.Total])).Single();
+        Assert.Equal((1, at.UtcTicks, at.UtcTicks), (freshTotal.Answers, freshTotal.FirstAtTicks, freshTotal.LastAtTicks));
+    }
 }

@@ -26,7 +26,7 @@ public sealed class AnswerStatisticsTests
             A(3, 4, 12, 60),        // b in an extra round: not finished again
         ];
 
-        var s = AnswerStatistics.FromCounters(Counted(answers, rounds: 2), rounds: 2, maxClicksPerRound: 4);
+        var s = AnswerStatistics.FromCounters(Counted(answers, rounds: 2), maxClicksPerRound: 4);
 
         Assert.Equal(5, s.Answers);
         Assert.Equal([1, 2, 3], s.AnswersByRound.Select(r => r.Round));
@@ -53,7 +53,7 @@ public sealed class AnswerStatisticsTests
     {
         var random = new Random(7);
         var seconds = Enumerable.Range(0, 2001).Select(_ => Math.Exp(random.NextDouble() * 6) - 0.5).ToArray();
-        var s = AnswerStatistics.FromCounters(Counted(seconds.Select((x, i) => A(1, 1, x, i % 50)), rounds: 3), 3, 4);
+        var s = AnswerStatistics.FromCounters(Counted(seconds.Select((x, i) => A(1, 1, x, i % 50)), rounds: 3), maxClicksPerRound: 4);
 
         var exact = seconds.Order().ElementAt(1000);
         var median = s.SecondsByAnswer.Single().MedianSeconds;
@@ -64,19 +64,19 @@ public sealed class AnswerStatisticsTests
     [Fact]
     public void The_timeline_reads_minutes_hours_or_days_so_it_stays_within_200_points()
     {
-        var empty = AnswerStatistics.FromCounters([], rounds: 3, maxClicksPerRound: 4);
+        var empty = AnswerStatistics.FromCounters([], maxClicksPerRound: 4);
         Assert.Equal(0, empty.Answers);
         Assert.Null(empty.InstancesPerHour);
         Assert.Null(empty.SecondsPerInstance);
         Assert.Empty(empty.Timeline);
 
-        // 1000 minutes: hour buckets; 1000 days: day buckets, merged to at most 200 points.
-        foreach (var (spacing, kind) in new[] { (1, AnswerCounterKind.Hour), (24 * 60, AnswerCounterKind.Day) })
+        // 1000 minutes: minute buckets; 5000 minutes: hour buckets; 1000 days: day buckets; each merged to at most 200 points.
+        foreach (var (spacing, kind) in new[] { (1, AnswerCounterKind.Minute), (5, AnswerCounterKind.Hour), (24 * 60, AnswerCounterKind.Day) })
         {
             var many = Enumerable.Range(0, 1000).Select(i => A(1, 0, 3, i * spacing)).ToArray();
             var counters = Counted(many, rounds: 3);
-            Assert.Equal(kind, AnswerCounters.TimelineKind(counters[0].FirstAtTicks, counters[0].LastAtTicks, AnswerStatistics.MaxTimelinePoints));
-            var s = AnswerStatistics.FromCounters(counters, rounds: 3, maxClicksPerRound: 4);
+            Assert.Equal(kind, AnswerCounters.TimelineKind(counters[0].FirstAtTicks, counters[0].LastAtTicks, AnswerStatistics.MaxTimelineBuckets));
+            var s = AnswerStatistics.FromCounters(counters, maxClicksPerRound: 4);
             Assert.InRange(s.Timeline.Count, 2, AnswerStatistics.MaxTimelinePoints);
             Assert.Equal(1000, s.Timeline[^1].Answers);
             Assert.Equal(1000, s.Timeline[^1].InstancesDone);
