@@ -38,7 +38,7 @@ for _ in $(seq 1 120); do curl -fs "$api/health" >/dev/null 2>&1 && break; sleep
 token=$(curl -fs -H 'Content-Type: application/json' -d "{\"userName\":\"admin\",\"password\":\"$password\",\"name\":\"outage\"}" \
   "$api/api/v1/auth/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 
-settings=(--images "$data/img" --masks "$data/gt" --every "$every" --model reference --rounds 3 --clicks 4 --seed 1)
+settings=(--images "$data/img" --masks "$data/gt" --every "$every" --rounds 3 --clicks 4 --seed 1)
 (
   sleep "$stop_after"
   echo "stopping PostgreSQL for $outage s" >&2
@@ -49,12 +49,16 @@ settings=(--images "$data/img" --masks "$data/gt" --every "$every" --model refer
 ) &
 outage_pid=$!
 dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" campaign --api "$api" --token "$token" --annotators 16 \
-  "${settings[@]}" --campaign outage --out "$out" >&2
+  "${settings[@]}" --model reference --campaign outage --out "$out" >&2
 wait "$outage_pid"
 unhealthy=$(grep -c "storage_unavailable\|StorageUnavailable" "$work/gateway.log" || true)
 progress=$(curl -fs -H "Authorization: Bearer $token" "$api/api/v1/campaigns/outage/progress")
-dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" eval "${settings[@]}" --protocol rounds --out "$work/eval.json" >&2
+# The server's reference model is the two crop-contract models it generated into its data folder.
+models="$work/data/models"
+dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" eval "${settings[@]}" --model crop --mb "$models/reference-box.onnx" \
+  --mbc "$models/reference-box-clicks.onnx" --protocol rounds --out "$work/eval.json" >&2
 echo "gateway log lines about storage failures: $unhealthy" >&2
 echo "progress after the campaign: $progress"
 echo "campaign export mIoU: $(grep -o '"export_miou":[^,]*' "$out")"
-echo "eval mIoU after the last round: $(grep -o '"miou_per_round":\[[^]]*\]' "$work/eval.json")"
+echo "eval mIoU per round: $(grep -o '"miou_per_round":\[[^]]*\]' "$work/eval.json")"
+cp "$work/eval.json" "${out%.json}-eval.json"
