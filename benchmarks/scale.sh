@@ -20,7 +20,7 @@ answers=${ANSWERS:-10000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/benchmarks/private-postgres.sh"
 images=$(cd "$repo/../shared/datasets/davis345/img" && pwd)
-work=$(mktemp -d /tmp/annotation-scale-XXXXXX)
+work=$(mktemp -d -t annotation-scale-XXXXXX)
 port=$((20000 + RANDOM % 20000))
 api="http://127.0.0.1:$port"
 password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
