@@ -11,6 +11,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/benchmarks/private-postgres.sh"
+source "$repo/benchmarks/benchmark-gateway.sh"
 out=${1:-benchmarks/outage-campaign.json}
 stop_after=${STOP_AFTER:-40}
 outage=${OUTAGE:-10}
@@ -30,13 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 pg_start "$work" $((port + 1))
-dotnet "$repo/ApiGateway/bin/Release/net10.0/ApiGateway.dll" --urls "$api" --data "$work/data" --admin-password "$password" \
-  --image-roots "$data/img" --RateLimit:Burst 1000000 --RateLimit:PermitsPerSecond 1000000 \
-  --storage postgres --connection "$pg_connection" > "$work/gateway.log" 2>&1 &
-gateway_pid=$!
-for _ in $(seq 1 120); do curl -fs "$api/health" >/dev/null 2>&1 && break; sleep 0.5; done
-token=$(curl -fs -H 'Content-Type: application/json' -d "{\"userName\":\"admin\",\"password\":\"$password\",\"name\":\"outage\"}" \
-  "$api/api/v1/auth/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+gateway_start "$repo" "$work" "$api" "$password" "$data/img" --storage postgres --connection "$pg_connection"
+token=$(admin_token "$api" "$password" outage)
 
 settings=(--images "$data/img" --masks "$data/gt" --every "$every" --rounds 3 --clicks 4 --seed 1)
 (
@@ -60,5 +56,5 @@ dotnet "$repo/Simulator/bin/Release/net10.0/Simulator.dll" eval "${settings[@]}"
 echo "gateway log lines about storage failures: $unhealthy" >&2
 echo "progress after the campaign: $progress"
 echo "campaign export mIoU: $(grep -o '"export_miou":[^,]*' "$out")"
-echo "eval mIoU per round: $(grep -o '"miou_per_round":\[[^]]*\]' "$work/eval.json")"
+echo "eval mIoU per round: $(tr -d ' \n' < "$work/eval.json" | grep -o '"miou_per_round":\[[^]]*\]')"
 cp "$work/eval.json" "${out%.json}-eval.json"

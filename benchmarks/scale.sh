@@ -19,6 +19,7 @@ rounds=${ROUNDS:-3}
 answers=${ANSWERS:-10000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/benchmarks/private-postgres.sh"
+source "$repo/benchmarks/benchmark-gateway.sh"
 images=$(cd "$repo/../shared/datasets/davis345/img" && pwd)
 work=$(mktemp -d -t annotation-scale-XXXXXX)
 port=$((20000 + RANDOM % 20000))
@@ -53,16 +54,10 @@ fi
 csv="$work/boxes.csv"
 "$repo/scripts/synthetic-openimages-boxes.sh" "$rows" "$csv"
 
-dotnet "$repo/ApiGateway/bin/Release/net10.0/ApiGateway.dll" --urls "$api" --data "$work/data" --admin-password "$password" \
-  --image-roots "$images" --Import:MaxBytes 4294967296 \
-  --RateLimit:Burst 1000000 --RateLimit:PermitsPerSecond 1000000 "${storage_args[@]}" > "$work/gateway.log" 2>&1 &
-gateway_pid=$!
-for _ in $(seq 1 120); do curl -fs "$api/health" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "$api/health" >/dev/null || { tail -30 "$work/gateway.log"; exit 1; }
+gateway_start "$repo" "$work" "$api" "$password" "$images" --Import:MaxBytes 4294967296 "${storage_args[@]}"
 idle_kib=$(rss_kib)
 
-token=$(curl -fs -H 'Content-Type: application/json' -d "{\"userName\":\"admin\",\"password\":\"$password\",\"name\":\"scale\"}" \
-  "$api/api/v1/auth/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+token=$(admin_token "$api" "$password" scale)
 auth=(-H "Authorization: Bearer $token")
 curl -fs "${auth[@]}" -H 'Content-Type: application/json' \
   -d "{\"id\":\"scale\",\"imageRoot\":\"$images\",\"rounds\":$rounds,\"maxClicksPerRound\":4,\"model\":\"box\",\"shards\":16,\"leaseSeconds\":600}" \
