@@ -372,7 +372,7 @@ public abstract class SqlCampaignStore : ICampaignStore
             "SELECT first_at FROM annotation_answer_counter WHERE campaign_id = @c AND kind = @kind AND k1 = 0 AND k2 = 0",
             ("c", campaignId), ("kind", (int)AnswerCounterKind.Total)));
 
-        var sums = new Dictionary<(AnswerCounterKind, long, long), AnswerCounter>();
+        IReadOnlyList<AnswerCounter> sums = [];
         (string InstanceId, string SubmissionId) after = ("", "");
         while (true)
         {
@@ -380,15 +380,11 @@ public abstract class SqlCampaignStore : ICampaignStore
                 $"SELECT {AnswerColumns} FROM annotation_answer WHERE campaign_id = @c AND at < @cut AND (instance_id, submission_id) > (@i, @s) " +
                 "ORDER BY instance_id, submission_id LIMIT @t",
                 ReadAnswer, ("c", campaignId), ("cut", cutoff), ("i", after.InstanceId), ("s", after.SubmissionId), ("t", page));
-            foreach (var counter in answers.SelectMany(countersOf))
-            {
-                var key = (counter.Kind, counter.K1, counter.K2);
-                sums[key] = sums.TryGetValue(key, out var sum) ? Segmentation.Campaigns.AnswerCounters.Add(sum, counter) : counter;
-            }
+            sums = Segmentation.Campaigns.AnswerCounters.Sum(sums.Concat(answers.SelectMany(countersOf)));
             if (answers.Count < page) break;
             after = (answers[^1].InstanceId, answers[^1].SubmissionId);
         }
-        foreach (var chunk in sums.Values.Chunk(500)) await AddCounters(connection, transaction, campaignId, chunk);
+        foreach (var chunk in sums.Chunk(500)) await AddCounters(connection, transaction, campaignId, chunk);
         await Commit(transaction);
     }
 
