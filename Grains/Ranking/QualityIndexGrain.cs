@@ -45,7 +45,7 @@ public sealed class QualityIndexGrain(ICampaignStore store, QualityModels models
     {
         if (instanceIds is null || instanceIds.Count > MaxTake)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(instanceIds), $"Ask for between 0 and {MaxTake} instances.");
-        if (scoredVersion < 0 || scoredVersion < atLeastVersion) await Refresh(fresh: true);
+        if (scoredVersion < atLeastVersion) await Refresh(fresh: true);
         var found = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var row in await store.QualityOf(CampaignId, instanceIds))
             if (row.Predicted is { } p) found[row.InstanceId] = p;
