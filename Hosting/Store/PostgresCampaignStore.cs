@@ -13,13 +13,13 @@ public sealed class PostgresCampaignStore(string connectionString) : SqlCampaign
         await dataSource.OpenConnectionAsync(cancellation);
 
     protected override async Task<HashSet<string>> InsertNewInstances(
-        DbConnection connection, DbTransaction transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation)
+        DbConnection connection, DbTransaction? transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation)
     {
         await using var command = new NpgsqlCommand(
             "INSERT INTO annotation_instance (campaign_id, instance_id, shard, seq, image_path, status, round, state, version) " +
             "SELECT @c, u.i, u.s, u.q, u.p, u.st, u.r, u.b, 0 FROM unnest(@i, @s, @q, @p, @st, @r, @b) AS u(i, s, q, p, st, r, b) " +
             "ON CONFLICT (campaign_id, instance_id) DO NOTHING RETURNING instance_id",
-            (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+            (NpgsqlConnection)connection, (NpgsqlTransaction?)transaction);
         command.Parameters.AddWithValue("c", campaignId);
         command.Parameters.AddWithValue("i", instances.Select(x => x.InstanceId).ToArray());
         command.Parameters.AddWithValue("s", instances.Select(x => x.Shard).ToArray());

@@ -61,44 +61,60 @@ public abstract class SqlCampaignStore : ICampaignStore
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction and returns its result once the transaction is committed. The
+    /// work touches the database only through the connection and transaction it is given. A work of
+    /// <paramref name="oneStatement"/> may be given no transaction (a single statement is atomic on its own); with
+    /// SQLite it still shares its batch's transaction (see <see cref="SqliteCampaignStore"/>).
+    /// </summary>
+    protected virtual async Task<T> Write<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellation = default, bool oneStatement = false)
+    {
+        await using var connection = await Open(cancellation);
+        if (oneStatement) return await work(connection, null);
+        await using var transaction = await Begin(connection);
+        var result = await work(connection, transaction);
+        await Commit(transaction);
+        return result;
+    }
+
     /// <summary>Inserts the rows (skipping stored ones) in <paramref name="transaction"/>; returns the ids that were inserted.</summary>
     protected abstract Task<HashSet<string>> InsertNewInstances(
-        DbConnection connection, DbTransaction transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation);
+        DbConnection connection, DbTransaction? transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation);
 
     public async Task<InstanceInsertResult> InsertInstances(string campaignId, IReadOnlyList<NewInstance> instances, CancellationToken cancellation = default)
     {
         if (instances.Count == 0) return new InstanceInsertResult(0, []);
-        await using var connection = await Open(cancellation);
-        await using var transaction = await Begin(connection);
-        await Execute(connection, transaction,
-            "INSERT INTO annotation_campaign_counts (campaign_id, imported, next_seq) VALUES (@c, 0, 0) ON CONFLICT (campaign_id) DO NOTHING",
-            ("c", campaignId));
-        var firstSeq = Convert.ToInt64(await Scalar(connection, transaction,
-            "SELECT next_seq FROM annotation_campaign_counts WHERE campaign_id = @c", ("c", campaignId)));
-        HashSet<string> inserted;
-        try
+        return await Write(async (connection, transaction) =>
         {
-            inserted = await InsertNewInstances(connection, transaction, campaignId, instances, firstSeq, cancellation);
-        }
-        catch (Exception e) when (IsDatabaseError(e))
-        {
-            throw StorageUnavailableException.From(e);
-        }
-        await Execute(connection, transaction,
-            "UPDATE annotation_campaign_counts SET imported = imported + @n, next_seq = next_seq + @s WHERE campaign_id = @c",
-            ("n", (long)inserted.Count), ("s", (long)instances.Count), ("c", campaignId));
-        var stored = new List<StoredInstance>();
-        if (inserted.Count < instances.Count)
-        {
-            foreach (var item in instances)
+            await Execute(connection, transaction,
+                "INSERT INTO annotation_campaign_counts (campaign_id, imported, next_seq) VALUES (@c, 0, 0) ON CONFLICT (campaign_id) DO NOTHING",
+                ("c", campaignId));
+            var firstSeq = Convert.ToInt64(await Scalar(connection, transaction,
+                "SELECT next_seq FROM annotation_campaign_counts WHERE campaign_id = @c", ("c", campaignId)));
+            HashSet<string> inserted;
+            try
             {
-                if (inserted.Contains(item.InstanceId)) continue;
-                var row = await ReadInstance(connection, transaction, campaignId, item.InstanceId);
-                if (row is not null) stored.Add(row);
+                inserted = await InsertNewInstances(connection, transaction, campaignId, instances, firstSeq, cancellation);
             }
-        }
-        await Commit(transaction);
-        return new InstanceInsertResult(inserted.Count, stored);
+            catch (Exception e) when (IsDatabaseError(e))
+            {
+                throw StorageUnavailableException.From(e);
+            }
+            await Execute(connection, transaction,
+                "UPDATE annotation_campaign_counts SET imported = imported + @n, next_seq = next_seq + @s WHERE campaign_id = @c",
+                ("n", (long)inserted.Count), ("s", (long)instances.Count), ("c", campaignId));
+            var stored = new List<StoredInstance>();
+            if (inserted.Count < instances.Count)
+            {
+                foreach (var item in instances)
+                {
+                    if (inserted.Contains(item.InstanceId)) continue;
+                    var row = await ReadInstance(connection, transaction, campaignId, item.InstanceId);
+                    if (row is not null) stored.Add(row);
+                }
+            }
+            return new InstanceInsertResult(inserted.Count, stored);
+        }, cancellation);
     }
 
     public async Task<StoredInstance?> ReadInstance(string campaignId, string instanceId)
@@ -120,16 +136,16 @@ public abstract class SqlCampaignStore : ICampaignStore
     static StoredInstance ReadStoredInstance(DbDataReader r) =>
         new(r.GetString(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), (byte[])r.GetValue(6), r.GetInt64(7));
 
-    public async Task<long> WriteInstance(string campaignId, string instanceId, InstanceStateRow row, long expectedVersion)
-    {
-        await using var connection = await Open();
-        var changed = await Execute(connection, null,
-            "UPDATE annotation_instance SET state = @s, status = @st, round = @r, version = @v + 1 WHERE campaign_id = @c AND instance_id = @i AND version = @v",
-            ("s", row.State), ("st", row.Status), ("r", row.Round), ("v", expectedVersion), ("c", campaignId), ("i", instanceId));
-        if (changed != 1)
-            throw new StoreConflictException($"Instance {campaignId}/{instanceId} is not at version {expectedVersion} (or is missing); its state was not written.");
-        return expectedVersion + 1;
-    }
+    public Task<long> WriteInstance(string campaignId, string instanceId, InstanceStateRow row, long expectedVersion) =>
+        Write(async (connection, transaction) =>
+        {
+            var changed = await Execute(connection, transaction,
+                "UPDATE annotation_instance SET state = @s, status = @st, round = @r, version = @v + 1 WHERE campaign_id = @c AND instance_id = @i AND version = @v",
+                ("s", row.State), ("st", row.Status), ("r", row.Round), ("v", expectedVersion), ("c", campaignId), ("i", instanceId));
+            if (changed != 1)
+                throw new StoreConflictException($"Instance {campaignId}/{instanceId} is not at version {expectedVersion} (or is missing); its state was not written.");
+            return expectedVersion + 1;
+        }, oneStatement: true);
 
     public async Task<IReadOnlyList<StoredInstance>> ReadInstances(string campaignId, IReadOnlyList<string> instanceIds)
     {
@@ -147,31 +163,31 @@ public abstract class SqlCampaignStore : ICampaignStore
 
     public async Task<IReadOnlySet<string>> WriteInstances(string campaignId, IReadOnlyList<(string InstanceId, InstanceStateRow Row, long ExpectedVersion)> writes)
     {
-        var written = new HashSet<string>(StringComparer.Ordinal);
-        if (writes.Count == 0) return written;
-        await using var connection = await Open();
-        await using var transaction = await Begin(connection);
-        await using var command = Command(connection, transaction,
-            "UPDATE annotation_instance SET state = @s, status = @st, round = @r, version = @v + 1 WHERE campaign_id = @c AND instance_id = @i AND version = @v",
-            ("s", Array.Empty<byte>()), ("st", 0), ("r", 0), ("v", 0L), ("c", campaignId), ("i", ""));
-        try
+        if (writes.Count == 0) return new HashSet<string>();
+        return await Write(async (connection, transaction) =>
         {
-            foreach (var (id, row, version) in writes)
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            await using var command = Command(connection, transaction,
+                "UPDATE annotation_instance SET state = @s, status = @st, round = @r, version = @v + 1 WHERE campaign_id = @c AND instance_id = @i AND version = @v",
+                ("s", Array.Empty<byte>()), ("st", 0), ("r", 0), ("v", 0L), ("c", campaignId), ("i", ""));
+            try
             {
-                command.Parameters[0].Value = row.State;
-                command.Parameters[1].Value = row.Status;
-                command.Parameters[2].Value = row.Round;
-                command.Parameters[3].Value = version;
-                command.Parameters[5].Value = id;
-                if (await command.ExecuteNonQueryAsync() == 1) written.Add(id);
+                foreach (var (id, row, version) in writes)
+                {
+                    command.Parameters[0].Value = row.State;
+                    command.Parameters[1].Value = row.Status;
+                    command.Parameters[2].Value = row.Round;
+                    command.Parameters[3].Value = version;
+                    command.Parameters[5].Value = id;
+                    if (await command.ExecuteNonQueryAsync() == 1) written.Add(id);
+                }
             }
-        }
-        catch (Exception e) when (IsDatabaseError(e))
-        {
-            throw StorageUnavailableException.From(e);
-        }
-        await Commit(transaction);
-        return written;
+            catch (Exception e) when (IsDatabaseError(e))
+            {
+                throw StorageUnavailableException.From(e);
+            }
+            return written;
+        });
     }
 
     /// <summary>"@k0, @k1, ..." for the values, with the parameters (plus the extra ones).</summary>
@@ -264,29 +280,30 @@ public abstract class SqlCampaignStore : ICampaignStore
 
     public async Task WriteQueue(QueueShard shard, IReadOnlyList<QueueEntry> changed, QueueCounts counts)
     {
-        await using var connection = await Open();
-        await using var transaction = await Begin(connection);
-        foreach (var e in changed)
+        await Write(async (connection, transaction) =>
         {
+            foreach (var e in changed)
+            {
+                await Execute(connection, transaction,
+                    $"INSERT INTO annotation_queue_entry (campaign_id, round, shard, {QueueColumns}) " +
+                    "VALUES (@c, @r, @s, @i, @st, @nf, @fr, @p, @q, @a, @e, @lb) " +
+                    "ON CONFLICT (campaign_id, round, shard, instance_id) DO UPDATE SET state = excluded.state, no_front = excluded.no_front, " +
+                    "front_rank = excluded.front_rank, priority = excluded.priority, seq = excluded.seq, annotator_id = excluded.annotator_id, " +
+                    "expires_at = excluded.expires_at, leased_by = excluded.leased_by",
+                    ShardParameters(shard).Concat([
+                        ("i", (object?)e.InstanceId), ("st", (int)e.State), ("nf", e.FrontRank is null ? 1 : 0), ("fr", e.FrontRank ?? 0.0),
+                        ("p", e.Priority), ("q", e.Sequence), ("a", e.AnnotatorId), ("e", e.ExpiresAtTicks), ("lb", e.LeasedBy)]).ToArray());
+            }
             await Execute(connection, transaction,
-                $"INSERT INTO annotation_queue_entry (campaign_id, round, shard, {QueueColumns}) " +
-                "VALUES (@c, @r, @s, @i, @st, @nf, @fr, @p, @q, @a, @e, @lb) " +
-                "ON CONFLICT (campaign_id, round, shard, instance_id) DO UPDATE SET state = excluded.state, no_front = excluded.no_front, " +
-                "front_rank = excluded.front_rank, priority = excluded.priority, seq = excluded.seq, annotator_id = excluded.annotator_id, " +
-                "expires_at = excluded.expires_at, leased_by = excluded.leased_by",
+                "INSERT INTO annotation_queue_counts (campaign_id, round, shard, waiting, leased, corrected, accepted, skipped, expired, next_seq) " +
+                "VALUES (@c, @r, @s, @w, @l, @co, @ac, @sk, @ex, @n) " +
+                "ON CONFLICT (campaign_id, round, shard) DO UPDATE SET waiting = excluded.waiting, leased = excluded.leased, corrected = excluded.corrected, " +
+                "accepted = excluded.accepted, skipped = excluded.skipped, expired = excluded.expired, next_seq = excluded.next_seq",
                 ShardParameters(shard).Concat([
-                    ("i", (object?)e.InstanceId), ("st", (int)e.State), ("nf", e.FrontRank is null ? 1 : 0), ("fr", e.FrontRank ?? 0.0),
-                    ("p", e.Priority), ("q", e.Sequence), ("a", e.AnnotatorId), ("e", e.ExpiresAtTicks), ("lb", e.LeasedBy)]).ToArray());
-        }
-        await Execute(connection, transaction,
-            "INSERT INTO annotation_queue_counts (campaign_id, round, shard, waiting, leased, corrected, accepted, skipped, expired, next_seq) " +
-            "VALUES (@c, @r, @s, @w, @l, @co, @ac, @sk, @ex, @n) " +
-            "ON CONFLICT (campaign_id, round, shard) DO UPDATE SET waiting = excluded.waiting, leased = excluded.leased, corrected = excluded.corrected, " +
-            "accepted = excluded.accepted, skipped = excluded.skipped, expired = excluded.expired, next_seq = excluded.next_seq",
-            ShardParameters(shard).Concat([
-                ("w", (object?)counts.Waiting), ("l", counts.Leased), ("co", counts.Corrected), ("ac", counts.Accepted),
-                ("sk", counts.Skipped), ("ex", counts.Expired), ("n", counts.NextSequence)]).ToArray());
-        await Commit(transaction);
+                    ("w", (object?)counts.Waiting), ("l", counts.Leased), ("co", counts.Corrected), ("ac", counts.Accepted),
+                    ("sk", counts.Skipped), ("ex", counts.Expired), ("n", counts.NextSequence)]).ToArray());
+            return 0;
+        });
     }
 
     const string AnswerColumns = "campaign_id, instance_id, submission_id, annotator_id, round, clicks, seconds, skipped, at";
@@ -296,35 +313,31 @@ public abstract class SqlCampaignStore : ICampaignStore
 
     public async Task<bool> RecordAnswer(AnswerRow a, IReadOnlyList<AnswerCounter> counters)
     {
-        await using var connection = await Open();
-        await using var transaction = await Begin(connection);
-        var inserted = await Execute(connection, transaction,
-            $"INSERT INTO annotation_answer ({AnswerColumns}) VALUES (@c, @i, @sub, @a, @r, @k, @sec, @sk, @at) " +
-            "ON CONFLICT (campaign_id, instance_id, submission_id) DO NOTHING",
-            ("c", a.CampaignId), ("i", a.InstanceId), ("sub", a.SubmissionId), ("a", a.AnnotatorId), ("r", a.Round), ("k", a.Clicks),
-            ("sec", a.Seconds), ("sk", a.Skipped ? 1 : 0), ("at", a.AtTicks));
-        if (inserted == 0)
+        return await Write(async (connection, transaction) =>
         {
-            await transaction.RollbackAsync();
-            return false;
-        }
-        await EnsureAnnotator(connection, transaction, a.CampaignId, a.AnnotatorId);
-        // Totals follow AnnotatorStatistics: skips count apart, and only answered (not skipped) instances count as instances.
-        var countsInstance = !a.Skipped && !(await Scalar(connection, transaction,
-            "SELECT 1 FROM annotation_answer WHERE campaign_id = @c AND instance_id = @i AND annotator_id = @a AND skipped = 0 AND submission_id <> @sub LIMIT 1",
-            ("c", a.CampaignId), ("i", a.InstanceId), ("a", a.AnnotatorId), ("sub", a.SubmissionId)) is not (null or DBNull));
-        await Execute(connection, transaction,
-            "UPDATE annotation_annotator_totals SET instances = instances + @ni, answers = answers + @na, clicks = clicks + @nc, " +
-            "seconds = seconds + @ns, skipped = skipped + @nk WHERE campaign_id = @c AND annotator_id = @a",
-            ("ni", countsInstance ? 1L : 0L), ("na", a.Skipped ? 0L : 1L), ("nc", a.Skipped ? 0L : (long)a.Clicks),
-            ("ns", a.Skipped ? 0.0 : a.Seconds), ("nk", a.Skipped ? 1L : 0L), ("c", a.CampaignId), ("a", a.AnnotatorId));
-        if (counters.Count > 0) await AddCounters(connection, transaction, a.CampaignId, counters);
-        await Commit(transaction);
-        return true;
+            var inserted = await Execute(connection, transaction,
+                $"INSERT INTO annotation_answer ({AnswerColumns}) VALUES (@c, @i, @sub, @a, @r, @k, @sec, @sk, @at) " +
+                "ON CONFLICT (campaign_id, instance_id, submission_id) DO NOTHING",
+                ("c", a.CampaignId), ("i", a.InstanceId), ("sub", a.SubmissionId), ("a", a.AnnotatorId), ("r", a.Round), ("k", a.Clicks),
+                ("sec", a.Seconds), ("sk", a.Skipped ? 1 : 0), ("at", a.AtTicks));
+            if (inserted == 0) return false;
+            await EnsureAnnotator(connection, transaction, a.CampaignId, a.AnnotatorId);
+            // Totals follow AnnotatorStatistics: skips count apart, and only answered (not skipped) instances count as instances.
+            var countsInstance = !a.Skipped && !(await Scalar(connection, transaction,
+                "SELECT 1 FROM annotation_answer WHERE campaign_id = @c AND instance_id = @i AND annotator_id = @a AND skipped = 0 AND submission_id <> @sub LIMIT 1",
+                ("c", a.CampaignId), ("i", a.InstanceId), ("a", a.AnnotatorId), ("sub", a.SubmissionId)) is not (null or DBNull));
+            await Execute(connection, transaction,
+                "UPDATE annotation_annotator_totals SET instances = instances + @ni, answers = answers + @na, clicks = clicks + @nc, " +
+                "seconds = seconds + @ns, skipped = skipped + @nk WHERE campaign_id = @c AND annotator_id = @a",
+                ("ni", countsInstance ? 1L : 0L), ("na", a.Skipped ? 0L : 1L), ("nc", a.Skipped ? 0L : (long)a.Clicks),
+                ("ns", a.Skipped ? 0.0 : a.Seconds), ("nk", a.Skipped ? 1L : 0L), ("c", a.CampaignId), ("a", a.AnnotatorId));
+            if (counters.Count > 0) await AddCounters(connection, transaction, a.CampaignId, counters);
+            return true;
+        });
     }
 
     /// <summary>One statement adding to the counters in key order: concurrent answers lock shared rows in the same order.</summary>
-    static Task AddCounters(DbConnection connection, DbTransaction transaction, string campaignId, IReadOnlyList<AnswerCounter> counters)
+    static Task AddCounters(DbConnection connection, DbTransaction? transaction, string campaignId, IReadOnlyList<AnswerCounter> counters)
     {
         var ordered = counters.OrderBy(c => c.Kind).ThenBy(c => c.K1).ThenBy(c => c.K2).ToArray();
         var values = new System.Text.StringBuilder();
@@ -350,42 +363,39 @@ public abstract class SqlCampaignStore : ICampaignStore
     public async Task BackfillAnswerCounters(string campaignId, Func<AnswerRow, IReadOnlyList<AnswerCounter>> countersOf)
     {
         const int page = 5000;
-        await using var connection = await Open();
-        await using var transaction = await Begin(connection);
-        var marked = await Execute(connection, transaction,
-            $"INSERT INTO annotation_answer_counter ({CounterColumns}) VALUES (@c, @kind, 0, 0, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING",
-            ("c", campaignId), ("kind", (int)AnswerCounterKind.Backfilled));
-        if (marked == 0)
+        await Write(async (connection, transaction) =>
         {
-            await transaction.RollbackAsync();
-            return;
-        }
-        // The total row exists and is locked until the end: answers recorded meanwhile wait, and every answer counted so far
-        // is at or after its first_at, so the answers before it are exactly the uncounted ones.
-        await Execute(connection, transaction,
-            $"INSERT INTO annotation_answer_counter ({CounterColumns}) VALUES (@c, @kind, 0, 0, 0, 0, 0, @never, 0) ON CONFLICT DO NOTHING",
-            ("c", campaignId), ("kind", (int)AnswerCounterKind.Total), ("never", long.MaxValue));
-        await Execute(connection, transaction,
-            "UPDATE annotation_answer_counter SET answers = answers WHERE campaign_id = @c AND kind = @kind AND k1 = 0 AND k2 = 0",
-            ("c", campaignId), ("kind", (int)AnswerCounterKind.Total));
-        var cutoff = Convert.ToInt64(await Scalar(connection, transaction,
-            "SELECT first_at FROM annotation_answer_counter WHERE campaign_id = @c AND kind = @kind AND k1 = 0 AND k2 = 0",
-            ("c", campaignId), ("kind", (int)AnswerCounterKind.Total)));
+            var marked = await Execute(connection, transaction,
+                $"INSERT INTO annotation_answer_counter ({CounterColumns}) VALUES (@c, @kind, 0, 0, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING",
+                ("c", campaignId), ("kind", (int)AnswerCounterKind.Backfilled));
+            if (marked == 0) return 0;
+            // The total row exists and is locked until the end: answers recorded meanwhile wait, and every answer counted so far
+            // is at or after its first_at, so the answers before it are exactly the uncounted ones.
+            await Execute(connection, transaction,
+                $"INSERT INTO annotation_answer_counter ({CounterColumns}) VALUES (@c, @kind, 0, 0, 0, 0, 0, @never, 0) ON CONFLICT DO NOTHING",
+                ("c", campaignId), ("kind", (int)AnswerCounterKind.Total), ("never", long.MaxValue));
+            await Execute(connection, transaction,
+                "UPDATE annotation_answer_counter SET answers = answers WHERE campaign_id = @c AND kind = @kind AND k1 = 0 AND k2 = 0",
+                ("c", campaignId), ("kind", (int)AnswerCounterKind.Total));
+            var cutoff = Convert.ToInt64(await Scalar(connection, transaction,
+                "SELECT first_at FROM annotation_answer_counter WHERE campaign_id = @c AND kind = @kind AND k1 = 0 AND k2 = 0",
+                ("c", campaignId), ("kind", (int)AnswerCounterKind.Total)));
 
-        IReadOnlyList<AnswerCounter> sums = [];
-        (string InstanceId, string SubmissionId) after = ("", "");
-        while (true)
-        {
-            var answers = await Query(connection, transaction,
-                $"SELECT {AnswerColumns} FROM annotation_answer WHERE campaign_id = @c AND at < @cut AND (instance_id, submission_id) > (@i, @s) " +
-                "ORDER BY instance_id, submission_id LIMIT @t",
-                ReadAnswer, ("c", campaignId), ("cut", cutoff), ("i", after.InstanceId), ("s", after.SubmissionId), ("t", page));
-            sums = Segmentation.Campaigns.AnswerCounters.Sum(sums.Concat(answers.SelectMany(countersOf)));
-            if (answers.Count < page) break;
-            after = (answers[^1].InstanceId, answers[^1].SubmissionId);
-        }
-        foreach (var chunk in sums.Chunk(500)) await AddCounters(connection, transaction, campaignId, chunk);
-        await Commit(transaction);
+            IReadOnlyList<AnswerCounter> sums = [];
+            (string InstanceId, string SubmissionId) after = ("", "");
+            while (true)
+            {
+                var answers = await Query(connection, transaction,
+                    $"SELECT {AnswerColumns} FROM annotation_answer WHERE campaign_id = @c AND at < @cut AND (instance_id, submission_id) > (@i, @s) " +
+                    "ORDER BY instance_id, submission_id LIMIT @t",
+                    ReadAnswer, ("c", campaignId), ("cut", cutoff), ("i", after.InstanceId), ("s", after.SubmissionId), ("t", page));
+                sums = Segmentation.Campaigns.AnswerCounters.Sum(sums.Concat(answers.SelectMany(countersOf)));
+                if (answers.Count < page) break;
+                after = (answers[^1].InstanceId, answers[^1].SubmissionId);
+            }
+            foreach (var chunk in sums.Chunk(500)) await AddCounters(connection, transaction, campaignId, chunk);
+            return 0;
+        });
     }
 
     public async Task<IReadOnlyList<AnswerCounter>> AnswerCounters(string campaignId, IReadOnlyList<AnswerCounterKind> kinds)
@@ -416,11 +426,8 @@ public abstract class SqlCampaignStore : ICampaignStore
             ReadAnswer, ("a", annotatorId), ("t", take));
     }
 
-    public async Task EnsureAnnotator(string campaignId, string annotatorId)
-    {
-        await using var connection = await Open();
-        await EnsureAnnotator(connection, null, campaignId, annotatorId);
-    }
+    public Task EnsureAnnotator(string campaignId, string annotatorId) =>
+        Write((connection, transaction) => EnsureAnnotator(connection, transaction, campaignId, annotatorId), oneStatement: true);
 
     static Task<int> EnsureAnnotator(DbConnection connection, DbTransaction? transaction, string campaignId, string annotatorId) =>
         Execute(connection, transaction,
@@ -460,31 +467,32 @@ public abstract class SqlCampaignStore : ICampaignStore
 
     public async Task WriteQuality(string campaignId, QualityRow q)
     {
-        await using var connection = await Open();
-        await using var transaction = await Begin(connection);
-        var wasRanked = await Scalar(connection, transaction,
-            "SELECT 1 FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id = @i AND predicted IS NOT NULL AND status <> @skipped",
-            ("c", campaignId), ("i", q.InstanceId), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped)) is not (null or DBNull);
-        var s = q.Signals;
-        await Execute(connection, transaction,
-            $"INSERT INTO annotation_quality_entry (campaign_id, {QualityColumns}) " +
-            "VALUES (@c, @i, @sh, @r, @st, @ex, @fa, @er, @tr, @ti, @sc, @sr, @sch, @smx, @smn, @sms, @p, @v) " +
-            "ON CONFLICT (campaign_id, instance_id) DO UPDATE SET shard = excluded.shard, round = excluded.round, status = excluded.status, " +
-            "exhausted = excluded.exhausted, finished_at = excluded.finished_at, extra_rounds = excluded.extra_rounds, training = excluded.training, " +
-            "true_iou = excluded.true_iou, s_clicks = excluded.s_clicks, s_round = excluded.s_round, s_change = excluded.s_change, " +
-            "s_max_distance = excluded.s_max_distance, s_mean_distance = excluded.s_mean_distance, s_model_score = excluded.s_model_score, " +
-            "predicted = excluded.predicted, scored_version = excluded.scored_version",
-            ("c", campaignId), ("i", q.InstanceId), ("sh", q.Shard), ("r", q.Round), ("st", (int)q.Status), ("ex", q.Exhausted ? 1 : 0),
-            ("fa", q.FinishedAt), ("er", q.ExtraRounds), ("tr", q.Training ? 1 : 0), ("ti", q.TrueIoU),
-            ("sc", s?.ClicksInRound), ("sr", s?.Round), ("sch", s?.MaskChangeIoU), ("smx", s?.MaxClickDistance), ("smn", s?.MeanClickDistance),
-            ("sms", s?.ModelScore), ("p", q.Predicted), ("v", q.ScoredVersion));
-        var isRanked = q.Predicted is not null && q.Status != Grains.Interfaces.InstanceStatus.Skipped;
-        if (isRanked != wasRanked) await AddRanked(connection, transaction, campaignId, q.Shard, isRanked ? 1 : -1);
-        await Commit(transaction);
+        await Write(async (connection, transaction) =>
+        {
+            var wasRanked = await Scalar(connection, transaction,
+                "SELECT 1 FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id = @i AND predicted IS NOT NULL AND status <> @skipped",
+                ("c", campaignId), ("i", q.InstanceId), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped)) is not (null or DBNull);
+            var s = q.Signals;
+            await Execute(connection, transaction,
+                $"INSERT INTO annotation_quality_entry (campaign_id, {QualityColumns}) " +
+                "VALUES (@c, @i, @sh, @r, @st, @ex, @fa, @er, @tr, @ti, @sc, @sr, @sch, @smx, @smn, @sms, @p, @v) " +
+                "ON CONFLICT (campaign_id, instance_id) DO UPDATE SET shard = excluded.shard, round = excluded.round, status = excluded.status, " +
+                "exhausted = excluded.exhausted, finished_at = excluded.finished_at, extra_rounds = excluded.extra_rounds, training = excluded.training, " +
+                "true_iou = excluded.true_iou, s_clicks = excluded.s_clicks, s_round = excluded.s_round, s_change = excluded.s_change, " +
+                "s_max_distance = excluded.s_max_distance, s_mean_distance = excluded.s_mean_distance, s_model_score = excluded.s_model_score, " +
+                "predicted = excluded.predicted, scored_version = excluded.scored_version",
+                ("c", campaignId), ("i", q.InstanceId), ("sh", q.Shard), ("r", q.Round), ("st", (int)q.Status), ("ex", q.Exhausted ? 1 : 0),
+                ("fa", q.FinishedAt), ("er", q.ExtraRounds), ("tr", q.Training ? 1 : 0), ("ti", q.TrueIoU),
+                ("sc", s?.ClicksInRound), ("sr", s?.Round), ("sch", s?.MaskChangeIoU), ("smx", s?.MaxClickDistance), ("smn", s?.MeanClickDistance),
+                ("sms", s?.ModelScore), ("p", q.Predicted), ("v", q.ScoredVersion));
+            var isRanked = q.Predicted is not null && q.Status != Grains.Interfaces.InstanceStatus.Skipped;
+            if (isRanked != wasRanked) await AddRanked(connection, transaction, campaignId, q.Shard, isRanked ? 1 : -1);
+            return 0;
+        });
     }
 
     /// <summary>A shard without a counts row (counted lazily from its entries in <see cref="CountRanked"/>) is left without one.</summary>
-    static Task<int> AddRanked(DbConnection connection, DbTransaction transaction, string campaignId, int shard, long delta) =>
+    static Task<int> AddRanked(DbConnection connection, DbTransaction? transaction, string campaignId, int shard, long delta) =>
         Execute(connection, transaction, "UPDATE annotation_quality_counts SET ranked = ranked + @d WHERE campaign_id = @c AND shard = @s",
             ("d", delta), ("c", campaignId), ("s", shard));
 
@@ -499,34 +507,35 @@ public abstract class SqlCampaignStore : ICampaignStore
 
     public async Task SetPredictions(string campaignId, int shard, IReadOnlyList<(string InstanceId, double Predicted)> predictions, int version)
     {
-        await using var connection = await Open();
-        await using var transaction = await Begin(connection);
-        long newlyRanked = 0;
-        foreach (var chunk in predictions.Select(p => p.InstanceId).Chunk(500))
+        await Write(async (connection, transaction) =>
         {
-            var (list, parameters) = InList(chunk, ("c", campaignId), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped));
-            newlyRanked += Convert.ToInt64(await Scalar(connection, transaction,
-                $"SELECT COUNT(*) FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id IN ({list}) AND predicted IS NULL AND status <> @skipped",
-                parameters));
-        }
-        await using var command = Command(connection, transaction,
-            "UPDATE annotation_quality_entry SET predicted = @p, scored_version = @v WHERE campaign_id = @c AND instance_id = @i",
-            ("p", 0.0), ("v", version), ("c", campaignId), ("i", ""));
-        try
-        {
-            foreach (var (id, predicted) in predictions)
+            long newlyRanked = 0;
+            foreach (var chunk in predictions.Select(p => p.InstanceId).Chunk(500))
             {
-                command.Parameters[0].Value = predicted;
-                command.Parameters[3].Value = id;
-                await command.ExecuteNonQueryAsync();
+                var (list, parameters) = InList(chunk, ("c", campaignId), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped));
+                newlyRanked += Convert.ToInt64(await Scalar(connection, transaction,
+                    $"SELECT COUNT(*) FROM annotation_quality_entry WHERE campaign_id = @c AND instance_id IN ({list}) AND predicted IS NULL AND status <> @skipped",
+                    parameters));
             }
-        }
-        catch (Exception e) when (IsDatabaseError(e))
-        {
-            throw StorageUnavailableException.From(e);
-        }
-        if (newlyRanked > 0) await AddRanked(connection, transaction, campaignId, shard, newlyRanked);
-        await Commit(transaction);
+            await using var command = Command(connection, transaction,
+                "UPDATE annotation_quality_entry SET predicted = @p, scored_version = @v WHERE campaign_id = @c AND instance_id = @i",
+                ("p", 0.0), ("v", version), ("c", campaignId), ("i", ""));
+            try
+            {
+                foreach (var (id, predicted) in predictions)
+                {
+                    command.Parameters[0].Value = predicted;
+                    command.Parameters[3].Value = id;
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
+            catch (Exception e) when (IsDatabaseError(e))
+            {
+                throw StorageUnavailableException.From(e);
+            }
+            if (newlyRanked > 0) await AddRanked(connection, transaction, campaignId, shard, newlyRanked);
+            return 0;
+        });
     }
 
     public async Task<bool> AnyUnscored(string campaignId, int shard, int version)
@@ -550,18 +559,22 @@ public abstract class SqlCampaignStore : ICampaignStore
 
     public async Task<long> CountRanked(string campaignId, int shard)
     {
-        await using var connection = await Open();
-        if (await Scalar(connection, null, "SELECT ranked FROM annotation_quality_counts WHERE campaign_id = @c AND shard = @s",
-                ("c", campaignId), ("s", shard)) is not (null or DBNull) and var ranked)
-            return Convert.ToInt64(ranked);
+        const string read = "SELECT ranked FROM annotation_quality_counts WHERE campaign_id = @c AND shard = @s";
+        await using (var connection = await Open())
+        {
+            if (await Scalar(connection, null, read, ("c", campaignId), ("s", shard)) is not (null or DBNull) and var ranked)
+                return Convert.ToInt64(ranked);
+        }
         // Once per shard: from here on the shard's writes keep the count.
-        await using var transaction = await Begin(connection);
-        var counted = Convert.ToInt64(await Scalar(connection, transaction, $"SELECT COUNT(*) FROM annotation_quality_entry WHERE {RankedFilter}",
-            ("c", campaignId), ("s", shard), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped)));
-        await Execute(connection, transaction, "INSERT INTO annotation_quality_counts (campaign_id, shard, ranked) VALUES (@c, @s, @n)",
-            ("c", campaignId), ("s", shard), ("n", counted));
-        await Commit(transaction);
-        return counted;
+        return await Write(async (connection, transaction) =>
+        {
+            var counted = Convert.ToInt64(await Scalar(connection, transaction, $"SELECT COUNT(*) FROM annotation_quality_entry WHERE {RankedFilter}",
+                ("c", campaignId), ("s", shard), ("skipped", (int)Grains.Interfaces.InstanceStatus.Skipped)));
+            await Execute(connection, transaction,
+                "INSERT INTO annotation_quality_counts (campaign_id, shard, ranked) VALUES (@c, @s, @n) ON CONFLICT (campaign_id, shard) DO NOTHING",
+                ("c", campaignId), ("s", shard), ("n", counted));
+            return Convert.ToInt64(await Scalar(connection, transaction, read, ("c", campaignId), ("s", shard)));
+        });
     }
 
     public async Task<IReadOnlyList<QualityRow>> QualityOf(string campaignId, IReadOnlyList<string> instanceIds)

@@ -4,10 +4,30 @@ using Microsoft.Data.Sqlite;
 
 namespace Hosting.Store;
 
-/// <summary>The campaign tables in the embedded SQLite file; an import batch is one transaction of prepared inserts.</summary>
-public sealed class SqliteCampaignStore(string connectionString) : SqlCampaignStore
+/// <summary>
+/// The campaign tables in the embedded SQLite file; an import batch is one transaction of prepared inserts. Writes go
+/// through one connection that commits the writes waiting for it together (<see cref="GroupCommitWriter"/>); reads use
+/// their own connections beside it.
+/// </summary>
+public sealed class SqliteCampaignStore : SqlCampaignStore, IAsyncDisposable, IDisposable
 {
+    readonly string connectionString;
+    readonly GroupCommitWriter writer;
+
+    public SqliteCampaignStore(string connectionString)
+    {
+        this.connectionString = connectionString;
+        writer = new GroupCommitWriter(OpenConnection, IsDatabaseError);
+    }
+
     protected override bool BlockingDriver => true;
+
+    protected override Task<T> Write<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellation = default, bool oneStatement = false) =>
+        writer.Write<T>((connection, transaction) => work(connection, transaction), cancellation);
+
+    public ValueTask DisposeAsync() => writer.DisposeAsync();
+
+    public void Dispose() => writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     protected override async ValueTask<DbConnection> OpenConnection(CancellationToken cancellation)
     {
@@ -22,7 +42,7 @@ public sealed class SqliteCampaignStore(string connectionString) : SqlCampaignSt
     }
 
     protected override async Task<HashSet<string>> InsertNewInstances(
-        DbConnection connection, DbTransaction transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation)
+        DbConnection connection, DbTransaction? transaction, string campaignId, IReadOnlyList<NewInstance> instances, long firstSeq, CancellationToken cancellation)
     {
         await using var command = Command(connection, transaction,
             "INSERT INTO annotation_instance (campaign_id, instance_id, shard, seq, image_path, status, round, state, version) " +
