@@ -67,15 +67,18 @@ public abstract class SqlCampaignStore : ICampaignStore
     /// <paramref name="oneStatement"/> may be given no transaction (a single statement is atomic on its own); with
     /// SQLite it still shares its batch's transaction (see <see cref="SqliteCampaignStore"/>).
     /// </summary>
-    protected virtual async Task<T> Write<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellation = default, bool oneStatement = false)
-    {
-        await using var connection = await Open(cancellation);
-        if (oneStatement) return await work(connection, null);
-        await using var transaction = await Begin(connection);
-        var result = await work(connection, transaction);
-        await Commit(transaction);
-        return result;
-    }
+    protected virtual Task<T> Write<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellation = default, bool oneStatement = false) =>
+        // On the thread pool: the work touches no grain state, and its statements' continuations then do not each queue on
+        // the calling grain's scheduler.
+        Task.Run(async () =>
+        {
+            await using var connection = await Open(cancellation);
+            if (oneStatement) return await work(connection, null);
+            await using var transaction = await Begin(connection);
+            var result = await work(connection, transaction);
+            await Commit(transaction);
+            return result;
+        }, cancellation);
 
     /// <summary>Inserts the rows (skipping stored ones) in <paramref name="transaction"/>; returns the ids that were inserted.</summary>
     protected abstract Task<HashSet<string>> InsertNewInstances(
