@@ -12,7 +12,8 @@ using Serilog.Events;
 namespace ApiGateway;
 
 /// <summary>
-/// Builds the gateway application: ASP.NET Core minimal APIs plus a co-hosted silo. Storage is
+/// Builds the gateway application: ASP.NET Core minimal APIs plus a co-hosted silo, or, with
+/// <c>--Orleans:ClientOnly true</c> on PostgreSQL, a client of the silos recorded in the membership table. Storage is
 /// the embedded SQLite file (with localhost clustering) unless <c>--storage postgres</c> is given
 /// (see <see cref="StorageSettings"/>). Kept separate from <c>Program</c> so tests can start the
 /// same application on a loopback port.
@@ -53,7 +54,22 @@ public static class Gateway
         {
             AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
         }
-        builder.UseOrleans(silo => silo.UseAnnotationSilo(builder.Configuration, storage, endpoints));
+        var clientOnly = builder.Configuration.GetValue("Orleans:ClientOnly", false);
+        if (clientOnly)
+        {
+            // HTTP and model work scale apart: this gateway hosts no grains and reaches the silos of the PostgreSQL cluster.
+            if (storage.Kind != StorageKind.Postgres)
+                throw new StorageConfigurationException(
+                    "A client-only gateway (--Orleans:ClientOnly true) finds the silos in PostgreSQL's membership table: give --storage postgres --connection \"...\".");
+            builder.UseOrleansClient(client => client
+                .UseAnnotationPostgresClustering(storage.ConnectionString, endpoints.ClusterId, endpoints.ServiceId)
+                // Calls wait for model work as long as in a co-hosted silo.
+                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = AnnotationSilo.ResponseTimeout));
+        }
+        else
+        {
+            builder.UseOrleans(silo => silo.UseAnnotationSilo(builder.Configuration, storage, endpoints));
+        }
 
         builder.Services.AddAnnotationSecurity(builder.Configuration, StorageSettings.DataFolder(builder.Configuration));
         builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection("Import"));
@@ -68,9 +84,13 @@ public static class Gateway
 
         var app = builder.Build();
 
-        app.Logger.LogInformation(
-            "Gateway configured: silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, storage {StorageKind}",
-            endpoints.SiloPort, endpoints.GatewayPort, endpoints.ClusterId, storage.Kind);
+        if (clientOnly)
+            app.Logger.LogInformation("Gateway configured as a client of cluster {ClusterId} (no co-hosted silo), storage {StorageKind}",
+                endpoints.ClusterId, storage.Kind);
+        else
+            app.Logger.LogInformation(
+                "Gateway configured: silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, storage {StorageKind}",
+                endpoints.SiloPort, endpoints.GatewayPort, endpoints.ClusterId, storage.Kind);
 
         app.UseSerilogRequestLogging(options => options.Logger = logger);
         app.Use(SecurityHeaders);

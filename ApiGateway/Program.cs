@@ -1,10 +1,11 @@
-// HTTP front end with an Orleans silo co-hosted in the same process.
+// HTTP front end with an Orleans silo co-hosted in the same process (or, with --Orleans:ClientOnly true on
+// PostgreSQL, a client of the cluster's silos).
 //
 //   dotnet run --project ApiGateway -- --urls http://127.0.0.1:5080 [--data DIR]
 //                                      [--Orleans:SiloPort N] [--Orleans:GatewayPort N]
 //   dotnet run --project ApiGateway -- --urls http://127.0.0.1:5080 --storage postgres
 //                                      --connection "Host=...;Database=...;Username=...;Password=..."
-//                                      [--Orleans:AdvertisedIP ADDRESS] [--schema skip]
+//                                      [--Orleans:AdvertisedIP ADDRESS] [--schema skip] [--Orleans:ClientOnly true]
 
 using ApiGateway;
 

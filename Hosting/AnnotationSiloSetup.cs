@@ -7,12 +7,15 @@ namespace Hosting;
 public static class AnnotationSiloSetup
 {
     /// <summary>
-    /// Storage and clustering (<see cref="AnnotationStorage.UseAnnotationStorage"/>), the annotation grains, and the
-    /// model host's options from the <c>Inference</c> section, with generated models under the data folder's <c>models</c>.
+    /// Storage and clustering (<see cref="AnnotationStorage.UseAnnotationStorage"/>), membership timing from the
+    /// <c>Orleans:Membership</c> section, the annotation grains, and the model host's options from the <c>Inference</c>
+    /// section, with generated models under the data folder's <c>models</c>.
     /// </summary>
     public static ISiloBuilder UseAnnotationSilo(this ISiloBuilder silo, IConfiguration configuration, StorageSettings storage, SiloEndpoints endpoints)
     {
         var modelFolder = Path.Combine(StorageSettings.DataFolder(configuration), "models");
+        // How fast a silo that stopped answering is declared dead (Orleans' defaults unless set), e.g. Orleans:Membership:ProbeTimeout.
+        silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
         return silo.UseAnnotationStorage(storage, endpoints).AddAnnotationGrains(options =>
         {
             configuration.GetSection("Inference").Bind(options);

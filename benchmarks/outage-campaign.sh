@@ -10,7 +10,8 @@
 # Needs a Release build and the DAVIS images beside the repository.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-source "$repo/benchmarks/private-postgres.sh"
+PG_FSYNC=off
+source "$repo/deploy/private-postgres.sh"
 source "$repo/benchmarks/benchmark-gateway.sh"
 out=${1:-benchmarks/outage-campaign.json}
 stop_after=${STOP_AFTER:-40}

@@ -18,7 +18,8 @@ out=${3:-benchmarks/scale-$storage-$rows.json}
 rounds=${ROUNDS:-3}
 answers=${ANSWERS:-10000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-source "$repo/benchmarks/private-postgres.sh"
+PG_FSYNC=off
+source "$repo/deploy/private-postgres.sh"
 source "$repo/benchmarks/benchmark-gateway.sh"
 images=$(cd "$repo/../shared/datasets/davis345/img" && pwd)
 work=$(mktemp -d -t annotation-scale-XXXXXX)

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Backend.Tests.ApiTests;
+
+namespace Backend.Tests.Cluster;
+
+/// <summary>
+/// A campaign through a client-only gateway of a two-silo cluster on PostgreSQL, one silo killed (SIGKILL) in the middle:
+/// the annotator's calls fail for a while and are sent again, and the campaign finishes with every answer recorded once.
+/// </summary>
+public sealed class ClusterCampaignTests
+{
+    static readonly TimeSpan Outage = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_campaign_through_a_client_only_gateway_finishes_after_a_silo_is_killed()
+    {
+        await using var cluster = await LocalCluster.Start(silos: 2, gateways: 1, TimeSpan.FromMinutes(3));
+        using var anonymous = new HttpClient { BaseAddress = cluster.Gateway };
+        var adminToken = await TestGatewaySettings.Token(anonymous, "admin", TestGatewaySettings.AdminPassword);
+        using var client = new HttpClient(new TestAccountsHandler(adminToken)) { BaseAddress = cluster.Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        var api = new Api(client);
+        int[] images = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        var campaignId = await api.RunningCampaign("cluster", images, rounds: 1);
+        var annotatorId = await api.QualifiedAnnotator();
+
+        var answered = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var next = await UntilAnswered(() => api.NextResponse(campaignId, annotatorId));
+            if (next.StatusCode == HttpStatusCode.NoContent) break;
+            var task = await Api.Ok(next);
+            var instanceId = task["instanceId"]!.GetValue<string>();
+            var submissionId = Guid.NewGuid().ToString("N");
+            // The same submission id each time: a retry of an answer the cluster took before the failure is applied once.
+            var submitted = await UntilAnswered(() => api.Submit(campaignId, annotatorId, instanceId, 1, [], submissionId));
+            Assert.Equal("done", (await Api.Ok(submitted))["status"]!.GetValue<string>());
+            answered.Add(instanceId);
+            if (answered.Count == images.Length / 2) cluster.KillSilo(2);
+            Assert.True(answered.Count <= images.Length, $"more tasks than instances:\n{cluster.Log}");
+        }
+
+        Assert.Equal(images.Length, answered.Count);
+        // The kill was real and the cluster saw it: one silo left, one declared dead.
+        Assert.Equal(["Active", "Dead"], (await cluster.Silos()).Select(s => s.Status).Order());
+        var progress = await api.Progress(campaignId);
+        Assert.Equal(images.Length, progress["done"]!.GetValue<int>());
+        var statistics = await api.Statistics(campaignId, annotatorId);
+        Assert.Equal(images.Length, statistics!["answers"]!.GetValue<int>());
+        using var export = await client.GetAsync($"/api/v1/campaigns/{campaignId}/export?format=coco");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        var coco = JsonNode.Parse(await export.Content.ReadAsStringAsync())!;
+        Assert.Equal(images.Length, coco["annotations"]!.AsArray().Count(a => a!["status"]!.GetValue<string>() == "done"));
+    }
+
+    /// <summary>Sends the request again (after a second) while the cluster answers 5xx or not at all, up to <see cref="Outage"/>.</summary>
+    static async Task<HttpResponseMessage> UntilAnswered(Func<Task<HttpResponseMessage>> send)
+    {
+        var deadline = DateTime.UtcNow + Outage;
+        while (true)
+        {
+            try
+            {
+                var response = await send();
+                if ((int)response.StatusCode < 500) return response;
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"Still {(int)response.StatusCode} after {Outage}: {await response.Content.ReadAsStringAsync()}");
+                response.Dispose();
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow <= deadline)
+            {
+                // The gateway's call to a silo that died is cut off or times out: sent again below.
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Segmentation.Tests;
+
+namespace Backend.Tests.Cluster;
+
+/// <summary>
+/// <c>deploy/local-cluster.sh</c> as a newcomer starts it: a private PostgreSQL, silos and client-only gateways, each its
+/// own process on loopback, in a temporary folder. Disposing stops the script (which stops everything it started).
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    readonly Process script;
+    readonly string folder;
+    readonly StringWriter output = new();
+
+    LocalCluster(Process script, string folder, Uri gateway, int postgresPort)
+    {
+        this.script = script;
+        this.folder = folder;
+        Gateway = gateway;
+        PostgresPort = postgresPort;
+    }
+
+    /// <summary>The private PostgreSQL's port (the script puts it 1000 above the first gateway's).</summary>
+    public int PostgresPort { get; }
+
+    /// <summary>The first gateway's address.</summary>
+    public Uri Gateway { get; }
+
+    /// <summary>Membership settings that declare a killed silo dead within seconds (Orleans' defaults take tens of seconds).</summary>
+    public static readonly string[] FastMembership =
+    [
+        "--Orleans:Membership:ProbeTimeout", "00:00:01", "--Orleans:Membership:NumMissedProbesLimit", "2",
+        "--Orleans:Membership:TableRefreshTimeout", "00:00:02", "--Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:05",
+    ];
+
+    public static async Task<LocalCluster> Start(int silos, int gateways, TimeSpan timeout, IReadOnlyList<string>? extra = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("annotation-cluster-").FullName;
+        var port = GatewayProcess.FreePort();
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] arguments =
+        [
+            Path.Combine(TestData.RepoRoot, "deploy", "local-cluster.sh"),
+            "--silos", silos.ToString(), "--gateways", gateways.ToString(), "--port", port.ToString(),
+            "--orleans-ports", GatewayProcess.FreePort().ToString(), "--data", folder,
+            "--image-roots", TestGatewaySettings.ImageRoots, "--admin-password", TestGatewaySettings.AdminPassword,
+            "--", .. TestGatewaySettings.Arguments, .. FastMembership, "--Inference:BackgroundSlots", "1", .. extra ?? [],
+        ];
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The cluster script did not start.");
+        var cluster = new LocalCluster(process, folder, new Uri($"http://127.0.0.1:{port}"), port + 1000);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            cluster.Append(e.Data);
+            if (e.Data == "ready") ready.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => cluster.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(timeout));
+        if (first == ready.Task) return cluster;
+        var reason = first == exited ? $"The cluster script exited with code {process.ExitCode}" : $"The cluster was not ready within {timeout}";
+        var log = cluster.Log;
+        await cluster.DisposeAsync();
+        throw new InvalidOperationException($"{reason}:\n{log}");
+    }
+
+    void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.WriteLine(line);
+    }
+
+    /// <summary>What the script printed, then every process's log.</summary>
+    public string Log
+    {
+        get
+        {
+            string printed;
+            lock (output) printed = output.ToString();
+            var logs = Directory.Exists(folder)
+                ? Directory.GetFiles(folder, "*.log").Order().Select(f => $"--- {Path.GetFileName(f)}\n{ReadShared(f)}")
+                : [];
+            return string.Join("\n", [printed, .. logs]);
+        }
+    }
+
+    static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        return text.Length > 20_000 ? text[^20_000..] : text;
+    }
+
+    /// <summary>The membership table's silos: port and status name (Active, Dead, ...).</summary>
+    public async Task<IReadOnlyList<(int Port, string Status)>> Silos()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database=annotation");
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT port, status FROM orleansmembershiptable ORDER BY port", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var silos = new List<(int, string)>();
+        while (await reader.ReadAsync()) silos.Add((reader.GetInt32(0), ((Orleans.Runtime.SiloStatus)reader.GetInt32(1)).ToString()));
+        return silos;
+    }
+
+    /// <summary>Kills silo <paramref name="index"/> (1-based) at once: SIGKILL, no shutdown code runs.</summary>
+    public void KillSilo(int index)
+    {
+        var pid = int.Parse(File.ReadAllText(Path.Combine(folder, $"silo-{index}.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using var silo = Process.GetProcessById(pid);
+        silo.Kill();
+        silo.WaitForExit(10_000);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!script.HasExited)
+        {
+            // SIGTERM: the script's trap stops the silos, the gateways and PostgreSQL.
+            using (var term = Process.Start("kill", ["-TERM", script.Id.ToString()])) await term.WaitForExitAsync();
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await script.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                script.Kill(entireProcessTree: true);
+            }
+        }
+        script.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+}
