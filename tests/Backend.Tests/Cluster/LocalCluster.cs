@@ -37,13 +37,15 @@ public sealed class LocalCluster : IAsyncDisposable
     public static async Task<LocalCluster> Start(int silos, int gateways, TimeSpan timeout, IReadOnlyList<string>? extra = null)
     {
         var folder = Directory.CreateTempSubdirectory("annotation-cluster-").FullName;
-        var port = GatewayProcess.FreePort();
+        // Below the ephemeral range, so no client socket of another test takes one of the fixed offsets meanwhile.
+        var port = FreeRun(gateways, alsoFree: 1000);
+        var orleansPorts = FreeRun(2 * silos);
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] arguments =
         [
             Path.Combine(TestData.RepoRoot, "deploy", "local-cluster.sh"),
             "--silos", silos.ToString(), "--gateways", gateways.ToString(), "--port", port.ToString(),
-            "--orleans-ports", GatewayProcess.FreePort().ToString(), "--data", folder,
+            "--orleans-ports", orleansPorts.ToString(), "--data", folder,
             "--image-roots", TestGatewaySettings.ImageRoots, "--admin-password", TestGatewaySettings.AdminPassword,
             "--", .. TestGatewaySettings.Arguments, .. FastMembership, "--Inference:BackgroundSlots", "1", .. extra ?? [],
         ];
@@ -67,6 +69,33 @@ public sealed class LocalCluster : IAsyncDisposable
         var log = cluster.Log;
         await cluster.DisposeAsync();
         throw new InvalidOperationException($"{reason}:\n{log}");
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (and the one <paramref name="alsoFree"/> above the first).</summary>
+    static int FreeRun(int count, int? alsoFree = null)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 31_000);
+            var ports = Enumerable.Range(first, count).Concat(alsoFree is { } offset ? [first + offset] : []);
+            if (ports.All(IsFree)) return first;
+        }
+        throw new InvalidOperationException("No run of free loopback ports found.");
+    }
+
+    static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     void Append(string? line)
