@@ -53,6 +53,37 @@ public sealed class ClusterCampaignTests
         Assert.Equal(images.Length, coco["annotations"]!.AsArray().Count(a => a!["status"]!.GetValue<string>() == "done"));
     }
 
+    [Fact]
+    public async Task Annotators_of_one_gateway_are_not_disturbed_when_another_gateway_is_killed()
+    {
+        await using var cluster = await LocalCluster.Start(silos: 1, gateways: 2, TimeSpan.FromMinutes(3));
+        using var anonymous = new HttpClient { BaseAddress = cluster.GatewayAddress(2) };
+        var adminToken = await TestGatewaySettings.Token(anonymous, "admin", TestGatewaySettings.AdminPassword);
+        using var first = new HttpClient(new TestAccountsHandler(adminToken)) { BaseAddress = cluster.GatewayAddress(1), Timeout = TimeSpan.FromSeconds(30) };
+        using var second = new HttpClient(new TestAccountsHandler(adminToken)) { BaseAddress = cluster.GatewayAddress(2), Timeout = TimeSpan.FromSeconds(30) };
+        int[] images = [0, 1, 2, 3, 4, 5];
+        // The manager works through the first gateway, the annotator through the second.
+        var campaignId = await new Api(first).RunningCampaign("cluster-gw", images, rounds: 1);
+        var api = new Api(second);
+        var annotatorId = await api.QualifiedAnnotator();
+
+        var answered = 0;
+        while (true)
+        {
+            // No retries here: every call of the second gateway's annotator must succeed at once.
+            using var next = await api.NextResponse(campaignId, annotatorId);
+            if (next.StatusCode == HttpStatusCode.NoContent) break;
+            var instanceId = (await Api.Ok(next))["instanceId"]!.GetValue<string>();
+            using var submitted = await api.Submit(campaignId, annotatorId, instanceId, 1, []);
+            Assert.Equal("done", (await Api.Ok(submitted))["status"]!.GetValue<string>());
+            if (++answered == images.Length / 2) cluster.KillGateway(1);
+        }
+
+        Assert.Equal(images.Length, answered);
+        Assert.Equal(images.Length, (await api.Progress(campaignId))["done"]!.GetValue<int>());
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => first.GetAsync("/health"));
+    }
+
     /// <summary>Sends the request again (after a second) while the cluster answers 5xx or not at all, up to <see cref="Outage"/>.</summary>
     static async Task<HttpResponseMessage> UntilAnswered(Func<Task<HttpResponseMessage>> send)
     {

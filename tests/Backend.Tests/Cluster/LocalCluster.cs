@@ -139,12 +139,20 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Kills silo <paramref name="index"/> (1-based) at once: SIGKILL, no shutdown code runs.</summary>
-    public void KillSilo(int index)
+    public void KillSilo(int index) => Kill($"silo-{index}.pid");
+
+    /// <summary>Kills gateway <paramref name="index"/> (1-based) at once.</summary>
+    public void KillGateway(int index) => Kill($"gateway-{index}.pid");
+
+    /// <summary>The address of gateway <paramref name="index"/> (1-based).</summary>
+    public Uri GatewayAddress(int index) => new($"http://127.0.0.1:{Gateway.Port + index - 1}");
+
+    void Kill(string pidFile)
     {
-        var pid = int.Parse(File.ReadAllText(Path.Combine(folder, $"silo-{index}.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        using var silo = Process.GetProcessById(pid);
-        silo.Kill();
-        silo.WaitForExit(10_000);
+        var pid = int.Parse(File.ReadAllText(Path.Combine(folder, pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.GetProcessById(pid);
+        process.Kill();
+        process.WaitForExit(10_000);
     }
 
     public async ValueTask DisposeAsync()
