@@ -23,7 +23,7 @@ public sealed class SqliteCampaignStore : SqlCampaignStore, IAsyncDisposable, ID
     protected override bool BlockingDriver => true;
 
     protected override Task<T> Write<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellation = default, bool oneStatement = false) =>
-        writer.Write<T>((connection, transaction) => work(connection, transaction), cancellation);
+        writer.Write(work, cancellation);
 
     public ValueTask DisposeAsync() => writer.DisposeAsync();
 

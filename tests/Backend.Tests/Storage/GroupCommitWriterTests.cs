@@ -57,18 +57,25 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
         return rows;
     }
 
-    /// <summary>Starts a unit that holds the writer until the returned gate opens, so that the units queued meanwhile form one batch.</summary>
-    static async Task<(Task<int> Held, TaskCompletionSource Gate)> HoldWriter(GroupCommitWriter writer)
+    /// <summary>Queues a unit that inserts (<paramref name="id"/>, <paramref name="value"/>) once its gate opens; Started ends when it runs.</summary>
+    static (Task<int> Unit, Task Started, TaskCompletionSource Gate) Gated(GroupCommitWriter writer, string id, int value)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = writer.Write(async (connection, transaction) =>
+        var unit = writer.Write(async (connection, transaction) =>
         {
             started.SetResult();
             await gate.Task;
-            return await Insert("held", 0)(connection, transaction);
+            return await Insert(id, value)(connection, transaction);
         }, CancellationToken.None);
-        await started.Task;
+        return (unit, started.Task, gate);
+    }
+
+    /// <summary>Starts a unit that holds the writer until the returned gate opens, so that the units queued meanwhile form one batch.</summary>
+    static async Task<(Task<int> Held, TaskCompletionSource Gate)> HoldWriter(GroupCommitWriter writer)
+    {
+        var (held, started, gate) = Gated(writer, "held", 0);
+        await started;
         return (held, gate);
     }
 
@@ -126,17 +133,10 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
         await using var writer = new GroupCommitWriter(Open, IsDatabaseError);
         var (held, gate) = await HoldWriter(writer);
         var first = writer.Write(Insert("first", 1), CancellationToken.None);
-        var lastStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var lastGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var last = writer.Write(async (connection, transaction) =>
-        {
-            lastStarted.SetResult();
-            await lastGate.Task;
-            return await Insert("last", 2)(connection, transaction);
-        }, CancellationToken.None);
+        var (last, lastStarted, lastGate) = Gated(writer, "last", 2);
         gate.SetResult();
         await held;
-        await lastStarted.Task;
+        await lastStarted;
 
         // The first unit of the batch has run, but its batch is not committed yet: not acknowledged, not visible.
         Assert.False(first.IsCompleted);
