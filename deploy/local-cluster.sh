@@ -4,13 +4,14 @@
 # tables are in PostgreSQL. Ctrl-C (or SIGTERM) stops every process; the data stays in DIR for the next start.
 #
 #   deploy/local-cluster.sh [--silos N] [--gateways G] [--port P] [--orleans-ports O] [--data DIR] [--image-roots DIRS]
-#                           [--admin-password PW] [-- EXTRA OPTIONS]
+#                           [--admin-password PW] [--restart S] [-- EXTRA OPTIONS]
 #
 #   N silos (default 2): silo i listens on silo port O+2(i-1) and gateway port O+2(i-1)+1 (O defaults to 11111), with
 #     its models in DIR/silo-i and its process id in DIR/silo-i.pid.
 #   G gateways (default 1): gateway j answers on http://127.0.0.1:P+j-1 (P defaults to 5080); PostgreSQL listens on P+1000.
 #   DIR (default ./cluster-data): PostgreSQL's files, the logs (DIR/*.log) and the gateways' key ring (shared).
 #   DIRS: the folders campaigns may take images from (default: ../shared/datasets beside the repository, when present).
+#   S: a silo that exits (or is killed) is started again after S seconds, as systemd's Restart= would; default: never.
 #   Options after "--" go to every process (for example --Inference:BackgroundSlots 1); each ignores the ones it has no use for.
 #
 # Needs a Release build (dotnet build Actors.sln -c Release) and PostgreSQL's server programs (scripts/setup.sh).
@@ -18,7 +19,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/deploy/private-postgres.sh"
 
-silos=2 gateways=1 port=5080 orleans_ports=11111 data=./cluster-data image_roots="" admin_password=${ANNOTATION_ADMIN_PASSWORD:-}
+silos=2 gateways=1 port=5080 orleans_ports=11111 data=./cluster-data image_roots="" admin_password=${ANNOTATION_ADMIN_PASSWORD:-} restart=""
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,13 +30,15 @@ while [[ $# -gt 0 ]]; do
     --data) data=$2; shift 2 ;;
     --image-roots) image_roots=$2; shift 2 ;;
     --admin-password) admin_password=$2; shift 2 ;;
+    --restart) restart=$2; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$silos" =~ ^[1-9][0-9]?$ ]] || { echo "--silos must be 1..99" >&2; exit 2; }
 [[ "$gateways" =~ ^[1-9][0-9]?$ ]] || { echo "--gateways must be 1..99" >&2; exit 2; }
+[[ -z "$restart" || "$restart" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--restart must be a number of seconds" >&2; exit 2; }
 if [[ -z "$image_roots" && -d "$repo/../shared/datasets" ]]; then image_roots=$(cd "$repo/../shared/datasets" && pwd); fi
 for dll in Silo/bin/Release/net10.0/Silo.dll ApiGateway/bin/Release/net10.0/ApiGateway.dll; do
   [[ -f "$repo/$dll" ]] || { echo "$dll is missing: run 'dotnet build Actors.sln -c Release' first" >&2; exit 1; }
@@ -45,12 +48,23 @@ mkdir -p "$data"
 data=$(cd "$data" && pwd)
 pg_port=$((port + 1000))
 pids=()
+# Process ids of an earlier start are stale: never signal them.
+rm -f "$data"/silo-*.pid "$data"/gateway-*.pid
 
 stop_all() {
   trap - INT TERM EXIT
   echo "stopping the cluster" >&2
+  # The restart loops first, so none starts a silo again; then every process they or this script started.
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for file in "$data"/silo-*.pid "$data"/gateway-*.pid; do
+    [[ -f "$file" ]] && kill "$(cat "$file")" 2>/dev/null || true
+  done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for file in "$data"/silo-*.pid "$data"/gateway-*.pid; do
+    [[ -f "$file" ]] || continue
+    for _ in $(seq 1 100); do kill -0 "$(cat "$file")" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$file"
+  done
   pg_stop "$data"
 }
 trap stop_all INT TERM EXIT
@@ -71,18 +85,44 @@ active_silos() {
     "SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = 'annotation' AND status = 3 AND starttime >= '$started'" 2>/dev/null || echo 0
 }
 
+# Runs silo $1 with schema $2 in the background and records its process id.
+start_silo() {
+  local i=$1 schema=$2
+  dotnet "$repo/Silo/bin/Release/net10.0/Silo.dll" --storage postgres --connection "$pg_connection" --schema "$schema" \
+    --data "$data/silo-$i" --Orleans:SiloPort $((orleans_ports + 2 * (i - 1))) --Orleans:GatewayPort $((orleans_ports + 2 * (i - 1) + 1)) \
+    "${extra[@]}" >> "$data/silo-$i.log" 2>&1 &
+  echo $! > "$data/silo-$i.pid"
+}
+
+# Silo $1 and, after it exits for any reason, again after $restart seconds (with the schema left alone), until stopped.
+supervise_silo() {
+  local i=$1 schema=$2
+  while true; do
+    start_silo "$i" "$schema"
+    wait "$(cat "$data/silo-$i.pid")" || true
+    echo "silo $i exited; starting it again in $restart s" >&2
+    echo "--- exited at $(date -u '+%H:%M:%S'); started again in $restart s" >> "$data/silo-$i.log"
+    sleep "$restart"
+    schema=skip
+  done
+}
+
 for i in $(seq 1 "$silos"); do
   # The first silo applies the schema; the others start after it, so no two apply it at once.
   schema=skip
   [[ $i == 1 ]] && schema=apply
-  dotnet "$repo/Silo/bin/Release/net10.0/Silo.dll" --storage postgres --connection "$pg_connection" --schema "$schema" \
-    --data "$data/silo-$i" --Orleans:SiloPort $((orleans_ports + 2 * (i - 1))) --Orleans:GatewayPort $((orleans_ports + 2 * (i - 1) + 1)) \
-    "${extra[@]}" > "$data/silo-$i.log" 2>&1 &
-  pids+=($!)
-  echo $! > "$data/silo-$i.pid"
+  : > "$data/silo-$i.log"
+  if [[ -n "$restart" ]]; then
+    supervise_silo "$i" "$schema" &
+    pids+=($!)
+    for _ in $(seq 1 20); do [[ -f "$data/silo-$i.pid" ]] && break; sleep 0.1; done
+  else
+    start_silo "$i" "$schema"
+    pids+=("$(cat "$data/silo-$i.pid")")
+  fi
   for _ in $(seq 1 120); do
     [[ $(active_silos) -ge $i ]] && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { tail -20 "$data/silo-$i.log" >&2; exit 1; }
+    kill -0 "$(cat "$data/silo-$i.pid")" 2>/dev/null || { tail -20 "$data/silo-$i.log" >&2; exit 1; }
     sleep 0.5
   done
   [[ $(active_silos) -ge $i ]] || { echo "silo $i did not join the cluster (see $data/silo-$i.log)" >&2; exit 1; }

@@ -34,7 +34,8 @@ public sealed class LocalCluster : IAsyncDisposable
         "--Orleans:Membership:TableRefreshTimeout", "00:00:02", "--Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:05",
     ];
 
-    public static async Task<LocalCluster> Start(int silos, int gateways, TimeSpan timeout, IReadOnlyList<string>? extra = null)
+    /// <param name="restartAfter">With a value, the script starts a silo that exits again after this many seconds.</param>
+    public static async Task<LocalCluster> Start(int silos, int gateways, TimeSpan timeout, IReadOnlyList<string>? extra = null, int? restartAfter = null)
     {
         var folder = Directory.CreateTempSubdirectory("annotation-cluster-").FullName;
         // Below the ephemeral range, so no client socket of another test takes one of the fixed offsets meanwhile.
@@ -47,11 +48,12 @@ public sealed class LocalCluster : IAsyncDisposable
             "--silos", silos.ToString(), "--gateways", gateways.ToString(), "--port", port.ToString(),
             "--orleans-ports", orleansPorts.ToString(), "--data", folder,
             "--image-roots", TestGatewaySettings.ImageRoots, "--admin-password", TestGatewaySettings.AdminPassword,
+            .. restartAfter is { } seconds ? ["--restart", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>(),
             "--", .. TestGatewaySettings.Arguments, .. FastMembership, "--Inference:BackgroundSlots", "1", .. extra ?? [],
         ];
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("The cluster script did not start.");
-        var cluster = new LocalCluster(process, folder, new Uri($"http://127.0.0.1:{port}"), port + 1000);
+        var cluster = new LocalCluster(process, folder, new Uri($"http://127.0.0.1:{port}"), port + 1000) { OrleansPorts = orleansPorts };
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
@@ -138,8 +140,62 @@ public sealed class LocalCluster : IAsyncDisposable
         return silos;
     }
 
+    /// <summary>The membership rows of the silo on <paramref name="port"/>, one per start: generation and status, oldest first.</summary>
+    public async Task<IReadOnlyList<(int Generation, string Status)>> Incarnations(int port)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database=annotation");
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT generation, status FROM orleansmembershiptable WHERE port = @port ORDER BY generation", connection);
+        command.Parameters.AddWithValue("port", port);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(int, string)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetInt32(0), ((Orleans.Runtime.SiloStatus)reader.GetInt32(1)).ToString()));
+        return rows;
+    }
+
+    /// <summary>The silo-to-silo port of silo <paramref name="index"/> (1-based), as the script assigns it.</summary>
+    public int SiloPort(int index) => OrleansPorts + 2 * (index - 1);
+
+    /// <summary>The first silo port the script was given.</summary>
+    public int OrleansPorts { get; private init; }
+
     /// <summary>Kills silo <paramref name="index"/> (1-based) at once: SIGKILL, no shutdown code runs.</summary>
     public void KillSilo(int index) => Kill($"silo-{index}.pid");
+
+    /// <summary>
+    /// Waits until silo <paramref name="index"/> runs again (started by the script's restart loop) after it had
+    /// <paramref name="incarnationsBefore"/> rows: a newer row is Active and every older one Dead.
+    /// </summary>
+    public async Task WaitUntilRestarted(int index, int incarnationsBefore, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var rows = await Incarnations(SiloPort(index));
+            if (rows.Count > incarnationsBefore && rows[^1].Status == "Active" && rows.SkipLast(1).All(r => r.Status == "Dead")) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Silo {index} was not running again within {timeout}: {string.Join(", ", rows)}\n{Log}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Stops the private PostgreSQL (fast shutdown: open connections are cut).</summary>
+    public Task StopPostgres() => Postgres($"pg_stop \"$1\"");
+
+    /// <summary>Starts the private PostgreSQL again after <see cref="StopPostgres"/>.</summary>
+    public Task ResumePostgres() => Postgres($"pg_resume \"$1\" {PostgresPort}");
+
+    async Task Postgres(string command)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-c", $"source \"{Path.Combine(TestData.RepoRoot, "deploy", "private-postgres.sh")}\" && {command}", "postgres", folder })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"'{command}' failed with code {process.ExitCode}: {await error}");
+    }
 
     /// <summary>Kills gateway <paramref name="index"/> (1-based) at once.</summary>
     public void KillGateway(int index) => Kill($"gateway-{index}.pid");

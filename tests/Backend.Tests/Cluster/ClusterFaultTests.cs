@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net;
+using Xunit.Abstractions;
+
+namespace Backend.Tests.Cluster;
+
+/// <summary>
+/// The simulated campaign of <see cref="ClusterFaultFixture"/> on three silos while the cluster loses a silo (SIGKILL,
+/// five times) or its database (10 s): the campaign finishes, no acknowledged answer is lost, and the export is the
+/// export of the same campaign run without faults.
+/// </summary>
+public sealed class ClusterFaultTests(ClusterFaultFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFaultFixture>
+{
+    const int Kills = 5;
+    static readonly TimeSpan RestartPatience = TimeSpan.FromMinutes(2);
+    static readonly TimeSpan DatabaseOutage = TimeSpan.FromSeconds(10);
+
+    sealed record Kill(int Silo, int AfterSubmits, DateTime At, TimeSpan BackInCluster);
+
+    [Fact]
+    public async Task Five_silo_kills_mid_campaign_lose_no_acknowledged_answer_and_change_no_exported_mask()
+    {
+        var baseline = await fixture.Baseline;
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var submits = baseline.Traffic.Acknowledged.Count;
+        // Random moments in the first 60% of the campaign, so all five fall before it ends.
+        var moments = Enumerable.Range(0, Kills).Select(_ => random.Next(submits / 12, submits * 6 / 10)).Order().ToArray();
+        var cluster = fixture.Cluster;
+        var kills = new List<Kill>();
+
+        var run = await fixture.Run("silo-kills", async (traffic, stop) =>
+        {
+            foreach (var moment in moments)
+            {
+                while (traffic.Acknowledged.Count < moment) await Task.Delay(20, stop);
+                await Task.Delay(random.Next(0, 1000), stop);
+                var silo = random.Next(1, 4);
+                var incarnations = (await cluster.Incarnations(cluster.SiloPort(silo))).Count;
+                var at = DateTime.UtcNow;
+                var afterSubmits = traffic.Acknowledged.Count;
+                cluster.KillSilo(silo);
+                await cluster.WaitUntilRestarted(silo, incarnations, RestartPatience);
+                lock (kills) kills.Add(new Kill(silo, afterSubmits, at, DateTime.UtcNow - at));
+            }
+        });
+
+        output.WriteLine($"fault seed {seed}; faultless: {Describe(baseline)}; with kills: {Describe(run)}");
+        foreach (var kill in kills)
+        {
+            var nextAnswer = run.Traffic.Acknowledged.Where(a => a.At > kill.At).Select(a => a.At - kill.At).DefaultIfEmpty().Min();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"killed silo {kill.Silo} after {kill.AfterSubmits} answers: back in the cluster after {kill.BackInCluster.TotalSeconds:F1} s, next answer acknowledged after {nextAnswer.TotalSeconds:F1} s"));
+        }
+        Assert.True(kills.Count == Kills, $"only {kills.Count} of {Kills} kills happened before the campaign ended (seed {seed})");
+        AssertSameExport(baseline, run);
+        AssertEveryAcknowledgedAnswerExported(run);
+        foreach (var silo in new[] { 1, 2, 3 })
+            Assert.Equal("Active", (await cluster.Incarnations(cluster.SiloPort(silo)))[^1].Status);
+    }
+
+    [Fact]
+    public async Task A_database_outage_mid_campaign_answers_503_with_retry_after_and_changes_no_exported_mask()
+    {
+        var baseline = await fixture.Baseline;
+        var seed = Environment.TickCount;
+        var submits = baseline.Traffic.Acknowledged.Count;
+        var moment = new Random(seed).Next(submits / 5, submits / 2);
+        var cluster = fixture.Cluster;
+        DateTime? stopped = null, resumed = null;
+
+        var run = await fixture.Run("database-outage", async (traffic, stop) =>
+        {
+            while (traffic.Acknowledged.Count < moment) await Task.Delay(20, stop);
+            stopped = DateTime.UtcNow;
+            await cluster.StopPostgres();
+            await Task.Delay(DatabaseOutage, CancellationToken.None);
+            await cluster.ResumePostgres();
+            resumed = DateTime.UtcNow;
+        });
+
+        output.WriteLine($"fault seed {seed}; faultless: {Describe(baseline)}; with the outage: {Describe(run)}");
+        Assert.True(resumed is not null, $"the campaign ended before the outage (seed {seed})");
+        var during = run.Traffic.Failures.Where(f => f.At >= stopped && f.At <= resumed!.Value.AddSeconds(5)).ToArray();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"outage {stopped:HH:mm:ss.f}-{resumed:HH:mm:ss.f}: {during.Length} 5xx answers during it, " +
+            $"{run.Traffic.Failures.Count} in all ({string.Join(", ", run.Traffic.Failures.GroupBy(f => f.Path.Split('/')[^1]).Select(g => $"{g.Key} {g.Count()}"))}), " +
+            $"{run.Traffic.Unanswered} calls without an answer"));
+        Assert.NotEmpty(during);
+        Assert.All(run.Traffic.Failures, f =>
+        {
+            Assert.True(f.Status == HttpStatusCode.ServiceUnavailable, $"{(int)f.Status} for {f.Path}");
+            Assert.True(f.RetryAfter, $"503 without Retry-After for {f.Path}");
+        });
+        AssertSameExport(baseline, run);
+        AssertEveryAcknowledgedAnswerExported(run);
+    }
+
+    static string Describe(FaultCampaignRun run)
+    {
+        var retries = run.Result.Measurements.Counters().Where(c => c.Key.StartsWith("retries.", StringComparison.Ordinal)).Sum(c => c.Value);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{run.Export.Count} instances, {run.Traffic.Acknowledged.Count} answers acknowledged in {run.Wall.TotalSeconds:F0} s, " +
+            $"{run.Traffic.Failures.Count} 5xx, {run.Traffic.Unanswered} unanswered, {retries} retries");
+    }
+
+    static void AssertSameExport(FaultCampaignRun expected, FaultCampaignRun actual)
+    {
+        var different = expected.Comparable.Keys.Union(actual.Comparable.Keys)
+            .Where(id => expected.Comparable.GetValueOrDefault(id) != actual.Comparable.GetValueOrDefault(id))
+            .ToArray();
+        Assert.True(different.Length == 0,
+            $"{different.Length} instances exported differently, e.g. {string.Join("; ", different.Take(3).Select(id => $"{id}: {Short(expected.Comparable.GetValueOrDefault(id))} / {Short(actual.Comparable.GetValueOrDefault(id))}"))}");
+        Assert.All(actual.Export.Values, e => Assert.StartsWith("done ", e.Comparable));
+    }
+
+    /// <summary>Every answer the cluster acknowledged is a round of its instance in the export, with the same clicks.</summary>
+    static void AssertEveryAcknowledgedAnswerExported(FaultCampaignRun run)
+    {
+        var missing = run.Traffic.Acknowledged
+            .Where(a => !run.Export.TryGetValue(a.InstanceId, out var exported) || !exported.Rounds.Contains((a.Round, a.ClickCount)))
+            .ToArray();
+        Assert.True(missing.Length == 0,
+            $"{missing.Length} acknowledged answers are not in the export, e.g. {string.Join("; ", missing.Take(3))}");
+    }
+
+    static string Short(string? text) => text is null ? "(none)" : text.Length > 160 ? text[..160] + "..." : text;
+}
