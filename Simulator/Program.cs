@@ -2,6 +2,7 @@ using Serilog;
 using Serilog.Events;
 using Simulator;
 using Simulator.Campaign;
+using Simulator.Load;
 
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
@@ -21,7 +22,8 @@ try
         "campaign" => CampaignCommand.Run(args[1..]),
         "ranking" => RankingCommand.Run(args[1..]),
         "queue-bench" => QueueBenchCommand.Run(args[1..]),
-        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign, ranking, queue-bench."),
+        "load" => LoadCommand.Run(args[1..]),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign, ranking, queue-bench, load."),
     };
 }
 catch (UsageException ex)

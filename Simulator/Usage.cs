@@ -94,6 +94,27 @@ internal static class Usage
             --click-share P       share of answers with one click (default 0.3)
             --out FILE            the figures as JSON
 
+        load: simulated people work in a new campaign at human pace, level by level, to find how many one deployment
+        serves (loopback only). Each person asks for a task, thinks, clicks one corrective click at a time with a preview
+        after each, submits, and asks again. A level ends after --seconds; open tasks are finished. Round 0 (the box
+        model's masks) is done before the first level.
+          dotnet run --project Simulator -c Release -- load --api URL --token TOKEN --images DIR --masks DIR [options]
+            --annotators LIST     people at once, one level each, e.g. 1,2,4,8,16 (default); accounts sim-1..sim-max
+            --seconds T           length of each level (default 60)
+            --think-accept S, --think-first-click S, --think-further-click S
+                                  mean seconds to accept a good mask, to the first click, between clicks (defaults 4, 8, 3,
+                                  after the paper's figure 7 and section 5.2); each time is drawn log-normal
+            --think-spread SIGMA  the log-normal's sigma (default 0.4; 0: exactly the means)
+            --server-pids LIST    process ids of the server's processes on this machine: their CPU (cores busy) and
+                                  resident memory are reported per level
+            --target-preview-p95-ms MS, --target-max-wait S   a level is within capacity when preview p95 is below MS
+                                  (default 300) and nobody waited longer than S for a task (default 1)
+            --model, --campaign, --every, --rounds, --clicks, --seed, --timeout-minutes and the click and box options
+                                  as for campaign
+            --out FILE            the levels as JSON (default results/load.json): next, preview and submit p50/p95/p99,
+                                  server decoder and queue time, previews that ran the encoder, retries, waits for work,
+                                  server CPU and memory, and the capacity; p95 against people is plotted as FILE.svg
+
         ranking: an offline study of the mask quality model M_r on the rounds an 'eval --protocol rounds' run recorded
         (the "quality" entries of its JSON). Each draw picks a random ground-truth subset, trains M_r on its rounds and
         ranks the final masks of the other instances; the table gives the spread over the draws.

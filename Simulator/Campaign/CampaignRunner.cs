@@ -241,6 +241,14 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
         }
     }
 
+    /// <summary>
+    /// Creates the campaign, imports the plan, sets up and qualifies the annotators and starts it, without running them
+    /// (the load command's people work in it at their own pace).
+    /// </summary>
+    /// <exception cref="CampaignFailedException">A request was refused or an answer broke the contract.</exception>
+    public Task PrepareAsync(CancellationToken ct) =>
+        SetUpAsync(new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials), ct);
+
     private async Task SetUpAsync(CampaignApiClient api, CancellationToken ct)
     {
         var request = new CreateCampaignRequest(

@@ -22,6 +22,9 @@ public sealed class GatewayProcess : IDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The operating system's id of the gateway process.</summary>
+    public int ProcessId => process.Id;
+
     public string Log
     {
         get { lock (log) return log.ToString(); }
