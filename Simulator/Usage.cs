@@ -105,6 +105,8 @@ internal static class Usage
                                   mean seconds to accept a good mask, to the first click, between clicks (defaults 4, 8, 3,
                                   after the paper's figure 7 and section 5.2); each time is drawn log-normal
             --think-spread SIGMA  the log-normal's sigma (default 0.4; 0: exactly the means)
+            --repeat K            import each object K times, as K objects of its image (default 1), for more tasks than
+                                  the dataset has
             --server-pids LIST    process ids of the server's processes on this machine: their CPU (cores busy) and
                                   resident memory are reported per level
             --target-preview-p95-ms MS, --target-max-wait S   a level is within capacity when preview p95 is below MS

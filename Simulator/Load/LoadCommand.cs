@@ -23,7 +23,9 @@ public static class LoadCommand
             ? PairedFolderDataset.Load(campaign.ImagesDir, campaign.MasksDir, campaign.IgnoreValue)
             : CocoDataset.Load(campaign.CocoFile!, campaign.ImagesDir);
         foreach (var problem in dataset.Problems) Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
-        var plan = CampaignPlan.Build(DatasetSubset.EveryNth(dataset.Instances, campaign.Every), campaign.ImagesDir, campaign.Seed, campaign.Boxes, campaign.Rounds);
+        var subset = DatasetSubset.EveryNth(dataset.Instances, campaign.Every);
+        var instances = Enumerable.Repeat(subset, options.Repeat).SelectMany(i => i).ToArray();
+        var plan = CampaignPlan.Build(instances, campaign.ImagesDir, campaign.Seed, campaign.Boxes, campaign.Rounds);
         if (plan.Instances.Count == 0) throw new InvalidDataException("No instance to import: the dataset is empty or every item was rejected.");
 
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(campaign.TimeoutMinutes));

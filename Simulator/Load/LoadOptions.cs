@@ -10,13 +10,14 @@ namespace Simulator.Load;
 /// <param name="ServerProcessIds">The server's processes on this machine, whose CPU and memory are reported.</param>
 /// <param name="PreviewP95TargetMs">A level is within capacity when preview p95 is below this...</param>
 /// <param name="MaxWaitTargetSeconds">...and nobody waited longer than this for a task.</param>
+/// <param name="Repeat">Each dataset object is imported this many times (as several objects of its image), for campaigns larger than the dataset.</param>
 public sealed record LoadOptions(
     CampaignOptions Campaign, IReadOnlyList<int> Levels, double Seconds, HumanPace Pace, IReadOnlyList<int> ServerProcessIds, string OutPath,
-    double PreviewP95TargetMs = 300, double MaxWaitTargetSeconds = 1)
+    double PreviewP95TargetMs = 300, double MaxWaitTargetSeconds = 1, int Repeat = 1)
 {
     /// <summary>The options only the load command has; every other one is a campaign option.</summary>
     static readonly string[] Own =
-        ["annotators", "seconds", "think-accept", "think-first-click", "think-further-click", "think-spread", "server-pids", "out", "target-preview-p95-ms", "target-max-wait"];
+        ["annotators", "seconds", "think-accept", "think-first-click", "think-further-click", "think-spread", "server-pids", "out", "target-preview-p95-ms", "target-max-wait", "repeat"];
 
     /// <exception cref="UsageException">An option is missing, unknown, malformed or out of range.</exception>
     public static LoadOptions Parse(IReadOnlyList<string> args)
@@ -44,7 +45,7 @@ public sealed record LoadOptions(
         var options = new LoadOptions(
             campaign, levels, cli.Double("seconds", 60, 1, 24 * 3600), pace, ServerProcesses.Parse(cli.Optional("server-pids"), "server-pids"),
             cli.Optional("out") ?? Path.Combine("results", "load.json"),
-            cli.Double("target-preview-p95-ms", 300, 1, 600_000), cli.Double("target-max-wait", 1, 0, 3600));
+            cli.Double("target-preview-p95-ms", 300, 1, 600_000), cli.Double("target-max-wait", 1, 0, 3600), cli.Int("repeat", 1, 1, 100));
         cli.RejectUnknown();
         return options;
     }

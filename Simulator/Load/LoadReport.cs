@@ -47,6 +47,7 @@ public sealed class LoadReport(LoadOptions options, int instances, IReadOnlyList
                 ["model"] = campaign.Model,
                 ["instances"] = instances,
                 ["every"] = campaign.Every,
+                ["repeat"] = options.Repeat,
                 ["rounds"] = campaign.Rounds,
                 ["clicks_per_round"] = campaign.ClicksPerRound,
                 ["seed"] = campaign.Seed,
