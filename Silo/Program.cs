@@ -10,7 +10,7 @@ using Serilog.Extensions.Logging;
 //
 //   dotnet run --project Silo -- [--data DIR] [--Orleans:SiloPort N] [--Orleans:GatewayPort N]
 //   dotnet run --project Silo -- --storage postgres --connection "Host=...;Database=...;Username=...;Password=..."
-//                                [--Orleans:AdvertisedIP ADDRESS] [--schema skip]
+//                                [--Orleans:AdvertisedIP ADDRESS] [--schema skip] [--Orleans:Kubernetes true]
 
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
@@ -29,7 +29,7 @@ try
     builder.Services.AddSerilog();
 
     var storage = StorageSettings.FromConfiguration(builder.Configuration);
-    var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration);
+    var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration, storage.Kind);
     using (var loggers = new SerilogLoggerFactory(Log.Logger))
     {
         AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
@@ -38,12 +38,12 @@ try
 
     using var host = builder.Build();
     Log.ForContext("SourceContext", "Silo").Information(
-        "Silo starting: silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, storage {StorageKind}",
-        endpoints.SiloPort, endpoints.GatewayPort, endpoints.ClusterId, storage.Kind);
+        "Silo starting: silo port {SiloPort}, gateway port {GatewayPort}, advertised {AdvertisedAddress}, cluster {ClusterId}, storage {StorageKind}, Kubernetes pod {PodName}",
+        endpoints.SiloPort, endpoints.GatewayPort, endpoints.AdvertisedAddress, endpoints.ClusterId, storage.Kind, endpoints.Pod?.Name ?? "none");
     await host.RunAsync();
     return 0;
 }
-catch (StorageConfigurationException ex)
+catch (Exception ex) when (ex is StorageConfigurationException or HostingOptionException)
 {
     Log.Fatal("{Problem}", ex.Message);
     return 2;
