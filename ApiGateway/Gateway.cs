@@ -108,6 +108,8 @@ public static class Gateway
         app.Use(WithIdsInLogs);
 
         app.MapGet("/health", CheckHealth).AllowAnonymous();
+        // Liveness touches neither grains nor storage: a database outage makes gateways unready, it does not restart them.
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         AuthEndpoints.Map(app);
         UserEndpoints.Map(app);
