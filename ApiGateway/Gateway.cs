@@ -49,7 +49,7 @@ public static class Gateway
         builder.Services.AddSerilog(logger, dispose: true);
 
         var storage = StorageSettings.FromConfiguration(builder.Configuration);
-        var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration);
+        var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration, storage.Kind);
         using (var loggers = new SerilogLoggerFactory(logger))
         {
             AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
@@ -61,6 +61,9 @@ public static class Gateway
             if (storage.Kind != StorageKind.Postgres)
                 throw new StorageConfigurationException(
                     "A client-only gateway (--Orleans:ClientOnly true) finds the silos in PostgreSQL's membership table: give --storage postgres --connection \"...\".");
+            if (endpoints.Pod is not null)
+                throw new HostingOptionException(
+                    $"--{KubernetesHosting.Setting} true applies to silos; a client-only gateway (--Orleans:ClientOnly true) hosts none: leave it out.");
             builder.UseOrleansClient(client => client
                 .UseAnnotationPostgresClustering(storage.ConnectionString, endpoints.ClusterId, endpoints.ServiceId)
                 // Calls wait for model work as long as in a co-hosted silo.
@@ -105,6 +108,8 @@ public static class Gateway
         app.Use(WithIdsInLogs);
 
         app.MapGet("/health", CheckHealth).AllowAnonymous();
+        // Liveness touches neither grains nor storage: a database outage makes gateways unready, it does not restart them.
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         AuthEndpoints.Map(app);
         UserEndpoints.Map(app);

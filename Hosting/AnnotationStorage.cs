@@ -1,4 +1,3 @@
-using System.Net;
 using Grains.Store;
 using Hosting.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,27 +6,6 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
 namespace Hosting;
-
-/// <summary>The network side of a silo: ports, advertised address and cluster identity.</summary>
-public sealed record SiloEndpoints(int SiloPort, int GatewayPort, IPAddress AdvertisedAddress, string ClusterId, string ServiceId)
-{
-    /// <summary>
-    /// Reads <c>Orleans:SiloPort</c> (11111), <c>Orleans:GatewayPort</c> (30000),
-    /// <c>Orleans:AdvertisedIP</c> (127.0.0.1; the address other silos and clients reach this one
-    /// at, PostgreSQL clustering only), <c>Orleans:ClusterId</c> and <c>Orleans:ServiceId</c>
-    /// (both <c>annotation</c>; the service id is part of every stored grain state's key).
-    /// </summary>
-    public static SiloEndpoints FromConfiguration(IConfiguration configuration)
-    {
-        var advertised = configuration["Orleans:AdvertisedIP"];
-        return new SiloEndpoints(
-            configuration.GetValue("Orleans:SiloPort", 11111),
-            configuration.GetValue("Orleans:GatewayPort", 30000),
-            string.IsNullOrWhiteSpace(advertised) ? IPAddress.Loopback : IPAddress.Parse(advertised),
-            configuration["Orleans:ClusterId"] is { Length: > 0 } cluster ? cluster : "annotation",
-            configuration["Orleans:ServiceId"] is { Length: > 0 } service ? service : "annotation");
-    }
-}
 
 /// <summary>Wires the project's storage choice into an Orleans silo or client.</summary>
 public static class AnnotationStorage
@@ -69,7 +47,8 @@ public static class AnnotationStorage
 
     /// <summary>
     /// Full silo configuration: grain storage plus, for SQLite, a localhost single-silo cluster with
-    /// in-memory reminders, and for PostgreSQL, ADO.NET membership and durable ADO.NET reminders.
+    /// in-memory reminders, and for PostgreSQL, ADO.NET membership and durable ADO.NET reminders (and Orleans'
+    /// Kubernetes hosting when <see cref="SiloEndpoints.Pod"/> is set).
     /// </summary>
     public static ISiloBuilder UseAnnotationStorage(this ISiloBuilder silo, StorageSettings settings, SiloEndpoints endpoints)
     {
@@ -87,7 +66,14 @@ public static class AnnotationStorage
             options.ClusterId = endpoints.ClusterId;
             options.ServiceId = endpoints.ServiceId;
         });
-        silo.ConfigureEndpoints(endpoints.AdvertisedAddress, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: false);
+        silo.ConfigureEndpoints(endpoints.AdvertisedAddress, endpoints.SiloPort, endpoints.GatewayPort,
+            listenOnAnyHostAddress: endpoints.ListensOnAllInterfaces);
+        if (endpoints.Pod is not null)
+        {
+            // The silo takes its name from the pod, and a silo whose pod is gone is declared dead without waiting for
+            // missed probes; membership itself stays in PostgreSQL.
+            silo.UseKubernetesHosting();
+        }
         silo.UseAdoNetClustering(options =>
         {
             options.Invariant = settings.Invariant;

@@ -1,7 +1,10 @@
 using Grains;
 using Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Silo;
 using Serilog;
 using Serilog.Extensions.Logging;
 
@@ -10,7 +13,7 @@ using Serilog.Extensions.Logging;
 //
 //   dotnet run --project Silo -- [--data DIR] [--Orleans:SiloPort N] [--Orleans:GatewayPort N]
 //   dotnet run --project Silo -- --storage postgres --connection "Host=...;Database=...;Username=...;Password=..."
-//                                [--Orleans:AdvertisedIP ADDRESS] [--schema skip]
+//                                [--Orleans:AdvertisedIP ADDRESS] [--schema skip] [--Health:Port N] [--Orleans:Kubernetes true]
 
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
@@ -29,21 +32,28 @@ try
     builder.Services.AddSerilog();
 
     var storage = StorageSettings.FromConfiguration(builder.Configuration);
-    var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration);
+    var endpoints = SiloEndpoints.FromConfiguration(builder.Configuration, storage.Kind);
+    var health = HealthProbeSettings.FromConfiguration(builder.Configuration);
     using (var loggers = new SerilogLoggerFactory(Log.Logger))
     {
         AnnotationStorage.Prepare(storage, loggers.CreateLogger("Storage"));
+    }
+    if (health is not null)
+    {
+        // Before the silo, so liveness answers while the silo joins the cluster.
+        builder.Services.AddHostedService(services => new HealthProbeServer(health, services,
+            services.GetRequiredService<IHostApplicationLifetime>(), services.GetRequiredService<ILoggerFactory>()));
     }
     builder.UseOrleans(silo => silo.UseAnnotationSilo(builder.Configuration, storage, endpoints));
 
     using var host = builder.Build();
     Log.ForContext("SourceContext", "Silo").Information(
-        "Silo starting: silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, storage {StorageKind}",
-        endpoints.SiloPort, endpoints.GatewayPort, endpoints.ClusterId, storage.Kind);
+        "Silo starting: silo port {SiloPort}, gateway port {GatewayPort}, advertised {AdvertisedAddress}, cluster {ClusterId}, storage {StorageKind}, Kubernetes pod {PodName}",
+        endpoints.SiloPort, endpoints.GatewayPort, endpoints.AdvertisedAddress, endpoints.ClusterId, storage.Kind, endpoints.Pod?.Name ?? "none");
     await host.RunAsync();
     return 0;
 }
-catch (StorageConfigurationException ex)
+catch (Exception ex) when (ex is StorageConfigurationException or HostingOptionException)
 {
     Log.Fatal("{Problem}", ex.Message);
     return 2;

@@ -74,6 +74,16 @@ public sealed class GatewayHttpTests(GatewayFixture fixture) : IClassFixture<Gat
     }
 
     [Fact]
+    public async Task Liveness_answers_without_sign_in()
+    {
+        using var response = await fixture.Anonymous.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("live", body.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public void The_embedded_silo_listens_on_loopback_only()
     {
         // /proc/net/tcp lists listening sockets (state 0A) as hex "address:port"; 0100007F is 127.0.0.1.

@@ -24,6 +24,7 @@ public sealed class AuthorizationTableTests(GatewayFixture fixture)
     static readonly Dictionary<string, Access> Rules = new(StringComparer.Ordinal)
     {
         ["GET /health"] = Access.Public,
+        ["GET /health/live"] = Access.Public,
         ["GET /openapi/v1.json"] = Access.Public,
         ["POST /api/v1/auth/login"] = Access.Public,
         ["POST /api/v1/auth/tokens"] = Access.Public,
