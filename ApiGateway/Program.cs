@@ -8,6 +8,21 @@
 //                                      [--Orleans:AdvertisedIP ADDRESS] [--schema skip] [--Orleans:ClientOnly true]
 
 using ApiGateway;
+using Hosting;
 
-await using var app = Gateway.Build(args);
-await app.RunAsync();
+WebApplication app;
+try
+{
+    app = Gateway.Build(args);
+}
+catch (Exception ex) when (ex is StorageConfigurationException or HostingOptionException)
+{
+    // An option that cannot work: its message names it; no stack trace for a typing error.
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+await using (app)
+{
+    await app.RunAsync();
+}
+return 0;

@@ -4,6 +4,8 @@ using Grains.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
 
 namespace Grains;
@@ -15,12 +17,17 @@ public static class AnnotationSilo
 
     /// <summary>
     /// Registers what the annotation grains need in a silo: the model host and the resident images, a response
-    /// timeout that fits model work, and a start-up task that resumes unfinished background model work.
+    /// timeout that fits model work, a start-up task that resumes unfinished background model work, and the placement
+    /// of image grains on silos that run models (this silo announces <see cref="InferenceOptions.Models"/>).
     /// </summary>
     public static ISiloBuilder AddAnnotationGrains(this ISiloBuilder silo, Action<InferenceOptions>? configure = null)
     {
         var options = silo.Services.AddOptions<InferenceOptions>();
         if (configure is not null) options.Configure(configure);
+        var announced = new InferenceOptions();
+        configure?.Invoke(announced);
+        silo.UseSiloMetadata(new Dictionary<string, string> { [ModelPlacement.MetadataKey] = ModelPlacement.Value(announced.Models) });
+        silo.Services.AddPlacementFilter<ModelSiloFilterStrategy, ModelSiloFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddSingleton<ModelHost>();
         silo.Services.AddSingleton<ResidentImages>();
         silo.Services.AddSingleton<QualityModels>();

@@ -12,6 +12,9 @@ namespace Grains;
 /// </summary>
 [Reentrant]
 [CollectionAgeLimit(Minutes = 10)]
+// The image, its embeddings and its model calls (the inference grain is a stateless worker, local to its caller) stay on
+// one silo, and that silo runs models, on a GPU if the cluster has one.
+[ModelSiloFilter]
 public sealed class ImageGrain(ResidentImages images, ILogger<ImageGrain> logger) : Grain, IImageGrain
 {
     string ImageKey => this.GetPrimaryKeyString();

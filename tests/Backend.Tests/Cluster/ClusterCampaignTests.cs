@@ -84,6 +84,37 @@ public sealed class ClusterCampaignTests
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => first.GetAsync("/health"));
     }
 
+    [Fact]
+    public async Task Model_work_stays_on_the_silos_that_run_models()
+    {
+        // The first silo, which the gateway's calls reach first and which would otherwise host the images, runs no models.
+        await using var cluster = await LocalCluster.Start(silos: 2, gateways: 1, TimeSpan.FromMinutes(3), modelSilos: [2]);
+        using var anonymous = new HttpClient { BaseAddress = cluster.Gateway };
+        var adminToken = await TestGatewaySettings.Token(anonymous, "admin", TestGatewaySettings.AdminPassword);
+        using var client = new HttpClient(new TestAccountsHandler(adminToken)) { BaseAddress = cluster.Gateway, Timeout = TimeSpan.FromSeconds(60) };
+        var api = new Api(client);
+        int[] images = [0, 1, 2, 3, 4, 5, 6, 7];
+        // Eight images, so that random placement would put some on the second silo: their first masks need the model.
+        var campaignId = await api.RunningCampaign("placement", images, rounds: 2);
+        var annotatorId = await api.QualifiedAnnotator();
+        for (var i = 0; i < images.Length; i++)
+        {
+            var task = await Api.Ok(await api.NextResponse(campaignId, annotatorId));
+            var instanceId = task["instanceId"]!.GetValue<string>();
+            var box = task["box"]!;
+            var centre = new { x = (box["x0"]!.GetValue<double>() + box["x1"]!.GetValue<double>()) / 2, y = (box["y0"]!.GetValue<double>() + box["y1"]!.GetValue<double>()) / 2, label = "foreground" };
+            using var submitted = await api.Submit(campaignId, annotatorId, instanceId, 1, [centre]);
+            await Api.Ok(submitted);
+        }
+        // The masks after the clicks came from the model too.
+        await api.WaitUntilWaiting(campaignId, round: 2, images.Length);
+
+        Assert.Contains("Model reference loaded", cluster.SiloLog(2));
+        Assert.DoesNotContain("Model reference loaded", cluster.SiloLog(1));
+        Assert.DoesNotContain("runs no models", cluster.SiloLog(1));
+        Assert.Equal(["Active", "Active"], (await cluster.Silos()).Select(s => s.Status));
+    }
+
     /// <summary>Sends the request again (after a second) while the cluster answers 5xx or not at all, up to <see cref="Outage"/>.</summary>
     static async Task<HttpResponseMessage> UntilAnswered(Func<Task<HttpResponseMessage>> send)
     {

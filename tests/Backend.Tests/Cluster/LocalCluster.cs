@@ -35,7 +35,9 @@ public sealed class LocalCluster : IAsyncDisposable
     ];
 
     /// <param name="restartAfter">With a value, the script starts a silo that exits again after this many seconds.</param>
-    public static async Task<LocalCluster> Start(int silos, int gateways, TimeSpan timeout, IReadOnlyList<string>? extra = null, int? restartAfter = null)
+    /// <param name="modelSilos">With a value, only these silos (1-based) run models.</param>
+    public static async Task<LocalCluster> Start(
+        int silos, int gateways, TimeSpan timeout, IReadOnlyList<string>? extra = null, int? restartAfter = null, IReadOnlyList<int>? modelSilos = null)
     {
         var folder = Directory.CreateTempSubdirectory("annotation-cluster-").FullName;
         // Below the ephemeral range, so no client socket of another test takes one of the fixed offsets meanwhile.
@@ -49,6 +51,7 @@ public sealed class LocalCluster : IAsyncDisposable
             "--orleans-ports", orleansPorts.ToString(), "--data", folder,
             "--image-roots", TestGatewaySettings.ImageRoots, "--admin-password", TestGatewaySettings.AdminPassword,
             .. restartAfter is { } seconds ? ["--restart", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+            .. modelSilos is { } list ? ["--model-silos", string.Join(',', list)] : Array.Empty<string>(),
             "--", .. TestGatewaySettings.Arguments, .. FastMembership, "--Inference:BackgroundSlots", "1", .. extra ?? [],
         ];
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -127,6 +130,9 @@ public sealed class LocalCluster : IAsyncDisposable
         var text = reader.ReadToEnd();
         return text.Length > 20_000 ? text[^20_000..] : text;
     }
+
+    /// <summary>The log of silo <paramref name="index"/> (1-based) so far.</summary>
+    public string SiloLog(int index) => ReadShared(Path.Combine(folder, $"silo-{index}.log"));
 
     /// <summary>The membership table's silos: port and status name (Active, Dead, ...).</summary>
     public async Task<IReadOnlyList<(int Port, string Status)>> Silos()
