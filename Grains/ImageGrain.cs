@@ -1,6 +1,7 @@
 using Grains.Inference;
 using Grains.Interfaces;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Grains;
@@ -15,9 +16,17 @@ namespace Grains;
 // The image, its embeddings and its model calls (the inference grain is a stateless worker, local to its caller) stay on
 // one silo, and that silo runs models, on a GPU if the cluster has one.
 [ModelSiloFilter]
-public sealed class ImageGrain(ResidentImages images, ILogger<ImageGrain> logger) : Grain, IImageGrain
+public sealed class ImageGrain(ResidentImages images, IOptions<InferenceOptions> options, ILogger<ImageGrain> logger) : Grain, IImageGrain
 {
     string ImageKey => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Placed here before this silo's kind reached the placing silo: refused, so the next call is placed again.
+        if (options.Value.Models == ModelSiloKind.None)
+            throw new InvalidOperationException($"Image {ImageKey} cannot live on this silo: it runs no models (--Inference:Models none).");
+        return Task.CompletedTask;
+    }
 
     public Task<ModelAnswer> Predict(ModelQuestion question) =>
         GrainFactory.GetGrain<IInferenceGrain>(0).Predict(ImageKey, question);

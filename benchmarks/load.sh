@@ -35,13 +35,13 @@ trap cleanup EXIT
 case "$mode" in
   embedded)
     source "$repo/benchmarks/benchmark-gateway.sh"
-    gateway_start "$repo" "$work" "$api" "$password" "$data"
+    gateway_start "$repo" "$work" "$api" "$password" "$data" --RateLimit:SignInPerMinute 1000000
     server_pid=$gateway_pid
     pids=$gateway_pid
     ;;
   cluster)
     "$repo/deploy/local-cluster.sh" --silos 2 --gateways 1 --port "$port" --orleans-ports $((port + 2000)) --data "$work/cluster" \
-      --image-roots "$data" --admin-password "$password" -- --RateLimit:Burst 1000000 --RateLimit:PermitsPerSecond 1000000 \
+      --image-roots "$data" --admin-password "$password" -- --RateLimit:Burst 1000000 --RateLimit:PermitsPerSecond 1000000 --RateLimit:SignInPerMinute 1000000 \
       > "$work/cluster.out" 2> "$work/cluster.err" &
     server_pid=$!
     for _ in $(seq 1 240); do grep -qx ready "$work/cluster.out" 2>/dev/null && break; kill -0 "$server_pid" || { cat "$work/cluster.err" >&2; exit 1; }; sleep 0.5; done

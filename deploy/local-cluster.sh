@@ -67,9 +67,12 @@ stop_all() {
     [[ -f "$file" ]] && kill "$(cat "$file")" 2>/dev/null || true
   done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # A host gets 30 s to shut down; one still running after 40 s is killed, so none outlives the database.
   for file in "$data"/silo-*.pid "$data"/gateway-*.pid; do
     [[ -f "$file" ]] || continue
-    for _ in $(seq 1 100); do kill -0 "$(cat "$file")" 2>/dev/null || break; sleep 0.1; done
+    pid=$(cat "$file")
+    for _ in $(seq 1 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { echo "process $pid did not stop; killing it" >&2; kill -KILL "$pid" 2>/dev/null || true; }
     rm -f "$file"
   done
   pg_stop "$data"
@@ -92,24 +95,36 @@ active_silos() {
     "SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = 'annotation' AND status = 3 AND starttime >= '$started'" 2>/dev/null || echo 0
 }
 
-# Runs silo $1 with schema $2 in the background and records its process id.
+# Runs silo $1 with schema $2 in the background and records its process id (written whole, never half).
 start_silo() {
   local i=$1 schema=$2 models=()
   [[ -n "$model_silos" && ",$model_silos," != *",$i,"* ]] && models=(--Inference:Models none)
   dotnet "$repo/Silo/bin/Release/net10.0/Silo.dll" --storage postgres --connection "$pg_connection" --schema "$schema" \
     --data "$data/silo-$i" --Orleans:SiloPort $((orleans_ports + 2 * (i - 1))) --Orleans:GatewayPort $((orleans_ports + 2 * (i - 1) + 1)) \
     "${models[@]}" "${extra[@]}" >> "$data/silo-$i.log" 2>&1 &
-  echo $! > "$data/silo-$i.pid"
+  echo $! > "$data/silo-$i.pid.new"
+  mv "$data/silo-$i.pid.new" "$data/silo-$i.pid"
 }
 
-# Silo $1 and, after it exits for any reason, again after $restart seconds (with the schema left alone), until stopped.
+# Silo $1 and, after it exits, again after $restart seconds (with the schema left alone), until stopped. A silo that
+# refuses its options (exit code 2) is not started again, nor one that exits 5 times within 10 s (as systemd would).
 supervise_silo() {
-  local i=$1 schema=$2
+  local i=$1 schema=$2 code starts=()
   while true; do
     start_silo "$i" "$schema"
-    wait "$(cat "$data/silo-$i.pid")" || true
-    echo "silo $i exited; starting it again in $restart s" >&2
-    echo "--- exited at $(date -u '+%H:%M:%S'); started again in $restart s" >> "$data/silo-$i.log"
+    starts+=("$(date +%s)")
+    code=0
+    wait "$(cat "$data/silo-$i.pid")" || code=$?
+    if [[ $code == 2 ]]; then
+      echo "silo $i refused its options (see $data/silo-$i.log); not starting it again" >&2
+      return 1
+    fi
+    if [[ ${#starts[@]} -ge 5 && $(( $(date +%s) - ${starts[-5]} )) -lt 10 ]]; then
+      echo "silo $i exited 5 times within 10 s (see $data/silo-$i.log); not starting it again" >&2
+      return 1
+    fi
+    echo "silo $i exited (code $code); starting it again in $restart s" >&2
+    echo "--- exited with code $code at $(date -u '+%H:%M:%S'); started again in $restart s" >> "$data/silo-$i.log"
     sleep "$restart"
     schema=skip
   done

@@ -23,7 +23,8 @@ public static class ModelPlacement
 
     /// <summary>
     /// The GPU silos if there are any, else the CPU silos, else the silos whose kind is not known yet (their metadata has
-    /// not reached this silo; their model host still refuses work if they run none). Never a silo that runs no models.
+    /// not reached this silo; an image grain refuses to activate on a silo that runs no models, and the next call places
+    /// it again). Never a silo known to run no models.
     /// </summary>
     public static IReadOnlyList<T> Candidates<T>(IEnumerable<(T Silo, ModelSiloKind? Kind)> silos)
     {

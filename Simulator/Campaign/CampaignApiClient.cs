@@ -37,8 +37,9 @@ public sealed record RetryPolicy(TimeSpan Initial, TimeSpan Max)
 }
 
 /// <summary>
-/// The HTTP API v1 as the simulated campaign uses it. Every call measures its wall time into
-/// <see cref="MeasurementLog"/> under its name (next, submit, preview, progress, ...). Connection failures,
+/// The HTTP API v1 as the simulated campaign uses it. Every call measures its wall time, from the first attempt to the
+/// answer (waits and retries included), into <see cref="MeasurementLog"/> under its name (next, submit, preview,
+/// progress, ...). Connection failures,
 /// request time-outs and 5xx answers are retried with the same request (so a submission keeps its id and
 /// clicks) until the token is cancelled; a 4xx answer throws <see cref="CampaignApiException"/>.
 /// </summary>
@@ -206,6 +207,8 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
 
     private async Task<HttpResponseMessage> SendAsync(string name, HttpMethod method, string path, Func<HttpContent>? content, CancellationToken ct, string? actingAs = null)
     {
+        // What the caller waited: from the first attempt to the answer, throttling and retries included.
+        var sinceFirst = Stopwatch.StartNew();
         for (var failures = 1; ; failures++)
         {
             ct.ThrowIfCancellationRequested();
@@ -214,14 +217,13 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
             {
                 if (credentials is not null)
                     request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credentials.TokenFor(actingAs));
-                var watch = Stopwatch.StartNew();
                 try
                 {
                     var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
                     var status = (int)response.StatusCode;
                     if (status is >= 200 and < 300)
                     {
-                        measurements.Record(name, watch.Elapsed.TotalMilliseconds);
+                        measurements.Record(name, sinceFirst.Elapsed.TotalMilliseconds);
                         return response;
                     }
                     using (response)

@@ -41,7 +41,15 @@ public static class LoadCommand
         }
         finally
         {
-            new CampaignApiClient(http, new MeasurementLog(), null, campaign.Credentials).RevokeAnnotatorTokensAsync(CancellationToken.None).GetAwaiter().GetResult();
+            try
+            {
+                new CampaignApiClient(http, new MeasurementLog(), null, campaign.Credentials).RevokeAnnotatorTokensAsync(limit.Token).GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is CampaignFailedException or HttpRequestException or OperationCanceledException)
+            {
+                // Reported, not thrown: an error of the run itself must not be replaced by this one.
+                Log.Warning("The simulated people's tokens could not all be revoked: {Message}", ex.Message);
+            }
         }
 
         var report = new LoadReport(options, plan.Instances.Count, levels);
@@ -68,7 +76,7 @@ public static class LoadCommand
             Log.Information(
                 "{People} people: {Tasks} tasks in {Wall:F0} s, preview p50/p95 {P50:F0}/{P95:F0} ms, longest wait {Wait:F1} s{Cpu}{Verdict}",
                 people, result.Tasks, result.Wall.TotalSeconds, result.Preview.P50, result.Preview.P95, result.LongestWaitSeconds,
-                result.Server is { } s ? $", server {s.CpuCores:F2} cores, {s.PeakResidentMiB:F0} MiB" : "",
+                result.Server is { } s ? $", server {s.CpuCores:F2} cores ({s.MachineCpuCores:F2} on the machine), {s.PeakResidentMiB:F0} MiB" : "",
                 result.WithinTarget ? " (within target)" : result.RanOutOfWork ? " (the campaign ran out of tasks)" : " (over target)");
             if (result.RanOutOfWork)
             {
@@ -122,11 +130,14 @@ public static class LoadCommand
         var preview = PercentileSummary.Of(measurements.Values("preview"));
         var counters = measurements.Counters();
         var retries = counters.Where(c => c.Key.StartsWith("retries.", StringComparison.Ordinal)).Sum(c => c.Value);
-        var within = preview.Count > 0 && preview.P95 < options.PreviewP95TargetMs && totals.Longest <= options.MaxWaitTargetSeconds && !totals.RanOut;
+        var throttled = counters.Where(c => c.Key.StartsWith("throttled.", StringComparison.Ordinal)).Sum(c => c.Value);
+        // A level is within the targets only with enough previews to judge, and without a failed or refused call.
+        var within = preview.Count >= LoadLevelResult.MinPreviews && preview.P95 < options.PreviewP95TargetMs
+            && totals.Longest <= options.MaxWaitTargetSeconds && !totals.RanOut && retries == 0 && throttled == 0;
         return new LoadLevelResult(
             people, wall, totals.Tasks, totals.Clicks, totals.Encoded,
             PercentileSummary.Of(measurements.Values("next")), preview, PercentileSummary.Of(measurements.Values("submit")),
             PercentileSummary.Of(measurements.Values("server.decoder")), PercentileSummary.Of(measurements.Values("server.queue")),
-            retries, PercentileSummary.Of(totals.Waits), totals.Longest, totals.WaitsOverTarget, totals.RanOut, server, within);
+            retries, throttled, PercentileSummary.Of(totals.Waits), totals.Longest, totals.WaitsOverTarget, totals.RanOut, server, within);
     }
 }

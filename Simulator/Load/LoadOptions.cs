@@ -28,8 +28,9 @@ public sealed record LoadOptions(
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : null;
-            if (name is not null && Own.Contains(name) && i + 1 < args.Count)
+            if (name is not null && Own.Contains(name))
             {
+                if (i + 1 >= args.Count) throw new UsageException($"Option --{name} needs a value.");
                 own.Add(args[i]);
                 own.Add(args[++i]);
             }

@@ -14,22 +14,38 @@ public sealed class LoadReport(LoadOptions options, int instances, IReadOnlyList
     public LoadOptions Options => options;
     public IReadOnlyList<LoadLevelResult> Levels => levels;
 
-    /// <summary>The largest number of people of a level within the targets; null when no level was.</summary>
-    public int? Capacity => levels.Where(l => l.WithinTarget).Select(l => (int?)l.Annotators).Max();
+    /// <summary>
+    /// The most people of a level that is within the targets, as is every level with fewer people; null when the
+    /// smallest level is not.
+    /// </summary>
+    public int? Capacity
+    {
+        get
+        {
+            int? capacity = null;
+            foreach (var level in levels.OrderBy(l => l.Annotators))
+            {
+                if (!level.WithinTarget) break;
+                capacity = level.Annotators;
+            }
+            return capacity;
+        }
+    }
 
     public string Table()
     {
         var sb = new StringBuilder();
         sb.AppendLine(Inv, $"Load at human pace: {options.Campaign.Model} model, {instances} instances, {options.Seconds:F0} s per level " +
-            $"(targets: preview p95 < {options.PreviewP95TargetMs:F0} ms, no wait for work over {options.MaxWaitTargetSeconds:F1} s)");
-        sb.AppendLine(Inv, $"{"people",6} {"tasks",6} {"next p50/p95/p99 ms",22} {"preview p50/p95/p99 ms",24} {"submit p50/p95/p99 ms",23} {"decoder p50",11} {"encoded",7} {"waits",5} {"longest",7} {"retries",7} {"cpu",5} {"MiB",6}  ok");
+            $"(targets: preview p95 < {options.PreviewP95TargetMs:F0} ms from at least {LoadLevelResult.MinPreviews} previews, no wait for work over {options.MaxWaitTargetSeconds:F1} s, no failed or throttled call)");
+        sb.AppendLine(Inv, $"{"people",6} {"tasks",6} {"next p50/p95/p99 ms",22} {"preview p50/p95/p99 ms",24} {"submit p50/p95/p99 ms",23} {"decoder p50",11} {"encoded",7} {"waits",5} {"longest",7} {"retries",7} {"cpu",5} {"all",5} {"MiB",6}  ok");
         foreach (var l in levels)
         {
             sb.AppendLine(Inv,
-                $"{l.Annotators,6} {l.Tasks,6} {Triple(l.Next),22} {Triple(l.Preview),24} {Triple(l.Submit),23} {l.ServerDecoder.P50,11:F0} {l.Encoded,7} {l.Waits.Count,5} {l.LongestWaitSeconds,6:F1}s {l.Retries,7} " +
-                $"{(l.Server is { } s ? s.CpuCores.ToString("F2", Inv) : "-"),5} {(l.Server is { } m ? m.PeakResidentMiB.ToString("F0", Inv) : "-"),6}  {(l.WithinTarget ? "yes" : l.RanOutOfWork ? "no work left" : "no")}");
+                $"{l.Annotators,6} {l.Tasks,6} {Triple(l.Next),22} {Triple(l.Preview),24} {Triple(l.Submit),23} {l.ServerDecoder.P50,11:F0} {l.Encoded,7} {l.Waits.Count,5} {l.LongestWaitSeconds,6:F1}s {l.Retries + l.Throttled,7} " +
+                $"{(l.Server is { } s ? s.CpuCores.ToString("F2", Inv) : "-"),5} {(l.Server?.MachineCpuCores is { } all ? all.ToString("F2", Inv) : "-"),5} {(l.Server is { } m ? m.PeakResidentMiB.ToString("F0", Inv) : "-"),6}  {(l.WithinTarget ? "yes" : l.RanOutOfWork ? "no work left" : "no")}");
         }
-        sb.Append("Capacity: ").Append(Capacity is { } c ? $"{c} people at once" : "no level within the targets");
+        sb.AppendLine("(cpu: the server's processes, in cores busy; all: the whole machine, the simulator and the database included; retries: failed, timed-out or throttled calls sent again)");
+        sb.Append("Capacity: ").Append(Capacity is { } c ? $"{c} people at once" : "not even the smallest level is within the targets");
         return sb.ToString();
     }
 
@@ -61,6 +77,7 @@ public sealed class LoadReport(LoadOptions options, int instances, IReadOnlyList
                 },
                 ["target_preview_p95_ms"] = options.PreviewP95TargetMs,
                 ["target_max_wait_seconds"] = options.MaxWaitTargetSeconds,
+                ["min_previews_per_level"] = LoadLevelResult.MinPreviews,
                 ["server_processes_measured"] = options.ServerProcessIds.Count,
             },
             ["capacity_people"] = Capacity,
@@ -82,12 +99,15 @@ public sealed class LoadReport(LoadOptions options, int instances, IReadOnlyList
         ["server_decoder_ms"] = Summary(l.ServerDecoder),
         ["server_queue_ms"] = Summary(l.ServerQueue),
         ["retries"] = l.Retries,
+        ["throttled"] = l.Throttled,
         ["waits_ms"] = Summary(l.Waits),
         ["longest_wait_seconds"] = Math.Round(l.LongestWaitSeconds, 2),
         ["waits_over_target"] = l.WaitsOverTarget,
         ["ran_out_of_work"] = l.RanOutOfWork,
         ["server_cpu_cores"] = l.Server is { } s ? Math.Round(s.CpuCores, 3) : null,
         ["server_peak_rss_mib"] = l.Server is { } m ? Math.Round(m.PeakResidentMiB, 0) : null,
+        ["simulator_cpu_cores"] = l.Server is { } c ? Math.Round(c.SimulatorCpuCores, 3) : null,
+        ["machine_cpu_cores"] = l.Server?.MachineCpuCores is { } all ? Math.Round(all, 3) : null,
         ["within_target"] = l.WithinTarget,
     };
 

@@ -64,24 +64,33 @@ public sealed class PacedAnnotator(string annotatorId, LoadLevelState state, Ran
     public async Task RunAsync(TimeSpan until, CancellationToken ct)
     {
         var campaignId = state.Options.Campaign.CampaignId;
-        Stopwatch? waiting = null;
+        // While waiting, ask again at least four times per wait target, so a wait measures the lack of work and not the
+        // polling interval (the server's Retry-After is 1 s).
+        var poll = TimeSpan.FromSeconds(state.Options.MaxWaitTargetSeconds / 4);
+        TimeSpan? waitingSince = null;
         var lastCompletionCheck = TimeSpan.Zero;
         // People do not all sit down in the same second.
         await Task.Delay(TimeSpan.FromSeconds(random.NextDouble() * state.Options.Pace.AcceptSeconds), ct);
         while (state.Elapsed < until)
         {
+            var asked = state.Elapsed;
             var next = await state.Api.NextAsync(campaignId, annotatorId, ct);
             if (next.Task is { } task)
             {
-                if (waiting is not null) state.RecordWait(waiting.Elapsed, closed: true);
-                waiting = null;
+                if (waitingSince is { } since) state.RecordWait(state.Elapsed - since, closed: true);
+                waitingSince = null;
                 await AnswerAsync(task, ct);
                 continue;
             }
-            waiting ??= Stopwatch.StartNew();
-            if (waiting.Elapsed - lastCompletionCheck >= CompletionCheckEvery)
+            if (waitingSince is null)
             {
-                lastCompletionCheck = waiting.Elapsed;
+                // The wait began when the person asked and got nothing.
+                waitingSince = asked;
+                lastCompletionCheck = asked;
+            }
+            if (state.Elapsed - lastCompletionCheck >= CompletionCheckEvery)
+            {
+                lastCompletionCheck = state.Elapsed;
                 var progress = await state.Api.ProgressAsync(campaignId, ct);
                 if (progress.Complete)
                 {
@@ -89,12 +98,12 @@ public sealed class PacedAnnotator(string annotatorId, LoadLevelState state, Ran
                     break;
                 }
             }
-            var pause = next.RetryAfter ?? SimulatedAnnotator.DefaultRetryAfter;
+            var pause = next.RetryAfter is { } after && after < poll ? after : poll;
             var left = until - state.Elapsed;
             if (left <= TimeSpan.Zero) break;
             await Task.Delay(pause < left ? pause : left, ct);
         }
-        if (waiting is not null) state.RecordWait(waiting.Elapsed, closed: false);
+        if (waitingSince is { } open) state.RecordWait(state.Elapsed - open, closed: false);
     }
 
     private async Task AnswerAsync(AnnotationTaskDto task, CancellationToken ct)

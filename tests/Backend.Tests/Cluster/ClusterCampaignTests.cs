@@ -8,6 +8,7 @@ namespace Backend.Tests.Cluster;
 /// A campaign through a client-only gateway of a two-silo cluster on PostgreSQL, one silo killed (SIGKILL) in the middle:
 /// the annotator's calls fail for a while and are sent again, and the campaign finishes with every answer recorded once.
 /// </summary>
+[Collection(ClusterProcesses.Name)]
 public sealed class ClusterCampaignTests
 {
     static readonly TimeSpan Outage = TimeSpan.FromSeconds(90);
@@ -109,9 +110,10 @@ public sealed class ClusterCampaignTests
         // The masks after the clicks came from the model too.
         await api.WaitUntilWaiting(campaignId, round: 2, images.Length);
 
+        // Every model call ran on the second silo, and nothing was refused on the first (a refusal would also have
+        // stalled the campaign above: its instance would never reach the next round).
         Assert.Contains("Model reference loaded", cluster.SiloLog(2));
-        Assert.DoesNotContain("Model reference loaded", cluster.SiloLog(1));
-        Assert.DoesNotContain("runs no models", cluster.SiloLog(1));
+        Assert.DoesNotContain("runs no models", cluster.Log);
         Assert.Equal(["Active", "Active"], (await cluster.Silos()).Select(s => s.Status));
     }
 
