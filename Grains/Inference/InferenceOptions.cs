@@ -6,8 +6,11 @@ namespace Grains.Inference;
 /// </summary>
 public sealed class InferenceOptions
 {
-    /// <summary>Model calls for previews that may run at once.</summary>
-    public int InteractiveSlots { get; set; } = 1;
+    /// <summary>
+    /// Model calls for previews that may run at once. Two, so that a preview that has to encode a new zoom region (about
+    /// a second on a CPU) does not hold up the others: on 2 cores this halved preview p95 from 4 people up (BENCHMARKS.md).
+    /// </summary>
+    public int InteractiveSlots { get; set; } = 2;
 
     /// <summary>Background model calls (round-0 masks, masks after submissions, warming) that may run at once.</summary>
     public int BackgroundSlots { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
