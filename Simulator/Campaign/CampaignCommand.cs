@@ -15,12 +15,7 @@ public static class CampaignCommand
     public static int Run(string[] args, HttpMessageHandler? handler = null, RetryPolicy? retry = null)
     {
         var options = CampaignOptions.Parse(args);
-        if (!Directory.Exists(options.ImagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {options.ImagesDir}");
-        var dataset = options.MasksDir is not null
-            ? PairedFolderDataset.Load(options.ImagesDir, options.MasksDir, options.IgnoreValue)
-            : CocoDataset.Load(options.CocoFile!, options.ImagesDir);
-        foreach (var problem in dataset.Problems)
-            Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
+        var dataset = LoadDataset(options);
         var instances = DatasetSubset.EveryNth(dataset.Instances, options.Every);
         CampaignPlan BuildPlan() => CampaignPlan.Build(instances, options.ImagesDir, options.Seed, options.Boxes, options.Rounds,
             options.ExtraClicks > 0 ? options.ExtraRoundsPerInstance : 0, sendGroundTruth: options.GroundTruthFraction > 0);
@@ -66,5 +61,18 @@ public static class CampaignCommand
             Log.Information("Wrote {Plot}", plotPath);
         }
         return 0;
+    }
+
+    /// <summary>The dataset the options name (a mask folder or a COCO file), its unusable items logged.</summary>
+    /// <exception cref="DirectoryNotFoundException">The image folder does not exist.</exception>
+    public static LoadedDataset LoadDataset(CampaignOptions options)
+    {
+        if (!Directory.Exists(options.ImagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {options.ImagesDir}");
+        var dataset = options.MasksDir is not null
+            ? PairedFolderDataset.Load(options.ImagesDir, options.MasksDir, options.IgnoreValue)
+            : CocoDataset.Load(options.CocoFile!, options.ImagesDir);
+        foreach (var problem in dataset.Problems)
+            Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
+        return dataset;
     }
 }

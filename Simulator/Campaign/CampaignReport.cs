@@ -184,13 +184,7 @@ public sealed class CampaignReport
         };
     }
 
-    private static JsonObject PercentilesJson(PercentileSummary s) => new()
-    {
-        ["p50"] = Round(s.P50),
-        ["p95"] = Round(s.P95),
-        ["p99"] = Round(s.P99),
-        ["count"] = s.Count,
-    };
+    private static JsonObject PercentilesJson(PercentileSummary s) => ReportNumbers.Percentiles(s);
 
     private static double Mean(IEnumerable<double?> values) => ReportNumbers.Mean(values);
 

@@ -18,11 +18,7 @@ public static class LoadCommand
     {
         var options = LoadOptions.Parse(args);
         var campaign = options.Campaign;
-        if (!Directory.Exists(campaign.ImagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {campaign.ImagesDir}");
-        var dataset = campaign.MasksDir is not null
-            ? PairedFolderDataset.Load(campaign.ImagesDir, campaign.MasksDir, campaign.IgnoreValue)
-            : CocoDataset.Load(campaign.CocoFile!, campaign.ImagesDir);
-        foreach (var problem in dataset.Problems) Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
+        var dataset = CampaignCommand.LoadDataset(campaign);
         var subset = DatasetSubset.EveryNth(dataset.Instances, campaign.Every);
         var instances = Enumerable.Repeat(subset, options.Repeat).SelectMany(i => i).ToArray();
         var plan = CampaignPlan.Build(instances, campaign.ImagesDir, campaign.Seed, campaign.Boxes, campaign.Rounds);

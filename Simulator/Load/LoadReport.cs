@@ -111,13 +111,5 @@ public sealed class LoadReport(LoadOptions options, int instances, IReadOnlyList
         ["within_target"] = l.WithinTarget,
     };
 
-    private static JsonObject Summary(PercentileSummary p) => new()
-    {
-        ["p50"] = Number(p.P50),
-        ["p95"] = Number(p.P95),
-        ["p99"] = Number(p.P99),
-        ["count"] = p.Count,
-    };
-
-    private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(Math.Round(value, 1)) : null;
+    private static JsonObject Summary(PercentileSummary p) => ReportNumbers.Percentiles(p);
 }
