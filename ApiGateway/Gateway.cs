@@ -165,30 +165,10 @@ public static class Gateway
         }
     }
 
-    static async Task<IResult> CheckHealth(IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellation)
-    {
-        try
-        {
-            var health = grains.GetGrain<IHealthGrain>(0);
-            var silo = await health.Ping().WaitAsync(HealthTimeout, cancellation);
-            loggers.CreateLogger(typeof(Gateway)).LogDebug("Health ping answered by {Silo}", silo);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            loggers.CreateLogger(typeof(Gateway)).LogWarning(ex, "Health ping failed");
-            return Unavailable("Silo not ready", "The grain runtime did not answer the health ping.");
-        }
-        try
-        {
-            await grains.GetGrain<IHealthGrain>(0).CheckStorage().WaitAsync(HealthTimeout, cancellation);
-            return Results.Ok(new { status = "ready" });
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            loggers.CreateLogger(typeof(Gateway)).LogWarning(ex, "Health storage check failed");
-            return Unavailable("Storage not ready", "The database did not answer.");
-        }
-    }
+    static async Task<IResult> CheckHealth(IGrainFactory grains, ILoggerFactory loggers, CancellationToken cancellation) =>
+        await GrainHealth.Check(grains, HealthTimeout, loggers.CreateLogger(typeof(Gateway)), cancellation) is { } failure
+            ? Unavailable(failure.Title, failure.Detail)
+            : Results.Ok(new { status = "ready" });
 
     static IResult Unavailable(string title, string detail)
     {

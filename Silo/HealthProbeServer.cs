@@ -1,4 +1,3 @@
-using Grains.Interfaces;
 using Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -53,25 +52,8 @@ sealed class HealthProbeServer(HealthProbeSettings settings, IServiceProvider si
         var status = silo.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(local);
         if (status != SiloStatus.Active) return NotReady("not active", $"The silo is {status} in the cluster's membership.");
 
-        var health = silo.GetRequiredService<IGrainFactory>().GetGrain<IHealthGrain>(0);
-        try
-        {
-            await health.Ping().WaitAsync(CheckTimeout, cancellation);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            logger.LogWarning(ex, "Readiness: the health grain did not answer");
-            return NotReady("grains not answering", "The grain runtime did not answer the health ping.");
-        }
-        try
-        {
-            await health.CheckStorage().WaitAsync(CheckTimeout, cancellation);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            logger.LogWarning(ex, "Readiness: the storage check failed");
-            return NotReady("storage not answering", "The database did not answer.");
-        }
+        if (await GrainHealth.Check(silo.GetRequiredService<IGrainFactory>(), CheckTimeout, logger, cancellation) is { } failure)
+            return NotReady(failure.Status, failure.Detail);
         return Results.Json(new { status = "ready", silo = local.ToString() });
     }
 
