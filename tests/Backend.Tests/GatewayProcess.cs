@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Segmentation.Tests;
 
 namespace Backend.Tests;
 
@@ -12,12 +11,13 @@ namespace Backend.Tests;
 public sealed class GatewayProcess : IDisposable
 {
     readonly Process process;
-    readonly StringWriter log = new();
+    readonly StringWriter log;
 
-    GatewayProcess(Process process, Uri address)
+    GatewayProcess(Process process, Uri address, StringWriter log)
     {
         this.process = process;
         Address = address;
+        this.log = log;
     }
 
     public Uri Address { get; }
@@ -32,30 +32,17 @@ public sealed class GatewayProcess : IDisposable
 
     public static async Task<GatewayProcess> Start(string dataFolder, int httpPort, int siloPort, int gatewayPort, TimeSpan timeout, IReadOnlyList<string>? extra = null)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
-        var dll = Path.Combine(TestData.RepoRoot, "ApiGateway", "bin", configuration, "net10.0", "ApiGateway.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"Build the gateway first: {dll} is missing.", dll);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         string[] arguments =
-                 [
-                     dll, "--urls", $"http://127.0.0.1:{httpPort}", "--data", dataFolder,
-                     "--Orleans:SiloPort", siloPort.ToString(), "--Orleans:GatewayPort", gatewayPort.ToString(),
-                     "--Inference:BackgroundSlots", "1", "--Inference:InteractiveSlots", "1",
-                     .. TestGatewaySettings.Arguments,
-                     .. extra ?? [],
-                 ];
-        foreach (var arg in arguments) start.ArgumentList.Add(arg);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");
-        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{httpPort}"));
-        process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        [
+            "--urls", $"http://127.0.0.1:{httpPort}", "--data", dataFolder,
+            "--Orleans:SiloPort", siloPort.ToString(), "--Orleans:GatewayPort", gatewayPort.ToString(),
+            "--Inference:BackgroundSlots", "1", "--Inference:InteractiveSlots", "1",
+            .. TestGatewaySettings.Arguments,
+            .. extra ?? [],
+        ];
+        var log = new StringWriter();
+        var process = HostProcess.Start("ApiGateway", arguments, log);
+        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), log);
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
@@ -80,12 +67,6 @@ public sealed class GatewayProcess : IDisposable
         }
         gateway.Dispose();
         throw new TimeoutException($"The gateway was not ready within {timeout}:\n{gateway.Log}");
-    }
-
-    void Append(string? line)
-    {
-        if (line is null) return;
-        lock (log) log.WriteLine(line);
     }
 
     /// <summary>Kills the process at once (SIGKILL on Unix): no shutdown code runs.</summary>

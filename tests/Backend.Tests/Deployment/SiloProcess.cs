@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Segmentation.Tests;
 
 namespace Backend.Tests.Deployment;
 
@@ -7,9 +6,13 @@ namespace Backend.Tests.Deployment;
 public sealed class SiloProcess : IDisposable
 {
     readonly Process process;
-    readonly StringWriter log = new();
+    readonly StringWriter log;
 
-    SiloProcess(Process process) => this.process = process;
+    SiloProcess(Process process, StringWriter log)
+    {
+        this.process = process;
+        this.log = log;
+    }
 
     public string Log
     {
@@ -20,25 +23,8 @@ public sealed class SiloProcess : IDisposable
 
     public static SiloProcess Start(IReadOnlyList<string> arguments)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
-        var dll = Path.Combine(TestData.RepoRoot, "Silo", "bin", configuration, "net10.0", "Silo.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"Build the silo first: {dll} is missing.", dll);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The silo process did not start.");
-        var silo = new SiloProcess(process);
-        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return silo;
-    }
-
-    void Append(string? line)
-    {
-        if (line is null) return;
-        lock (log) log.WriteLine(line);
+        var log = new StringWriter();
+        return new SiloProcess(HostProcess.Start("Silo", arguments, log), log);
     }
 
     public void Dispose()
