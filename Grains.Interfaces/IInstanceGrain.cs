@@ -12,11 +12,8 @@ namespace Grains.Interfaces;
 /// </summary>
 public interface IInstanceGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Runs the model for the mask of <paramref name="round"/> if the instance waits for it, and records it.
-    /// True when the instance has that mask afterwards (also when it already had it), false when it does not wait for it.
-    /// </summary>
-    Task<bool> ComputeModelMask(int round);
+    /// <summary>Runs the model for the mask of <paramref name="round"/> if the instance waits for it, and records it.</summary>
+    Task<ModelMaskOutcome> ComputeModelMask(int round);
 
     /// <summary>
     /// The mask the model would give for the committed clicks plus <paramref name="clicks"/> in the current round,

@@ -19,7 +19,7 @@ public sealed class InstanceGrain(
     InstanceState S => state.State;
     string Key => this.GetPrimaryKeyString();
 
-    public async Task<bool> ComputeModelMask(int round)
+    public async Task<ModelMaskOutcome> ComputeModelMask(int round)
     {
         var spec = RequireSpec();
         if (S.Masks.Any(m => m.Round == round))
@@ -28,16 +28,17 @@ public sealed class InstanceGrain(
             // instance reached the next round's queue. Enqueueing is idempotent.
             if (S.Status == InstanceStatus.Queued && S.CurrentRound == round + 1) await EnqueueCurrentRound(spec);
             if (S.Status == InstanceStatus.Done && round > spec.Rounds && S.CurrentRound == round) await NotifyExtraRoundFinished(round);
-            return true;
+            return ModelMaskOutcome.Made;
         }
-        if (S.Status != InstanceStatus.WaitingForModel || S.CurrentRound != round) return false;
+        if (S.CurrentRound == round && S.Status is InstanceStatus.Queued or InstanceStatus.Leased) return ModelMaskOutcome.AnswerNotRecorded;
+        if (S.Status != InstanceStatus.WaitingForModel || S.CurrentRound != round) return ModelMaskOutcome.NotNeeded;
         if (spec.ModelName == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} takes its masks from outside the silo.");
         if (spec.ModelName == ModelNames.Box)
         {
             await SetModelMask(round, BoxMask(spec));
             if (round == 0) DeactivateOnIdle();
-            return true;
+            return ModelMaskOutcome.Made;
         }
 
         var image = Image(spec);
@@ -52,7 +53,7 @@ public sealed class InstanceGrain(
             round, Key, answer.Timing.DecoderMs, answer.Timing.EncoderMs, answer.Timing.QueueMs);
         // After round 0 nobody needs the instance until an annotator leases it, perhaps days later: its row keeps it.
         if (round == 0) DeactivateOnIdle();
-        return true;
+        return ModelMaskOutcome.Made;
     }
 
     public async Task<PreviewResult> Preview(string annotatorId, int round, IReadOnlyList<SubmittedClick> clicks)
@@ -104,8 +105,9 @@ public sealed class InstanceGrain(
             }
             if (await RecordQuality(round) is { } predicted) S.PredictedIoU[round] = predicted;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // Every failure, a cancelled call too: the caller has changed the state already and must get to its write.
             logger.LogError(ex, "Assessing round {Round} of {InstanceKey} failed; the round stands without a predicted IoU", round, Key);
         }
     }
@@ -282,6 +284,11 @@ public sealed class InstanceGrain(
             : clicks.Count == 0 ? SubmissionOutcome.Accepted
             : SubmissionOutcome.NeedsModel;
 
+        // Asked before the state changes, so that a failed call (a lost silo, a refused write) leaves the grain as it was:
+        // a change kept in memory would make the retry look like a repeat and be acknowledged without ever being written.
+        // If the write below fails instead, the model work finds the instance not waiting and drops the request.
+        if (outcome == SubmissionOutcome.NeedsModel) await RequestModel(spec, submission.Round);
+
         foreach (var c in clicks)
             S.Clicks.Add(new ClickRecord(submission.Round, c.Label, c.X, c.Y, c.At ?? now));
         S.Answers.Add(new RoundAnswer(submission.Round, submission.AnnotatorId, submission.SubmissionId,
@@ -299,10 +306,6 @@ public sealed class InstanceGrain(
             submission.SecondsSpent, S.Status);
         S.Processed[submission.SubmissionId] = result;
         if (outcome == SubmissionOutcome.Accepted) await AssessRound(submission.Round);
-
-        // Asked before the write: if the write fails the model work finds the instance not waiting and drops the request;
-        // asked after, a failure between the two would leave the instance waiting for a mask nobody makes.
-        if (outcome == SubmissionOutcome.NeedsModel) await RequestModel(spec, submission.Round);
         await state.WriteOrDeactivateAsync(this);
         await CompleteInQueue(spec, result);
         if (outcome == SubmissionOutcome.Skipped) await RecordQualitySafely(submission.Round - 1);

@@ -41,8 +41,9 @@ public sealed class ModelWorkGrain(
     static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
     static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(60);
 
-    readonly Dictionary<string, (int Round, Task<bool> Call)> inFlight = new(StringComparer.Ordinal);
-    readonly Dictionary<string, (int Attempts, DateTimeOffset NotBefore)> retries = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (int Round, Task<ModelMaskOutcome> Call)> inFlight = new(StringComparer.Ordinal);
+    /// <summary>Per instance: calls so far (for the back-off), of them the failures that do not pass by waiting, and when to call again.</summary>
+    readonly Dictionary<string, (int Attempts, int Failures, DateTimeOffset NotBefore)> retries = new(StringComparer.Ordinal);
 
     /// <summary>Round-0 work read from the table and not finished yet, by sequence number.</summary>
     readonly SortedDictionary<long, string> round0 = new();
@@ -69,6 +70,8 @@ public sealed class ModelWorkGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(instanceId), $"'{instanceId}' is not a valid instance id.");
         if (S.Pending.TryGetValue(instanceId, out var waiting) && waiting >= round)
         {
+            // Asked again (the answer is written now, or a submission was repeated): try at once, not after a back-off.
+            retries.Remove(instanceId);
             StartPump();
             return;
         }
@@ -226,22 +229,43 @@ public sealed class ModelWorkGrain(
         dirty = true;
     }
 
-    void Finish(string instanceId, int round, Task<bool> task)
+    void Finish(string instanceId, int round, Task<ModelMaskOutcome> task)
     {
+        var (attempts, failures, _) = retries.GetValueOrDefault(instanceId);
+        attempts++;
         if (task.IsCompletedSuccessfully)
         {
-            // False: the instance no longer waits for this round's mask (answered another way); nothing to do.
-            if (task.Result) S.CompletedByRound[round] = S.CompletedByRound.GetValueOrDefault(round) + 1;
-            Done(instanceId, round);
+            switch (task.Result)
+            {
+                case ModelMaskOutcome.Made:
+                    S.CompletedByRound[round] = S.CompletedByRound.GetValueOrDefault(round) + 1;
+                    Done(instanceId, round);
+                    break;
+                case ModelMaskOutcome.AnswerNotRecorded:
+                    // The request came before its answer was written (or that write failed): ask again later, until the
+                    // answer is in or the round is answered another way. Dropping it could leave a written answer waiting
+                    // for a mask nobody makes.
+                    RetryLater(instanceId, attempts, failures);
+                    break;
+                default:
+                    Done(instanceId, round);
+                    break;
+            }
             return;
         }
 
         var error = task.Exception?.GetBaseException() ?? new TaskCanceledException();
-        var attempts = retries.GetValueOrDefault(instanceId).Attempts + 1;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = Key.CampaignId, ["InstanceId"] = instanceId });
-        if (attempts >= MaxAttempts || error is AnnotationRejectedException)
+        // A lost silo or a database outage passes: the work waits for it however long it lasts, instead of failing for good.
+        if (TransientFailures.IsTransient(error))
         {
-            logger.LogError(error, "Model mask of round {Round} for {InstanceId} failed {Attempts} times; given up", round, instanceId, attempts);
+            logger.LogWarning(error, "Model mask of round {Round} for {InstanceId} failed (attempt {Attempts}, the cluster or the database); retrying",
+                round, instanceId, attempts);
+            RetryLater(instanceId, attempts, failures);
+        }
+        else if (++failures >= MaxAttempts || error is AnnotationRejectedException)
+        {
+            logger.LogError(error, "Model mask of round {Round} for {InstanceId} failed {Failures} times; given up", round, instanceId, failures);
             if (S.Failed.Count >= MaxFailuresKept) S.Failed.Remove(S.Failed.Keys.First());
             S.Failed[instanceId] = error.Message;
             S.FailedCount++;
@@ -250,9 +274,14 @@ public sealed class ModelWorkGrain(
         else
         {
             logger.LogWarning(error, "Model mask of round {Round} for {InstanceId} failed (attempt {Attempts}); retrying", round, instanceId, attempts);
-            var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << (attempts - 1)));
-            retries[instanceId] = (attempts, DateTimeOffset.UtcNow + delay);
+            RetryLater(instanceId, attempts, failures);
         }
+    }
+
+    void RetryLater(string instanceId, int attempts, int failures)
+    {
+        var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks << Math.Min(attempts - 1, 16)));
+        retries[instanceId] = (attempts, failures, DateTimeOffset.UtcNow + delay);
     }
 
     void Done(string instanceId, int round)

@@ -1,3 +1,4 @@
+using Grains;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -23,15 +24,18 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             ApiProblemException p => (p.Status, p.Code, p.Field, p.Errors),
             AnnotationRejectedException r => (StatusFor(r.Code), r.Code, r.Field, (IReadOnlyList<ImportRowErrorDto>?)null),
             BadHttpRequestException b => (b.StatusCode, b.StatusCode == 413 ? "too_large" : RejectionCodes.Invalid, BindingField(b.Message), null),
-            _ when IsStorageFailure(exception) => (StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "storage", null),
+            _ when TransientFailures.IsStorageFailure(exception) => (StatusCodes.Status503ServiceUnavailable, "storage_unavailable", "storage", null),
+            _ when TransientFailures.IsClusterFailure(exception) => (StatusCodes.Status503ServiceUnavailable, "cluster_unavailable", "cluster", null),
             _ => (0, "", "", null),
         };
         if (status == 0) return false;
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
-            // Nothing was acknowledged: the grain that failed to write dropped its change; the same request can be sent again.
-            logger.LogWarning(exception, "Storage failed during {Method} {Path}; answered 503", http.Request.Method, http.Request.Path);
-            http.Response.Headers.RetryAfter = "2";
+            // Nothing was acknowledged: the grain that failed to write dropped its change, or a silo that was lost never
+            // answered; the same request (with the same submission id) can be sent again and is applied once.
+            logger.LogWarning(exception, "{Failure} during {Method} {Path}; answered 503", code == "cluster_unavailable" ? "A silo was unreachable" : "Storage failed",
+                http.Request.Method, http.Request.Path);
+            http.Response.Headers.RetryAfter = code == "cluster_unavailable" ? "1" : "2";
         }
 
         logger.LogInformation("Refused {Method} {Path}: {Code} on {Field}: {Message}", http.Request.Method, http.Request.Path, code, field, exception.Message);
@@ -41,7 +45,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             Status = status,
             Title = TitleFor(code),
             Detail = exception is BadHttpRequestException ? ProblemText.Shorten(exception.Message, 300)
-                : status == StatusCodes.Status503ServiceUnavailable ? "The database did not take the change; nothing was recorded. Send the request again." : exception.Message,
+                : code == "storage_unavailable" ? "The database did not take the change; nothing was recorded. Send the request again."
+                : code == "cluster_unavailable" ? "A server of the cluster was lost or is restarting and did not answer. Send the request again; an answer sent twice with the same submission id is recorded once."
+                : exception.Message,
             Type = $"urn:annotation:problem:{code}",
         };
         details.Extensions["code"] = code;
@@ -51,16 +57,6 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     }
 
     /// <summary>The parameter a failed binding names (minimal APIs say: Failed to bind parameter "int limit" from "abc"), else the body.</summary>
-    /// <summary>A database error, or a version conflict after a failed or concurrent write, anywhere in the exception's causes.</summary>
-    public static bool IsStorageFailure(Exception? exception) => exception switch
-    {
-        null => false,
-        StorageUnavailableException or System.Data.Common.DbException or Orleans.Storage.InconsistentStateException
-            or Grains.Store.StoreConflictException => true,
-        AggregateException a => a.InnerExceptions.Any(IsStorageFailure),
-        _ => IsStorageFailure(exception.InnerException),
-    };
-
     static string BindingField(string message)
     {
         var match = System.Text.RegularExpressions.Regex.Match(message, "parameter \"(?:[^\" ]+ )?([A-Za-z_][A-Za-z0-9_]*)\"");
@@ -114,6 +110,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         "forbidden" => "Forbidden",
         "antiforgery" => "Anti-forgery token missing or wrong",
         "storage_unavailable" => "Storage unavailable",
+        "cluster_unavailable" => "Cluster server unavailable",
         "too_large" => "Request too large",
         "unsupported_media_type" => "Unsupported media type",
         "malformed_json" => "Malformed JSON",

@@ -102,6 +102,34 @@ public sealed class ModelFlowTests(TestClusterFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_mask_requested_before_its_answer_is_written_is_made_once_the_answer_is_in()
+    {
+        // A request can reach the model work before the answer it follows is written (a retried call, or an answer whose
+        // write failed and is sent again); the model work must keep it, not drop it because the instance does not wait yet.
+        var campaignId = GrainTestHelpers.NewId("early");
+        var campaign = await RunningCampaign(campaignId, 2, DavisInstance(2, "a"));
+        var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "a"));
+        await WaitFor(instance, v => v.Status == InstanceStatus.Queued);
+        var annotatorId = GrainTestHelpers.NewId("ann");
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(annotatorId);
+        await annotator.SetQualified(true);
+        var work = (await annotator.RequestWork(campaignId))!;
+
+        var modelWork = fixture.Grains.GetGrain<IModelWorkGrain>(AnnotationKeys.CampaignShard(campaignId, ShardMap.ShardOf("a", 2)));
+        await modelWork.Request("a", 1);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, (await campaign.GetProgress()).Model.Pending);
+        Assert.Single((await instance.GetState()).Masks);
+
+        var gt = (await instance.GetGroundTruth())!.ToKernel().ToMask();
+        var inside = FirstObjectPixel(gt);
+        await annotator.Submit(work.InstanceKey, new Submission("s1", annotatorId, 1, [new(inside.X + 0.5, inside.Y + 0.5, ClickPolarity.Foreground)], false, 2));
+        await WaitFor(instance, v => v.Status == InstanceStatus.Queued && v.CurrentRound == 2);
+        var model = (await campaign.GetProgress()).Model;
+        Assert.Equal((0, 1, 0), (model.Pending, model.CompletedByRound.GetValueOrDefault(1), model.Failed));
+    }
+
+    [Fact]
     public async Task A_preview_after_the_image_left_memory_rebuilds_the_same_state()
     {
         var campaignId = GrainTestHelpers.NewId("replay");

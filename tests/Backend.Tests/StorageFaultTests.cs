@@ -6,6 +6,7 @@ using Grains.Interfaces;
 using Grains.Store;
 using Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using Segmentation.Masks;
 using static Backend.Tests.GrainTestHelpers;
@@ -54,6 +55,26 @@ public class FaultyCampaignStore : DispatchProxy
     }
 }
 
+/// <summary>
+/// Grain storage (Orleans' memory storage underneath) whose next write of a state name armed with
+/// <see cref="FailNextWrite"/> fails the way a database that refuses the statement does.
+/// </summary>
+public sealed class FaultyGrainStorage(IGrainStorage inner) : IGrainStorage
+{
+    static readonly ConcurrentDictionary<string, int> Armed = new(StringComparer.Ordinal);
+
+    public static void FailNextWrite(string stateName) => Armed[stateName] = 1;
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Armed.TryRemove(stateName, out _)
+            ? Task.FromException(new StorageUnavailableException($"Injected storage failure writing {stateName}."))
+            : inner.WriteStateAsync(stateName, grainId, grainState);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+}
+
 public sealed class FaultyStoreClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 1).AddSiloBuilderConfigurator<Configurator>().Build();
@@ -69,6 +90,8 @@ public sealed class FaultyStoreClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddMemoryGrainStorage(global::Grains.StorageNames.Annotation).AddAnnotationGrains(TestModels.Configure);
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(global::Grains.StorageNames.Annotation, (services, _) =>
+                new FaultyGrainStorage(MemoryGrainStorageFactory.Create(services, global::Grains.StorageNames.Annotation)));
             var settings = TestStores.NewSqlite();
             siloBuilder.Services.AddSingleton(_ => FaultyCampaignStore.Wrap(AnnotationStorage.CreateCampaignStore(settings)));
         }
@@ -119,7 +142,7 @@ public sealed class StorageFaultTests(FaultyStoreClusterFixture fixture) : IClas
 
         FaultyCampaignStore.FailNext(failing);
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => annotator.Submit(work.InstanceKey, Answer(annotator, work, "s1", clicks: 2)));
-        Assert.True(ApiGateway.Api.ProblemExceptionHandler.IsStorageFailure(refused), $"not seen as a storage failure: {refused}");
+        Assert.True(TransientFailures.IsStorageFailure(refused), $"not seen as a storage failure: {refused}");
         if (failing == nameof(ICampaignStore.WriteInstance))
             Assert.Equal(before, Snapshot(await instance.GetState()));
         Assert.Empty((await annotator.GetProfile()).History);
@@ -141,6 +164,47 @@ public sealed class StorageFaultTests(FaultyStoreClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_corrective_answer_whose_model_request_fails_changes_nothing_and_its_retry_gets_the_next_mask()
+    {
+        var id = NewId("c");
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(id);
+        await campaign.Create(new CampaignSettings { Rounds = 2, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.Box });
+        await campaign.BeginImport();
+        await campaign.ImportInstances([new InstanceImport("i0", "img/0.png", W, H, new BoxD(4, 4, 30, 30), "cat")]);
+        await campaign.Start();
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(NewId("a"));
+        await annotator.SetQualified(true);
+        var work = await Eventually(() => annotator.RequestWork(id), w => w is not null, "the box mask of round 0");
+        var instance = fixture.Grains.GetGrain<IInstanceGrain>(work!.InstanceKey);
+        var before = Snapshot(await instance.GetState());
+
+        // The answer's request for the next mask fails (as when the model work's silo is lost): the answer is refused and
+        // the instance keeps nothing of it, so the retry is applied as a new answer, not acknowledged as a repeat unwritten.
+        FaultyGrainStorage.FailNextWrite("modelwork");
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => annotator.Submit(work.InstanceKey, Answer(annotator, work, "s1", clicks: 2)));
+        Assert.True(TransientFailures.IsStorageFailure(refused), $"not seen as a storage failure: {refused}");
+        Assert.Equal(before, Snapshot(await instance.GetState()));
+
+        var result = await annotator.Submit(work.InstanceKey, Answer(annotator, work, "s1", clicks: 2));
+        Assert.Equal(SubmissionOutcome.NeedsModel, result.Outcome);
+        var view = await Eventually(() => instance.GetState(), v => v.Masks.Any(m => m.Round == 1), "the mask of round 1");
+        Assert.Equal((InstanceStatus.Queued, 2), (view.Status, view.CurrentRound));
+        Assert.Single(view.Answers);
+    }
+
+    static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited 30 s for {what}.");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task A_lease_the_database_refuses_is_not_handed_out_and_the_next_request_gets_one()
     {
         var (campaignId, annotator) = await RunningCampaign(3);
@@ -148,7 +212,7 @@ public sealed class StorageFaultTests(FaultyStoreClusterFixture fixture) : IClas
 
         FaultyCampaignStore.FailNext(nameof(ICampaignStore.WriteQueue));
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => annotator.RequestWork(campaignId));
-        Assert.True(ApiGateway.Api.ProblemExceptionHandler.IsStorageFailure(refused), $"not seen as a storage failure: {refused}");
+        Assert.True(TransientFailures.IsStorageFailure(refused), $"not seen as a storage failure: {refused}");
         var summary = await queue.GetSummary();
         Assert.Equal((3, 0), (summary.Waiting, summary.Leased));
         Assert.Null(await annotator.GetLease());
