@@ -40,7 +40,12 @@ public sealed class CampaignGrain(
         ValidateSettings(settings);
         if (S.Status != CampaignStatus.None)
         {
-            if (S.Settings == settings) return Info();
+            if (S.Settings == settings)
+            {
+                // A repeated create: the first may have stopped before the directory heard of the campaign.
+                await GrainFactory.GetGrain<ICampaignDirectoryGrain>(0).Add(CampaignId);
+                return Info();
+            }
             throw new AnnotationRejectedException(RejectionCodes.InvalidTransition, "status",
                 $"Campaign {CampaignId} already exists ({S.Status}) with other settings.");
         }
@@ -182,8 +187,9 @@ public sealed class CampaignGrain(
                 $"Instance {AnnotationKeys.Instance(CampaignId, stored.InstanceId)} already exists with a different spec."));
         }
         imported += result.Created;
-        // The rows are durable; the model work shards pick new ones up from their cursors.
-        if (result.Created > 0)
+        // The rows are durable; the model work shards pick new ones up from their cursors. Also for a repeated batch (nothing
+        // created): the first may have stopped before the shards were told.
+        if (rows.Count > 0)
             await Task.WhenAll(rows.Select(r => r.Shard).Distinct().Select(shard =>
                 GrainFactory.GetGrain<IModelWorkGrain>(AnnotationKeys.CampaignShard(CampaignId, shard)).Resume()));
         return new ImportResult(result.Created, present, rejected);

@@ -118,6 +118,20 @@ public sealed class ExtraRoundsGrain(
     /// </summary>
     async Task Grant(CampaignSettings settings)
     {
+        try
+        {
+            await GrantRounds(settings);
+        }
+        catch
+        {
+            // A grant may be written and not yet settled; only activation reconciles those, so the next call starts afresh.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    async Task GrantRounds(CampaignSettings settings)
+    {
         var request = S.Request!;
         var perRound = settings.MaxClicksPerRound;
         while (true)

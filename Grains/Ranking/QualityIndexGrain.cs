@@ -127,7 +127,6 @@ public sealed class QualityIndexGrain(ICampaignStore store, QualityModels models
                 after = page[^1].InstanceId;
             }
         }
-        scoredVersion = version;
 
         settings ??= (await GrainFactory.GetGrain<ICampaignGrain>(CampaignId).GetInfo()).Settings;
         if (settings.ReprioritizeBelowIoU > 0)
@@ -137,6 +136,8 @@ public sealed class QualityIndexGrain(ICampaignStore store, QualityModels models
                     .MoveToFront(e.InstanceId, e.Predicted!.Value));
             await Task.WhenAll(promotions);
         }
+        // Only now: if a promotion failed, the next refresh does it all again instead of taking the version as handled.
+        scoredVersion = version;
         return model;
     }
 

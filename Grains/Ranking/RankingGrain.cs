@@ -51,9 +51,14 @@ public sealed class RankingGrain(
         var key = $"{instanceId}/{signals.Round}";
         if (S.Examples.ContainsKey(key)) return;
         S.Examples[key] = new RankingExample(signals, trueIoU);
-
-        if (S.Examples.Count >= MinExamples && S.Examples.Count >= S.TrainedOnExamples * 5 / 4 + 1) await Train();
+        // Written before training, which may fail: an example kept only in memory would look stored to a repeated call.
         await state.WriteOrDeactivateAsync(this);
+
+        if (S.Examples.Count >= MinExamples && S.Examples.Count >= S.TrainedOnExamples * 5 / 4 + 1)
+        {
+            await Train();
+            await state.WriteOrDeactivateAsync(this);
+        }
         if (S.Examples.Count >= MinExamples && S.Examples.Count > S.TrainedOnExamples)
         {
             // Once examples stop arriving (the end of a round, of the campaign), the model catches up with all of them.
