@@ -64,10 +64,14 @@ public static class Gateway
             if (endpoints.Pod is not null)
                 throw new HostingOptionException(
                     $"--{KubernetesHosting.Setting} true applies to silos; a client-only gateway (--Orleans:ClientOnly true) hosts none: leave it out.");
+            var callTimeout = builder.Configuration.GetValue("Orleans:CallTimeoutSeconds", 30);
+            if (callTimeout is < 1 or > 600)
+                throw new HostingOptionException($"--Orleans:CallTimeoutSeconds {callTimeout} is outside 1..600.");
             builder.UseOrleansClient(client => client
                 .UseAnnotationPostgresClustering(storage.ConnectionString, endpoints.ClusterId, endpoints.ServiceId)
-                // Calls wait for model work as long as in a co-hosted silo.
-                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = AnnotationSilo.ResponseTimeout));
+                // A call whose silo dies while it works on it gets no answer, and this process is not told: after this
+                // long the request is answered 503 (send again) instead of hanging for the silos' own 3 minutes.
+                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(callTimeout)));
         }
         else
         {

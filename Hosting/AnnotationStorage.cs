@@ -66,6 +66,7 @@ public static class AnnotationStorage
             options.ClusterId = endpoints.ClusterId;
             options.ServiceId = endpoints.ServiceId;
         });
+        LetDatabaseErrorsCrossProcesses(silo.Services);
         silo.ConfigureEndpoints(endpoints.AdvertisedAddress, endpoints.SiloPort, endpoints.GatewayPort,
             listenOnAnyHostAddress: endpoints.ListensOnAllInterfaces);
         if (endpoints.Pod is not null)
@@ -87,6 +88,14 @@ public static class AnnotationStorage
         return silo;
     }
 
+    /// <summary>
+    /// Orleans rebuilds an exception from another process only when its type's namespace is allowed; PostgreSQL's
+    /// driver errors (a grain whose state could not be read while the database was down) would otherwise arrive as an
+    /// unknown exception, and the gateway would answer 500 instead of 503.
+    /// </summary>
+    public static void LetDatabaseErrorsCrossProcesses(IServiceCollection services) =>
+        services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(options => options.SupportedNamespacePrefixes.Add("Npgsql"));
+
     /// <summary>An external client of a PostgreSQL-clustered deployment finds the gateways through the membership table.</summary>
     public static IClientBuilder UseAnnotationPostgresClustering(this IClientBuilder client, string connectionString, string clusterId, string serviceId)
     {
@@ -95,6 +104,7 @@ public static class AnnotationStorage
             options.ClusterId = clusterId;
             options.ServiceId = serviceId;
         });
+        LetDatabaseErrorsCrossProcesses(client.Services);
         return client.UseAdoNetClustering(options =>
         {
             options.Invariant = StorageSettings.PostgresInvariant;
