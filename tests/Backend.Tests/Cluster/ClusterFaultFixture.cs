@@ -7,7 +7,8 @@ using Simulator.Campaign;
 namespace Backend.Tests.Cluster;
 
 /// <summary>A simulated campaign's outcome: the runner's result, what went over the wire, and the export.</summary>
-public sealed record FaultCampaignRun(CampaignResult Result, CampaignTraffic Traffic, IReadOnlyDictionary<string, ExportedInstance> Export, TimeSpan Wall)
+public sealed record FaultCampaignRun(
+    CampaignResult Result, CampaignTraffic Traffic, IReadOnlyDictionary<string, ExportedInstance> Export, TimeSpan Wall, string Progress)
 {
     /// <summary>The export as compared between runs: per instance id, what does not depend on who answered or when.</summary>
     public IReadOnlyDictionary<string, string> Comparable => Export.ToDictionary(e => e.Key, e => e.Value.Comparable, StringComparer.Ordinal);
@@ -56,7 +57,7 @@ public sealed class ClusterFaultFixture : IAsyncLifetime
     public async Task<FaultCampaignRun> Run(string campaignId, Func<CampaignTraffic, CancellationToken, Task>? faults)
     {
         var traffic = new CampaignTraffic();
-        using var http = new HttpClient(traffic) { BaseAddress = new Uri(Cluster.Gateway, "/"), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient(traffic) { BaseAddress = new Uri(Cluster.Gateway, "/"), Timeout = TimeSpan.FromSeconds(60) };
         var davis = TestData.DavisDirectory;
         var options = CampaignOptions.Parse(
         [
@@ -94,7 +95,16 @@ public sealed class ClusterFaultFixture : IAsyncLifetime
                 // The campaign ended first; the test checks how many faults happened.
             }
         }
-        return new FaultCampaignRun(result, traffic, await Export(http, campaignId), wall);
+        return new FaultCampaignRun(result, traffic, await Export(http, campaignId), wall, await Progress(http, campaignId));
+    }
+
+    /// <summary>The campaign's progress as the manager sees it (rounds waiting and leased, model work pending and failed).</summary>
+    async Task<string> Progress(HttpClient http, string campaignId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/campaigns/{campaignId}/progress");
+        request.Headers.Authorization = new("Bearer", adminToken);
+        using var response = await http.SendAsync(request);
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Segmentation.Tests;
 
 namespace Backend.Tests.Cluster;
@@ -123,12 +124,41 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    static string ReadShared(string path)
+    static string ReadShared(string path, int last = 20_000)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
         var text = reader.ReadToEnd();
-        return text.Length > 20_000 ? text[^20_000..] : text;
+        return text.Length > last ? text[^last..] : text;
+    }
+
+    /// <summary>
+    /// Every error and fatal entry (with its exception) in the processes' logs but the expected 503 answers, per log, at most <paramref name="perLog"/>
+    /// entries each: what a failed fault test shows so that its cause can be read without the folder, which is deleted.
+    /// </summary>
+    public string Errors(int perLog = 6)
+    {
+        if (!Directory.Exists(folder)) return "";
+        var report = new System.Text.StringBuilder();
+        foreach (var file in Directory.GetFiles(folder, "*.log").Order())
+        {
+            var entries = new List<string>();
+            System.Text.StringBuilder? entry = null;
+            foreach (var line in ReadShared(file, int.MaxValue).Split('\n'))
+            {
+                var starts = line.StartsWith('[');
+                if (starts && entry is not null) { entries.Add(entry.ToString()); entry = null; }
+                if (starts && (line.Contains(" ERR]", StringComparison.Ordinal) || line.Contains(" FTL]", StringComparison.Ordinal))
+                    && !line.Contains(" responded 503 ", StringComparison.Ordinal))
+                    entry = new(line);
+                else if (!starts && entry is not null && entry.Length < 4000) entry.Append('\n').Append(line);
+            }
+            if (entry is not null) entries.Add(entry.ToString());
+            if (entries.Count == 0) continue;
+            report.Append(CultureInfo.InvariantCulture, $"--- {Path.GetFileName(file)}: {entries.Count} errors, the first {Math.Min(perLog, entries.Count)}:\n");
+            foreach (var e in entries.Take(perLog)) report.Append(e).Append('\n');
+        }
+        return report.ToString();
     }
 
     /// <summary>The log of silo <paramref name="index"/> (1-based) so far.</summary>
