@@ -1,5 +1,6 @@
 using Grains.Interfaces;
 using Grains.Store;
+using Microsoft.Extensions.Logging;
 using Segmentation.Campaigns;
 using Orleans.Serialization;
 
@@ -23,12 +24,15 @@ public sealed class CampaignState
 public sealed class CampaignGrain(
     [PersistentState("campaign", StorageNames.Annotation)] IPersistentState<CampaignState> state,
     ICampaignStore store,
-    Serializer<InstanceState> instanceSerializer)
+    Serializer<InstanceState> instanceSerializer,
+    ILogger<CampaignGrain> logger)
     : Grain, ICampaignGrain
 {
     public const int MaxImportBatch = 5000;
+    static readonly TimeSpan ResumeRetryDelay = TimeSpan.FromSeconds(5);
 
     long imported;
+    IGrainTimer? resuming;
 
     CampaignState S => state.State;
     string CampaignId => this.GetPrimaryKeyString();
@@ -60,7 +64,28 @@ public sealed class CampaignGrain(
     {
         if (S.Status == CampaignStatus.None) return;
         imported = await store.ImportedCount(CampaignId);
-        if (S.Status is CampaignStatus.Importing or CampaignStatus.Running or CampaignStatus.Paused) await ResumeBackgroundWork();
+        // Not awaited here: a model work shard on a silo that has just died (and is not declared dead yet) would hold the
+        // activation, and with it every annotator's call to the campaign, until the cluster notices.
+        if (S.Status is CampaignStatus.Importing or CampaignStatus.Running or CampaignStatus.Paused) ResumeSoon(TimeSpan.Zero);
+    }
+
+    void ResumeSoon(TimeSpan delay)
+    {
+        resuming?.Dispose();
+        resuming = this.RegisterGrainTimer(async _ =>
+        {
+            try
+            {
+                await ResumeBackgroundWork();
+                resuming?.Dispose();
+                resuming = null;
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
+            {
+                logger.LogWarning(ex, "Resuming the model work of campaign {CampaignId} failed; trying again in {Delay}", CampaignId, ResumeRetryDelay);
+                ResumeSoon(ResumeRetryDelay);
+            }
+        }, new GrainTimerCreationOptions { DueTime = delay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
     public async Task ResumeBackgroundWork()
