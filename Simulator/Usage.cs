@@ -61,6 +61,9 @@ internal static class Usage
             --masks DIR, --coco FILE, --ignore-value N, --every N   as for eval
           Annotators
             --annotators N        concurrent simulated annotators sim-1..sim-N (default 4)
+            --careless K          K of them (picked by the seed) click at random inside the box instead of in
+                                  error regions, as many clicks as a careful annotator; listed in the JSON's
+                                  quality.careless_annotators (default 0)
             --rounds R            correction rounds after the box (default 3)
             --clicks K            clicks per round at most (default 3)
             --seed S              simulator seed (default 1); boxes and clicks are the ones eval draws for this seed

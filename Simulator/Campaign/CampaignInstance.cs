@@ -78,7 +78,11 @@ public sealed class CampaignInstance
     /// (none when the mask is good enough), drawn once per round from the instance's stream. For a regular round,
     /// also records <paramref name="current"/> as the mask after round <paramref name="round"/> - 1.
     /// </summary>
-    public PlannedAnswer Answer(int round, BinaryMask current, int maxClicks, ClickSimulator simulator)
+    /// <param name="careless">
+    /// Answer as a careless annotator: as many clicks as a careful one would give, at random inside the box
+    /// (<see cref="CarelessClicks"/>).
+    /// </param>
+    public PlannedAnswer Answer(int round, BinaryMask current, int maxClicks, ClickSimulator simulator, bool careless = false)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(simulator);
@@ -95,6 +99,7 @@ public sealed class CampaignInstance
             if (regular) Trajectory.RecordMask(round - 1, iou);
             if (answers.TryGetValue(round, out var earlier)) return earlier;
             var clicks = simulator.CorrectiveClicks(groundTruth.Mask, current, maxClicks, rng, groundTruth.Ignore);
+            if (careless) clicks = CarelessClicks.Draw(Box, current, clicks.Count, rng);
             var answer = new PlannedAnswer(round, Guid.NewGuid().ToString(), clicks);
             answers[round] = answer;
             return answer;

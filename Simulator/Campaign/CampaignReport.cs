@@ -115,6 +115,7 @@ public sealed class CampaignReport
                 ["model"] = o.Model,
                 ["shards"] = o.Shards,
                 ["annotators"] = o.Annotators,
+                ["careless"] = o.Careless,
                 ["rounds"] = o.Rounds,
                 ["clicks_per_round"] = o.ClicksPerRound,
                 ["seed"] = o.Seed,
@@ -137,6 +138,11 @@ public sealed class CampaignReport
             ["instances"] = new JsonArray(r.Instances.Select(InstanceJson).ToArray()),
         };
         if (Ranking is not null) json["ranking"] = Ranking.ToJson();
+        if (o.Careless > 0)
+            json["quality"] = new JsonObject
+            {
+                ["careless_annotators"] = new JsonArray(o.CarelessAnnotatorIds.Select(id => (JsonNode?)id).ToArray()),
+            };
         if (Budget is not null) json["budget"] = Budget.ToJson();
         return json;
     }

@@ -114,6 +114,8 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
     /// <summary>The wait after a 204 without Retry-After.</summary>
     public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromMilliseconds(200);
 
+    readonly bool careless = state.Options.CarelessAnnotatorIds.Contains(annotatorId);
+
     public string Id => annotatorId;
 
     public async Task RunAsync(CancellationToken ct)
@@ -166,7 +168,7 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
             throw new CampaignFailedException($"The task for instance {task.InstanceId}, round {task.Round} allows {task.MaxClicks} clicks.");
 
         var mask = task.Mask.Decode();
-        var answer = instance.Answer(task.Round, mask, task.MaxClicks, state.ClickSimulator);
+        var answer = instance.Answer(task.Round, mask, task.MaxClicks, state.ClickSimulator, careless);
         var clicks = answer.Clicks.Select(ApiClick.From).ToArray();
         if (clicks.Length > 0 && state.Options.Preview)
         {

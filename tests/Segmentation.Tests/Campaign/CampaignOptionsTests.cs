@@ -27,6 +27,20 @@ public sealed class CampaignOptionsTests
     }
 
     [Fact]
+    public void Careless_annotators_are_picked_by_the_seed_and_cannot_outnumber_the_annotators()
+    {
+        var o = CampaignOptions.Parse(["--api", "http://s", .. Data, "--annotators", "16", "--careless", "2", "--seed", "1"]);
+        Assert.Equal(2, o.Careless);
+        var careless = o.CarelessAnnotatorIds;
+        Assert.Equal(2, careless.Count);
+        Assert.All(careless, id => Assert.Contains(id, o.AnnotatorIds));
+        Assert.Equal(careless, CampaignOptions.Parse(["--api", "http://s", .. Data, "--annotators", "16", "--careless", "2", "--seed", "1"]).CarelessAnnotatorIds);
+        Assert.Empty(CampaignOptions.Parse(["--api", "http://s", .. Data]).CarelessAnnotatorIds);
+        var error = Assert.Throws<UsageException>(() => CampaignOptions.Parse(["--api", "http://s", .. Data, "--annotators", "2", "--careless", "3"]));
+        Assert.Contains("--careless", error.Message);
+    }
+
+    [Fact]
     public void Ranking_and_budget_options_are_read()
     {
         var o = CampaignOptions.Parse(["--api", "http://s", .. Data, "--gt-fraction", "0.25", "--reprioritize-below", "0.6",

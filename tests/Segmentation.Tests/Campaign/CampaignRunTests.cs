@@ -103,6 +103,26 @@ public sealed class CampaignRunTests : IDisposable
     }
 
     [Fact]
+    public void A_careless_annotator_clicks_as_often_as_a_careful_one_but_at_random_in_the_box_and_the_report_names_them()
+    {
+        var m0 = Rect(35, 20, 95, 80);
+        var m1 = Rect(20, 20, 80, 65);
+        var server = new ScriptedCampaignServer(m0, m1, Truth);
+
+        var report = Run(server, "--annotators", "1", "--careless", "1");
+
+        var rng = GaussianRandom.ForInstance(Seed, "a");
+        var box = new NoisyBoxSimulator().Draw(NoisyBoxSimulator.TightBox(Truth), Width, Height, rng);
+        var careful = new ClickSimulator().CorrectiveClicks(Truth, m0, 3, rng);
+        var expected = CarelessClicks.Draw(box, m0, careful.Count, rng);
+        var round1 = Clicks(server.SubmitAttempts[0]);
+        Assert.Equal(expected, round1);
+        Assert.NotEqual(careful, round1);
+        Assert.Equal(["sim-1"], report["quality"]!["careless_annotators"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(1, (int)report["settings"]!["careless"]!);
+    }
+
+    [Fact]
     public void A_mask_accepted_in_round_one_stays_for_the_later_rounds()
     {
         // M_b misses only a 5x5 corner: below the 100-pixel click threshold, so the annotator accepts it.

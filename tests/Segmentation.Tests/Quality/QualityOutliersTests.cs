@@ -1,0 +1,34 @@
+using Segmentation.Quality;
+
+namespace Segmentation.Tests.Quality;
+
+public sealed class QualityOutliersTests
+{
+    static (string, int, double)[] Group(params double[] shares) =>
+        shares.Select((s, i) => ($"a{i}", 100, s)).ToArray();
+
+    [Fact]
+    public void Two_careless_annotators_among_fourteen_careful_ones_are_flagged_and_nobody_else()
+    {
+        var group = Group(0.97, 0.95, 0.99, 0.93, 0.96, 0.98, 0.94, 0.97, 0.92, 0.96, 0.99, 0.95, 0.91, 0.97, 0.35, 0.41);
+        Assert.Equal(["a14", "a15"], QualityOutliers.Flag(group));
+    }
+
+    [Fact]
+    public void A_group_that_scores_alike_flags_nobody_even_when_the_work_is_hard_for_all()
+    {
+        Assert.Empty(QualityOutliers.Flag(Group(0.97, 0.95, 0.99, 0.93, 0.96, 0.98)));
+        Assert.Empty(QualityOutliers.Flag(Group(0.55, 0.61, 0.49, 0.58, 0.52, 0.60)));
+        // A tight group: a share 0.1 below it is more than 3 spreads away, but not the minimum gap of 0.2.
+        Assert.Empty(QualityOutliers.Flag(Group(0.95, 0.95, 0.96, 0.95, 0.94, 0.85)));
+    }
+
+    [Fact]
+    public void Too_few_judged_clicks_or_too_small_a_group_flags_nobody()
+    {
+        var group = Group(0.97, 0.95, 0.99, 0.93, 0.96, 0.98).Append(("new", 5, 0.2)).ToArray();
+        Assert.Empty(QualityOutliers.Flag(group));
+        Assert.Equal(["new"], QualityOutliers.Flag(group, minJudgedClicks: 5));
+        Assert.Empty(QualityOutliers.Flag(Group(0.95, 0.2)));
+    }
+}
