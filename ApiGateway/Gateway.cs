@@ -119,6 +119,7 @@ public static class Gateway
         UserEndpoints.Map(app);
         MemberEndpoints.Map(app);
         StatisticsEndpoints.Map(app);
+        QualityEndpoints.Map(app);
         ManagerEndpoints.Map(app);
         ImportExportEndpoints.Map(app);
         RankingEndpoints.Map(app);

@@ -57,6 +57,9 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters();
 
+    /// <summary>Every annotator of the campaign with their quality figures and whether they are flagged, by id.</summary>
+    Task<IReadOnlyList<AnnotatorQualitySummary>> GetAnnotatorQuality();
+
     /// <summary>Makes sure the background model work of every shard is running (after a restart).</summary>
     Task ResumeBackgroundWork();
 

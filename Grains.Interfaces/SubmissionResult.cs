@@ -8,4 +8,5 @@ public sealed record SubmissionResult(
     [property: Id(3)] SubmissionOutcome Outcome,
     [property: Id(4)] int ClickCount,
     [property: Id(5)] double SecondsSpent,
-    [property: Id(6)] InstanceStatus StatusAfter);
+    [property: Id(6)] InstanceStatus StatusAfter,
+    [property: Id(7)] AnswerQuality? Quality = null);

@@ -162,7 +162,8 @@ public sealed class AnnotatorGrain(
             var skipped = result.Outcome == SubmissionOutcome.Skipped;
             var at = DateTimeOffset.UtcNow;
             await store.RecordAnswer(
-                new AnswerRow(campaignId, instanceId, result.SubmissionId, AnnotatorId, result.Round, result.ClickCount, result.SecondsSpent, skipped, at.UtcTicks),
+                new AnswerRow(campaignId, instanceId, result.SubmissionId, AnnotatorId, result.Round, result.ClickCount, result.SecondsSpent, skipped, at.UtcTicks,
+                    result.Quality),
                 AnswerCounters.Of(result.Round, result.ClickCount, skipped, result.SecondsSpent, at, campaign.Settings.Rounds));
         }
         if (S.Lease?.InstanceKey == instanceKey)

@@ -129,6 +129,25 @@ public sealed class CampaignGrain(
         return new InstancePage(items, rows.Count < take ? null : new InstanceCursor(rows[^1].ImagePath, rows[^1].Seq));
     }
 
+    public async Task<IReadOnlyList<AnnotatorQualitySummary>> GetAnnotatorQuality()
+    {
+        var totals = await store.CampaignAnnotators(CampaignId);
+        var quality = (await store.AnnotatorQuality(CampaignId)).ToDictionary(q => q.AnnotatorId, StringComparer.Ordinal);
+        var flagged = Segmentation.Quality.QualityOutliers.Flag(quality.Values
+                .Where(q => q.JudgedClicks > 0)
+                .Select(q => (q.AnnotatorId, (int)Math.Min(int.MaxValue, q.JudgedClicks), (double)q.CorrectingClicks / q.JudgedClicks)).ToArray())
+            .ToHashSet(StringComparer.Ordinal);
+        return totals.Select(t =>
+        {
+            var q = quality.GetValueOrDefault(t.AnnotatorId);
+            var answered = t.Answers + t.Skipped;
+            return new AnnotatorQualitySummary(t.AnnotatorId, answered, t.Skipped, t.Answers == 0 ? null : t.Seconds / t.Answers,
+                q?.JudgedClicks ?? 0, q is { JudgedClicks: > 0 } ? (double)q.CorrectingClicks / q.JudgedClicks : null,
+                q?.AcceptedWithReference ?? 0, q is { AcceptedWithReference: > 0 } ? (double)q.AcceptedBad / q.AcceptedWithReference : null,
+                flagged.Contains(t.AnnotatorId));
+        }).ToArray();
+    }
+
     public async Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters()
     {
         if (!answersBackfilled)

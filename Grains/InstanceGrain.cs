@@ -303,7 +303,7 @@ public sealed class InstanceGrain(
         S.LeasedTo = null;
         S.LeaseExpiresAt = null;
         var result = new SubmissionResult(submission.SubmissionId, Key, submission.Round, outcome, clicks.Count,
-            submission.SecondsSpent, S.Status);
+            submission.SecondsSpent, S.Status, JudgeAnswer(submission));
         S.Processed[submission.SubmissionId] = result;
         if (outcome == SubmissionOutcome.Accepted) await AssessRound(submission.Round);
         await state.WriteOrDeactivateAsync(this);
@@ -314,6 +314,26 @@ public sealed class InstanceGrain(
     }
 
     public Task<InstanceView> GetState() => Task.FromResult(View());
+
+    /// <summary>
+    /// On an instance with a reference mask, how the answer did against it: its clicks judged on the mask the annotator
+    /// was shown, or whether the mask it accepted was good. Null without a reference, for a skip, or when the mask shown
+    /// is not known.
+    /// </summary>
+    AnswerQuality? JudgeAnswer(Submission submission)
+    {
+        if (S.GroundTruth is not { } truth || submission.Skip) return null;
+        if (S.Masks.LastOrDefault(m => m.Round == submission.Round - 1) is not { } shownRound) return null;
+        var reference = truth.ToKernel().ToMask();
+        var shown = shownRound.Mask.ToKernel().ToMask();
+        if (shown.Width != reference.Width || shown.Height != reference.Height) return null;
+        if (submission.Clicks.Count == 0)
+            return new AnswerQuality(0, 0, AcceptedWithReference: true,
+                AcceptedBad: MaskMetrics.IoU(shown, reference) < Segmentation.Quality.AnnotatorQualityTally.DefaultGoodIoU);
+        var verdicts = Segmentation.Quality.ClickScoring.Score(reference, shown, submission.Clicks.Select(c => c.ToKernel()).ToArray());
+        return new AnswerQuality(verdicts.Count(v => v != Segmentation.Quality.ClickVerdict.Unjudged),
+            verdicts.Count(v => v == Segmentation.Quality.ClickVerdict.Corrects), AcceptedWithReference: false, AcceptedBad: false);
+    }
 
     async Task EnqueueCurrentRound(InstanceSpec spec)
     {

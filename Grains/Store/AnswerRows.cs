@@ -1,3 +1,5 @@
+using Grains.Interfaces;
+
 namespace Grains.Store;
 
 /// <summary>One recorded answer of an annotator to an instance's round.</summary>
@@ -10,7 +12,16 @@ public sealed record AnswerRow(
     int Clicks,
     double Seconds,
     bool Skipped,
-    long AtTicks);
+    long AtTicks,
+    AnswerQuality? Quality = null);
+
+/// <summary>An annotator's quality counts in one campaign (answers on instances with a reference mask).</summary>
+public sealed record AnnotatorQualityRow(
+    string AnnotatorId,
+    long JudgedClicks,
+    long CorrectingClicks,
+    long AcceptedWithReference,
+    long AcceptedBad);
 
 /// <summary>An annotator's running totals in one campaign.</summary>
 public sealed record AnnotatorTotals(

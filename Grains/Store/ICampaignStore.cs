@@ -55,6 +55,9 @@ public interface ICampaignStore
     /// </summary>
     Task<bool> RecordAnswer(AnswerRow answer, IReadOnlyList<AnswerCounter> counters);
 
+    /// <summary>The quality counts of the campaign's annotators (those with an answer on an instance with a reference), by id.</summary>
+    Task<IReadOnlyList<AnnotatorQualityRow>> AnnotatorQuality(string campaignId);
+
     /// <summary>
     /// Campaign grain, once per campaign: adds to the counters the answers recorded before the campaign's first counted
     /// answer (by a version that kept no counters), each counted by <paramref name="countersOf"/>. A marker row makes it

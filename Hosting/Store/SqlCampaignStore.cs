@@ -335,6 +335,16 @@ public abstract class SqlCampaignStore : ICampaignStore
                 ("ni", countsInstance ? 1L : 0L), ("na", a.Skipped ? 0L : 1L), ("nc", a.Skipped ? 0L : (long)a.Clicks),
                 ("ns", a.Skipped ? 0.0 : a.Seconds), ("nk", a.Skipped ? 1L : 0L), ("c", a.CampaignId), ("a", a.AnnotatorId));
             if (counters.Count > 0) await AddCounters(connection, transaction, a.CampaignId, counters);
+            if (a.Quality is { } q)
+                await Execute(connection, transaction,
+                    "INSERT INTO annotation_annotator_quality (campaign_id, annotator_id, judged_clicks, correcting_clicks, accepted_with_reference, accepted_bad) " +
+                    "VALUES (@c, @a, @j, @k, @w, @b) ON CONFLICT (campaign_id, annotator_id) DO UPDATE SET " +
+                    "judged_clicks = annotation_annotator_quality.judged_clicks + excluded.judged_clicks, " +
+                    "correcting_clicks = annotation_annotator_quality.correcting_clicks + excluded.correcting_clicks, " +
+                    "accepted_with_reference = annotation_annotator_quality.accepted_with_reference + excluded.accepted_with_reference, " +
+                    "accepted_bad = annotation_annotator_quality.accepted_bad + excluded.accepted_bad",
+                    ("c", a.CampaignId), ("a", a.AnnotatorId), ("j", (long)q.JudgedClicks), ("k", (long)q.CorrectingClicks),
+                    ("w", q.AcceptedWithReference ? 1L : 0L), ("b", q.AcceptedBad ? 1L : 0L));
             return true;
         });
     }
@@ -448,6 +458,15 @@ public abstract class SqlCampaignStore : ICampaignStore
         await using var connection = await Open();
         return await Query(connection, null,
             $"SELECT {TotalsColumns} FROM annotation_annotator_totals WHERE campaign_id = @c ORDER BY annotator_id", ReadTotals, ("c", campaignId));
+    }
+
+    public async Task<IReadOnlyList<AnnotatorQualityRow>> AnnotatorQuality(string campaignId)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            "SELECT annotator_id, judged_clicks, correcting_clicks, accepted_with_reference, accepted_bad FROM annotation_annotator_quality " +
+            "WHERE campaign_id = @c ORDER BY annotator_id",
+            r => new AnnotatorQualityRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)), ("c", campaignId));
     }
 
     public async Task<IReadOnlyList<AnnotatorTotals>> AnnotatorCampaigns(string annotatorId)

@@ -142,3 +142,8 @@ public sealed record CocoExportAnnotation(
     [property: JsonPropertyName("segmentation")] ApiMask? Segmentation,
     [property: JsonPropertyName("instance_id")] string? InstanceId,
     [property: JsonPropertyName("status")] string? Status);
+
+/// <summary>One row of GET quality/annotators.</summary>
+public sealed record AnnotatorQualityDto(
+    string AnnotatorId, long Answers, long Skips, double? SecondsPerAnswer, long JudgedClicks, double? CorrectingShare,
+    long AcceptedWithReference, double? AcceptedBadShare, bool Flagged);

@@ -183,6 +183,14 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
         return await ReadAsync<JsonObject>(response, "GET " + path, ct);
     }
 
+    /// <summary>Each annotator's quality figures and whether the server flags them.</summary>
+    public async Task<IReadOnlyList<AnnotatorQualityDto>> AnnotatorQualityAsync(string campaignId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/quality/annotators";
+        using var response = await SendAsync("quality.annotators", HttpMethod.Get, path, null, ct);
+        return await ReadAsync<List<AnnotatorQualityDto>>(response, "GET " + path, ct);
+    }
+
     public async Task<RankingModelDto> RankingModelAsync(string campaignId, CancellationToken ct)
     {
         var path = $"api/v1/campaigns/{E(campaignId)}/ranking/model";

@@ -47,7 +47,7 @@ public static class CampaignCommand
             new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials).RevokeAnnotatorTokensAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
         var first = outcome.First;
-        var report = new CampaignReport(first with { Problems = [.. dataset.Problems, .. first.Problems] }, outcome.Ranking, outcome.Budget);
+        var report = new CampaignReport(first with { Problems = [.. dataset.Problems, .. first.Problems] }, outcome.Ranking, outcome.Budget, outcome.Quality);
 
         Console.WriteLine(report.SummaryTable());
         var outDir = Path.GetDirectoryName(Path.GetFullPath(options.OutPath))!;

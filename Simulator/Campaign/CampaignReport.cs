@@ -14,11 +14,13 @@ public sealed class CampaignReport
     /// <param name="result">The (first) campaign's regular rounds.</param>
     /// <param name="ranking">The quality model's ranking of that campaign's masks, when it trained one.</param>
     /// <param name="budget">The extra-click budget spent per strategy, when there was one.</param>
-    public CampaignReport(CampaignResult result, RankingSummary? ranking = null, BudgetSummary? budget = null)
+    public CampaignReport(CampaignResult result, RankingSummary? ranking = null, BudgetSummary? budget = null,
+        IReadOnlyList<AnnotatorQualityDto>? quality = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         Result = result;
         Ranking = ranking;
+        Quality = quality;
         Budget = budget;
         var rounds = result.Options.Rounds;
         MeanIoUPerRound = Enumerable.Range(0, rounds + 1).Select(r => Mean(result.Instances.Select(i => i.IoUPerRound[r]))).ToArray();
@@ -47,6 +49,9 @@ public sealed class CampaignReport
 
     public CampaignResult Result { get; }
     public RankingSummary? Ranking { get; }
+
+    /// <summary>The server's annotator quality table, when it was read.</summary>
+    public IReadOnlyList<AnnotatorQualityDto>? Quality { get; }
     public BudgetSummary? Budget { get; }
 
     /// <summary>After round 0 (M_b) and after rounds 1..R, over the instances with a known mask.</summary>
@@ -138,11 +143,29 @@ public sealed class CampaignReport
             ["instances"] = new JsonArray(r.Instances.Select(InstanceJson).ToArray()),
         };
         if (Ranking is not null) json["ranking"] = Ranking.ToJson();
-        if (o.Careless > 0)
-            json["quality"] = new JsonObject
+        if (o.Careless > 0 || Quality is not null)
+        {
+            var quality = new JsonObject
             {
                 ["careless_annotators"] = new JsonArray(o.CarelessAnnotatorIds.Select(id => (JsonNode?)id).ToArray()),
             };
+            if (Quality is not null)
+            {
+                quality["flagged_annotators"] = new JsonArray(Quality.Where(q => q.Flagged).Select(q => (JsonNode?)q.AnnotatorId).ToArray());
+                quality["annotators"] = new JsonArray(Quality.Select(q => (JsonNode?)new JsonObject
+                {
+                    ["id"] = q.AnnotatorId,
+                    ["answers"] = q.Answers,
+                    ["judged_clicks"] = q.JudgedClicks,
+                    ["correcting_share"] = q.CorrectingShare is { } s ? Round(s) : null,
+                    ["accepted_with_reference"] = q.AcceptedWithReference,
+                    ["accepted_bad_share"] = q.AcceptedBadShare is { } b ? Round(b) : null,
+                    ["seconds_per_answer"] = q.SecondsPerAnswer is { } t ? Round(t) : null,
+                    ["flagged"] = q.Flagged,
+                }).ToArray());
+            }
+            json["quality"] = quality;
+        }
         if (Budget is not null) json["budget"] = Budget.ToJson();
         return json;
     }

@@ -117,6 +117,10 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
         }
     }
 
+    /// <summary>The server's table of annotator quality (judged on instances with a reference mask) after the campaign.</summary>
+    public Task<IReadOnlyList<AnnotatorQualityDto>> CollectAnnotatorQualityAsync(CancellationToken ct = default) =>
+        new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials).AnnotatorQualityAsync(options.CampaignId, ct);
+
     private async Task<RankingSnapshot> CollectRankingWithinAsync(CancellationToken ct)
     {
         var api = new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials);

@@ -5,7 +5,9 @@ namespace Simulator.Campaign;
 /// <summary>What the campaign command reports: the first campaign's regular rounds, its ranking, the budget runs.</summary>
 /// <param name="Ranking">With a ground-truth fraction above 0.</param>
 /// <param name="Budget">With an extra-click budget.</param>
-public sealed record CampaignStudyResult(CampaignResult First, RankingSummary? Ranking, BudgetSummary? Budget);
+/// <param name="Quality">The server's annotator quality table, with careless annotators or a ground-truth fraction.</param>
+public sealed record CampaignStudyResult(CampaignResult First, RankingSummary? Ranking, BudgetSummary? Budget,
+    IReadOnlyList<AnnotatorQualityDto>? Quality = null);
 
 /// <summary>
 /// The campaigns of the campaign command. Without an extra-click budget: one campaign, and with a ground-truth fraction
@@ -28,12 +30,13 @@ public sealed class CampaignStudy(
             var runner = new CampaignRunner(options, buildPlan(), http, retry, progress?.Invoke(options.CampaignId));
             var result = await runner.RunAsync(ct);
             var ranking = options.GroundTruthFraction > 0 ? RankingSummary.From(result.Instances, await runner.CollectRankingAsync(ct)) : null;
-            return new CampaignStudyResult(result, ranking, null);
+            return new CampaignStudyResult(result, ranking, null, WantsQuality ? await runner.CollectAnnotatorQualityAsync(ct) : null);
         }
 
         if (options.BudgetStrategies.Count == 0) throw new InvalidOperationException("An extra-click budget needs at least one budget strategy.");
         CampaignResult? first = null;
         RankingSummary? firstRanking = null;
+        IReadOnlyList<AnnotatorQualityDto>? firstQuality = null;
         var runs = new List<BudgetRun>();
         foreach (var strategy in options.BudgetStrategies)
         {
@@ -45,10 +48,14 @@ public sealed class CampaignStudy(
             {
                 first = before;
                 if (options.GroundTruthFraction > 0) firstRanking = RankingSummary.From(before.Instances, await runner.CollectRankingAsync(ct));
+                if (WantsQuality) firstQuality = await runner.CollectAnnotatorQualityAsync(ct);
             }
             var after = await runner.SpendExtraClicksAsync(strategy, RisingProgressSink.Log($"extra rounds of {campaignOptions.CampaignId}"), ct);
             runs.Add(new BudgetRun(before, after));
         }
-        return new CampaignStudyResult(first!, firstRanking, new BudgetSummary(options.ExtraClicks, options.Seed, runs));
+        return new CampaignStudyResult(first!, firstRanking, new BudgetSummary(options.ExtraClicks, options.Seed, runs), firstQuality);
     }
+
+    /// <summary>Annotators are judged on instances with a reference mask: worth reading with careless annotators or ground truth.</summary>
+    bool WantsQuality => options.Careless > 0 || options.GroundTruthFraction > 0;
 }

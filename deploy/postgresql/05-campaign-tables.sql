@@ -101,6 +101,20 @@ CREATE TABLE IF NOT EXISTS annotation_annotator_totals
 );
 CREATE INDEX IF NOT EXISTS annotation_annotator_totals_by_annotator ON annotation_annotator_totals (annotator_id);
 
+-- Per campaign and annotator, from answers on instances with a reference mask (Segmentation.Quality): the clicks that
+-- could be judged and those that corrected a true error with the right polarity; the 0-click answers and those that
+-- accepted a mask that was not good. Added to in the transaction that records the answer.
+CREATE TABLE IF NOT EXISTS annotation_annotator_quality
+(
+    campaign_id             text   NOT NULL,
+    annotator_id            text   NOT NULL,
+    judged_clicks           bigint NOT NULL,
+    correcting_clicks       bigint NOT NULL,
+    accepted_with_reference bigint NOT NULL,
+    accepted_bad            bigint NOT NULL,
+    CONSTRAINT annotation_annotator_quality_key PRIMARY KEY (campaign_id, annotator_id)
+);
+
 -- The campaign's answers counted by key (Segmentation.Campaigns.AnswerCounterKind: totals, round and clicks, seconds
 -- histogram, minute, hour, day), added to in the transaction that records an answer. Annotator grains of one campaign
 -- share these rows: each adds to them in key order, so concurrent answers wait on each other but never deadlock.

@@ -54,6 +54,7 @@ public sealed class AuthorizationTableTests(GatewayFixture fixture)
         ["POST /api/v1/campaigns/{campaignId}/finish"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/progress"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/statistics"] = Access.Manager,
+        ["GET /api/v1/campaigns/{campaignId}/quality/annotators"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/annotators"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/instances/{instanceId}"] = Access.Manager,
         ["POST /api/v1/campaigns/{campaignId}/imports"] = Access.Manager,

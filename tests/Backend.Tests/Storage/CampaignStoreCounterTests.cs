@@ -46,6 +46,25 @@ public sealed class CampaignStoreCounterTests(PostgresServer server)
     }
 
     [Theory, MemberData(nameof(Databases))]
+    public async Task Quality_counts_add_up_per_annotator_once_per_answer(string database)
+    {
+        var store = Store(database);
+        var campaignId = Api.NewId("judged");
+        var at = DateTimeOffset.UtcNow.UtcTicks;
+        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i1", "s1", "ann", 1, 4, 3, false, at, new AnswerQuality(4, 3, false, false)), []));
+        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i2", "s2", "ann", 1, 0, 1, false, at, new AnswerQuality(0, 0, true, true)), []));
+        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i3", "s3", "other", 1, 2, 1, false, at, new AnswerQuality(1, 0, false, false)), []));
+        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i4", "s4", "ann", 1, 2, 1, false, at), [])); // no reference
+        // The same submission again: recorded before, nothing added.
+        Assert.False(await store.RecordAnswer(new AnswerRow(campaignId, "i1", "s1", "ann", 1, 4, 3, false, at, new AnswerQuality(4, 3, false, false)), []));
+
+        Assert.Equal(
+            [new AnnotatorQualityRow("ann", 4, 3, 1, 1), new AnnotatorQualityRow("other", 1, 0, 0, 0)],
+            await store.AnnotatorQuality(campaignId));
+        Assert.Empty(await store.AnnotatorQuality(Api.NewId("none")));
+    }
+
+    [Theory, MemberData(nameof(Databases))]
     public async Task Answer_counters_count_each_answer_once_also_when_annotators_answer_at_the_same_time(string database)
     {
         var store = Store(database);

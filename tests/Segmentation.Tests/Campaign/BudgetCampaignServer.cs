@@ -96,6 +96,9 @@ internal sealed class BudgetCampaignServer : HttpMessageHandler
                 });
             case ("GET", ["export"]):
                 return Json(HttpStatusCode.OK, Export(c));
+            case ("GET", ["quality", "annotators"]):
+                c.QualityReads++;
+                return Json(HttpStatusCode.OK, new JsonArray());
             case ("GET", ["ranking"]):
                 c.RankingQueries.Add(query);
                 var offset = query.Contains("offset=0", StringComparison.Ordinal) ? 0 : 1;
@@ -221,7 +224,7 @@ internal sealed class BudgetCampaignServer : HttpMessageHandler
 
     private static JsonObject Parse(string? body) => JsonNode.Parse(body ?? throw new InvalidOperationException("The request has no body."))!.AsObject();
 
-    private static HttpResponseMessage Json(HttpStatusCode status, JsonObject body) =>
+    private static HttpResponseMessage Json(HttpStatusCode status, JsonNode body) =>
         new(status) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
 
     private static HttpResponseMessage Problem(HttpStatusCode status, string detail, string? code)
@@ -238,6 +241,7 @@ internal sealed class BudgetCampaignServer : HttpMessageHandler
         public JsonObject? Import { get; set; }
         public List<JsonObject> Submissions { get; } = [];
         public List<string> RankingQueries { get; } = [];
+        public int QualityReads { get; set; }
         public JsonObject? ExtraRequest { get; set; }
 
         /// <summary>The round whose task is handed out next; null when there is none.</summary>

@@ -121,6 +121,9 @@ public sealed class CampaignBudgetRunTests : IDisposable
         Assert.NotNull(c.Import!["annotations"]![0]!["segmentation"]);
         Assert.Equal(3, (int)report["ranking"]!["model_version"]!);
         Assert.Null(report["budget"]);
+        // With ground truth the annotators are judged: the server's (empty) quality table is read once and reported.
+        Assert.Equal(1, c.QualityReads);
+        Assert.Empty(report["quality"]!["flagged_annotators"]!.AsArray());
     }
 
     [Fact]
@@ -135,7 +138,9 @@ public sealed class CampaignBudgetRunTests : IDisposable
         Assert.Equal(0.0, (double)c.Create["groundTruthFraction"]!);
         Assert.Null(c.Import!["annotations"]![0]!["segmentation"]);
         Assert.Empty(c.RankingQueries);
+        Assert.Equal(0, c.QualityReads);
         Assert.Null(report["ranking"]);
+        Assert.Null(report["quality"]);
         Assert.False(File.Exists(Path.ChangeExtension(outPath, null) + "-ranking.svg"));
         Assert.Equal(Math.Round(MaskMetrics.IoU(AfterExtra1, Truth), 4), (double)report["budget"]!["random_miou"]!);
         Assert.Equal("the budget cannot pay for another round", (string)report["budget"]!["details"]!["random"]!["stop_reason"]!);

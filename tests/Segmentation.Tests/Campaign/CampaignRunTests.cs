@@ -107,7 +107,7 @@ public sealed class CampaignRunTests : IDisposable
     {
         var m0 = Rect(35, 20, 95, 80);
         var m1 = Rect(20, 20, 80, 65);
-        var server = new ScriptedCampaignServer(m0, m1, Truth);
+        var server = new ScriptedCampaignServer(m0, m1, Truth) { FlaggedAnnotators = ["sim-1"] };
 
         var report = Run(server, "--annotators", "1", "--careless", "1");
 
@@ -119,6 +119,9 @@ public sealed class CampaignRunTests : IDisposable
         Assert.Equal(expected, round1);
         Assert.NotEqual(careful, round1);
         Assert.Equal(["sim-1"], report["quality"]!["careless_annotators"]!.AsArray().Select(n => (string)n!));
+        // The server's flags, as it gave them.
+        Assert.Equal(["sim-1"], report["quality"]!["flagged_annotators"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(0.25, (double)report["quality"]!["annotators"]![0]!["correcting_share"]!);
         Assert.Equal(1, (int)report["settings"]!["careless"]!);
     }
 

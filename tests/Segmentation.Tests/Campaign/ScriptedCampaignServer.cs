@@ -39,6 +39,9 @@ internal sealed class ScriptedCampaignServer : HttpMessageHandler
     /// <summary>POST next answers 409 (not running) once every instance is done, as a server that finishes the campaign would.</summary>
     public bool ConflictWhenDone { get; init; }
 
+    /// <summary>The annotators GET quality/annotators answers with, each flagged.</summary>
+    public IReadOnlyList<string> FlaggedAnnotators { get; init; } = [];
+
     /// <summary>POST next answers 409 not_running while the campaign is not complete.</summary>
     public bool RefuseNextWith409 { get; init; }
 
@@ -119,6 +122,12 @@ internal sealed class ScriptedCampaignServer : HttpMessageHandler
                 return Submit(Parse(body));
             case ("GET", ["api", "v1", "campaigns", "c1", "export"]) when query == "?format=coco":
                 return Json(HttpStatusCode.OK, Export());
+            case ("GET", ["api", "v1", "campaigns", "c1", "quality", "annotators"]):
+                return Json(HttpStatusCode.OK, new JsonArray(FlaggedAnnotators.Select(id => (JsonNode?)new JsonObject
+                {
+                    ["annotatorId"] = id, ["answers"] = 2, ["skips"] = 0, ["secondsPerAnswer"] = 3.0, ["judgedClicks"] = 6,
+                    ["correctingShare"] = 0.25, ["acceptedWithReference"] = 0, ["acceptedBadShare"] = null, ["flagged"] = true,
+                }).ToArray()));
             default:
                 return Problem(HttpStatusCode.NotFound, "Not Found", $"{method} {path} is not scripted.", null);
         }
@@ -220,7 +229,7 @@ internal sealed class ScriptedCampaignServer : HttpMessageHandler
 
     private static JsonObject Parse(string? body) => JsonNode.Parse(body ?? throw new InvalidOperationException("The request has no body."))!.AsObject();
 
-    private static HttpResponseMessage Json(HttpStatusCode status, JsonObject body) => new(status)
+    private static HttpResponseMessage Json(HttpStatusCode status, JsonNode body) => new(status)
     {
         Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
     };

@@ -1,0 +1,18 @@
+namespace Grains.Interfaces;
+
+/// <summary>
+/// One annotator's quality in a campaign, from their answers on instances with a reference mask. Shares are null where
+/// there was nothing to judge. <see cref="Flagged"/>: far below the campaign's other annotators on the share of clicks
+/// that correct a true error.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("AnnotatorQualitySummary")]
+public sealed record AnnotatorQualitySummary(
+    [property: Id(0)] string AnnotatorId,
+    [property: Id(1)] long Answers,
+    [property: Id(2)] long Skips,
+    [property: Id(3)] double? SecondsPerAnswer,
+    [property: Id(4)] long JudgedClicks,
+    [property: Id(5)] double? CorrectingShare,
+    [property: Id(6)] long AcceptedWithReference,
+    [property: Id(7)] double? AcceptedBadShare,
+    [property: Id(8)] bool Flagged);

@@ -1,0 +1,87 @@
+using Grains;
+using Grains.Interfaces;
+using static Backend.Tests.GrainTestHelpers;
+
+namespace Backend.Tests;
+
+/// <summary>Answers on instances with a reference mask are judged as they are recorded; the campaign flags the careless.</summary>
+public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    const int Width = CanvasWidth, Height = CanvasHeight;
+
+    // The reference covers x 10..29; the mask on screen misses its right half.
+    static readonly SubmittedClick[] Careful =
+        [new(24.5, 10.5, ClickPolarity.Foreground), new(24.5, 19.5, ClickPolarity.Foreground), new(26.5, 14.5, ClickPolarity.Foreground), new(22.5, 15.5, ClickPolarity.Foreground)];
+
+    // Background clicks on object the mask already has right: each asks the model to make a pixel wrong.
+    static readonly SubmittedClick[] Careless =
+        [new(14.5, 10.5, ClickPolarity.Background), new(14.5, 19.5, ClickPolarity.Background), new(16.5, 14.5, ClickPolarity.Background), new(12.5, 15.5, ClickPolarity.Background)];
+
+    [Fact]
+    public async Task Clicks_on_reference_instances_are_judged_and_the_careless_annotator_alone_is_flagged()
+    {
+        var campaignId = NewId("quality");
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
+        await campaign.Create(new CampaignSettings { Rounds = 1, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
+        await campaign.BeginImport();
+        var truth = Rect(10, 5, 30, 25).ToWire();
+        await campaign.ImportInstances(Enumerable.Range(0, 21).Select(i =>
+            new InstanceImport($"i{i:D2}", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box", GroundTruth: truth)).ToArray());
+        for (var i = 0; i < 21; i++)
+            await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, $"i{i:D2}")).SetModelMask(0, Rect(10, 5, 20, 25).ToWire());
+        await campaign.Start();
+
+        var ids = Enumerable.Range(1, 5).Select(i => NewId($"a{i}")).ToArray();
+        for (var a = 0; a < 4; a++)
+        {
+            var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(ids[a]);
+            await annotator.SetQualified(true);
+            for (var k = 0; k < 5; k++)
+            {
+                var work = (await annotator.RequestWork(campaignId))!;
+                var submission = new Submission($"s{a}-{k}", ids[a], 1, a == 3 ? Careless : Careful, false, 2 + a);
+                await annotator.Submit(work.InstanceKey, submission);
+                // A repeated submission is recorded once.
+                await annotator.Submit(work.InstanceKey, submission);
+            }
+        }
+        var accepting = fixture.Grains.GetGrain<IAnnotatorGrain>(ids[4]);
+        await accepting.SetQualified(true);
+        var last = (await accepting.RequestWork(campaignId))!;
+        await accepting.Submit(last.InstanceKey, new Submission("accept", ids[4], 1, [], false, 1));
+
+        var table = (await campaign.GetAnnotatorQuality()).ToDictionary(q => q.AnnotatorId);
+        Assert.Equal(5, table.Count);
+        foreach (var careful in ids[..3])
+        {
+            var q = table[careful];
+            Assert.Equal((5L, 0L, 20L, 1.0, false), (q.Answers, q.Skips, q.JudgedClicks, q.CorrectingShare, q.Flagged));
+        }
+        var careless = table[ids[3]];
+        Assert.Equal((20L, 0.0, true), (careless.JudgedClicks, careless.CorrectingShare, careless.Flagged));
+        Assert.Equal(5.0, careless.SecondsPerAnswer);
+        // The accepted mask covers half the reference (IoU 0.5): accepted although not good.
+        var accepted = table[ids[4]];
+        Assert.Equal((0L, (double?)null, 1L, (double?)1.0, false), (accepted.JudgedClicks, accepted.CorrectingShare, accepted.AcceptedWithReference, accepted.AcceptedBadShare, accepted.Flagged));
+    }
+
+    [Fact]
+    public async Task Without_reference_masks_nothing_is_judged_and_nobody_is_flagged()
+    {
+        var campaignId = NewId("noref");
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
+        await campaign.Create(new CampaignSettings { Rounds = 1, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
+        await campaign.BeginImport();
+        await campaign.ImportInstances([new InstanceImport("i0", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box")]);
+        await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i0")).SetModelMask(0, Rect(10, 5, 20, 25).ToWire());
+        await campaign.Start();
+        var id = NewId("a");
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
+        await annotator.SetQualified(true);
+        var work = (await annotator.RequestWork(campaignId))!;
+        await annotator.Submit(work.InstanceKey, new Submission("s", id, 1, Careless, false, 3));
+
+        var q = Assert.Single(await campaign.GetAnnotatorQuality());
+        Assert.Equal((1L, 0L, (double?)null, false), (q.Answers, q.JudgedClicks, q.CorrectingShare, q.Flagged));
+    }
+}
