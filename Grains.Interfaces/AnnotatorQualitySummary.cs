@@ -2,8 +2,8 @@ namespace Grains.Interfaces;
 
 /// <summary>
 /// One annotator's quality in a campaign, from their answers on instances with a reference mask. Shares are null where
-/// there was nothing to judge. <see cref="Flagged"/>: far below the campaign's other annotators on the share of clicks
-/// that correct a true error.
+/// there was nothing to judge. <see cref="Flagged"/>: far below the campaign's other annotators on
+/// <see cref="RightPolarityShare"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AnnotatorQualitySummary")]
 public sealed record AnnotatorQualitySummary(
@@ -12,7 +12,9 @@ public sealed record AnnotatorQualitySummary(
     [property: Id(2)] long Skips,
     [property: Id(3)] double? SecondsPerAnswer,
     [property: Id(4)] long JudgedClicks,
-    [property: Id(5)] double? CorrectingShare,
-    [property: Id(6)] long AcceptedWithReference,
-    [property: Id(7)] double? AcceptedBadShare,
-    [property: Id(8)] bool Flagged);
+    [property: Id(5)] double? RightPolarityShare,
+    [property: Id(6)] long FirstClicksJudged,
+    [property: Id(7)] double? FirstClickCorrectingShare,
+    [property: Id(8)] long AcceptedWithReference,
+    [property: Id(9)] double? AcceptedBadShare,
+    [property: Id(10)] bool Flagged);

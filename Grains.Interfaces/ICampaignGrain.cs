@@ -58,6 +58,7 @@ public interface ICampaignGrain : IGrainWithStringKey
     Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters();
 
     /// <summary>Every annotator of the campaign with their quality figures and whether they are flagged, by id.</summary>
+    [AlwaysInterleave]
     Task<IReadOnlyList<AnnotatorQualitySummary>> GetAnnotatorQuality();
 
     /// <summary>Makes sure the background model work of every shard is running (after a restart).</summary>

@@ -171,7 +171,8 @@ public sealed class AnnotatorGrain(
             S.Lease = null;
             await state.WriteOrDeactivateAsync(this);
         }
-        return result;
+        // How the answer did against a reference is for managers, never for the annotator who gave it.
+        return result with { Quality = null };
     }
 
     public async Task<bool> ReleaseWork()

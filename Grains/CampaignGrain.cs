@@ -2,6 +2,7 @@ using Grains.Interfaces;
 using Grains.Store;
 using Microsoft.Extensions.Logging;
 using Segmentation.Campaigns;
+using Segmentation.Quality;
 using Orleans.Serialization;
 
 namespace Grains;
@@ -133,19 +134,21 @@ public sealed class CampaignGrain(
     {
         var totals = await store.CampaignAnnotators(CampaignId);
         var quality = (await store.AnnotatorQuality(CampaignId)).ToDictionary(q => q.AnnotatorId, StringComparer.Ordinal);
-        var flagged = Segmentation.Quality.QualityOutliers.Flag(quality.Values
+        var flagged = QualityOutliers.Flag(quality.Values
                 .Where(q => q.JudgedClicks > 0)
-                .Select(q => (q.AnnotatorId, (int)Math.Min(int.MaxValue, q.JudgedClicks), (double)q.CorrectingClicks / q.JudgedClicks)).ToArray())
+                .Select(q => (q.AnnotatorId, (int)Math.Min(int.MaxValue, q.JudgedClicks), 1 - (double)q.WrongPolarityClicks / q.JudgedClicks)).ToArray())
             .ToHashSet(StringComparer.Ordinal);
         return totals.Select(t =>
         {
             var q = quality.GetValueOrDefault(t.AnnotatorId);
-            var answered = t.Answers + t.Skipped;
-            return new AnnotatorQualitySummary(t.AnnotatorId, answered, t.Skipped, t.Answers == 0 ? null : t.Seconds / t.Answers,
-                q?.JudgedClicks ?? 0, q is { JudgedClicks: > 0 } ? (double)q.CorrectingClicks / q.JudgedClicks : null,
-                q?.AcceptedWithReference ?? 0, q is { AcceptedWithReference: > 0 } ? (double)q.AcceptedBad / q.AcceptedWithReference : null,
+            return new AnnotatorQualitySummary(t.AnnotatorId, t.Answers, t.Skipped, t.Answers == 0 ? null : t.Seconds / t.Answers,
+                q?.JudgedClicks ?? 0, Share(q?.JudgedClicks - q?.WrongPolarityClicks, q?.JudgedClicks),
+                q?.FirstClicksJudged ?? 0, Share(q?.FirstClicksCorrecting, q?.FirstClicksJudged),
+                q?.AcceptedWithReference ?? 0, Share(q?.AcceptedBad, q?.AcceptedWithReference),
                 flagged.Contains(t.AnnotatorId));
         }).ToArray();
+
+        static double? Share(long? part, long? whole) => whole is > 0 ? (double)part!.Value / whole.Value : null;
     }
 
     public async Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters()

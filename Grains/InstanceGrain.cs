@@ -280,6 +280,8 @@ public sealed class InstanceGrain(
         AnswerRules.ValidateSubmission(Key, S, spec, submission, now);
 
         var clicks = submission.Clicks;
+        // Judged before anything changes: it reads the mask the round started from.
+        var quality = JudgeAnswer(submission);
         var outcome = submission.Skip ? SubmissionOutcome.Skipped
             : clicks.Count == 0 ? SubmissionOutcome.Accepted
             : SubmissionOutcome.NeedsModel;
@@ -303,7 +305,7 @@ public sealed class InstanceGrain(
         S.LeasedTo = null;
         S.LeaseExpiresAt = null;
         var result = new SubmissionResult(submission.SubmissionId, Key, submission.Round, outcome, clicks.Count,
-            submission.SecondsSpent, S.Status, JudgeAnswer(submission));
+            submission.SecondsSpent, S.Status, quality);
         S.Processed[submission.SubmissionId] = result;
         if (outcome == SubmissionOutcome.Accepted) await AssessRound(submission.Round);
         await state.WriteOrDeactivateAsync(this);
@@ -316,23 +318,25 @@ public sealed class InstanceGrain(
     public Task<InstanceView> GetState() => Task.FromResult(View());
 
     /// <summary>
-    /// On an instance with a reference mask, how the answer did against it: its clicks judged on the mask the annotator
-    /// was shown, or whether the mask it accepted was good. Null without a reference, for a skip, or when the mask shown
-    /// is not known.
+    /// On an instance with a reference mask, how the answer did against it (on the mask the round started from). Null
+    /// without a reference, for a skip, or when the judging fails: quality figures must never cost an answer.
     /// </summary>
     AnswerQuality? JudgeAnswer(Submission submission)
     {
         if (S.GroundTruth is not { } truth || submission.Skip) return null;
-        if (S.Masks.LastOrDefault(m => m.Round == submission.Round - 1) is not { } shownRound) return null;
-        var reference = truth.ToKernel().ToMask();
-        var shown = shownRound.Mask.ToKernel().ToMask();
-        if (shown.Width != reference.Width || shown.Height != reference.Height) return null;
-        if (submission.Clicks.Count == 0)
-            return new AnswerQuality(0, 0, AcceptedWithReference: true,
-                AcceptedBad: MaskMetrics.IoU(shown, reference) < Segmentation.Quality.AnnotatorQualityTally.DefaultGoodIoU);
-        var verdicts = Segmentation.Quality.ClickScoring.Score(reference, shown, submission.Clicks.Select(c => c.ToKernel()).ToArray());
-        return new AnswerQuality(verdicts.Count(v => v != Segmentation.Quality.ClickVerdict.Unjudged),
-            verdicts.Count(v => v == Segmentation.Quality.ClickVerdict.Corrects), AcceptedWithReference: false, AcceptedBad: false);
+        if (S.Masks.LastOrDefault(m => m.Round == submission.Round - 1) is not { } shown) return null;
+        try
+        {
+            var j = Segmentation.Quality.AnswerJudgement.Of(truth.ToKernel().ToMask(), shown.Mask.ToKernel().ToMask(),
+                submission.Clicks.Select(c => c.ToKernel()).ToArray());
+            return new AnswerQuality(j.JudgedClicks, j.WrongPolarityClicks, j.FirstClickJudged, j.FirstClickCorrects, j.Accepted, j.AcceptedBad);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Judging answer {SubmissionId} of {InstanceKey} against its reference failed; recorded without quality figures",
+                submission.SubmissionId, Key);
+            return null;
+        }
     }
 
     async Task EnqueueCurrentRound(InstanceSpec spec)

@@ -15,14 +15,6 @@ public sealed record AnswerRow(
     long AtTicks,
     AnswerQuality? Quality = null);
 
-/// <summary>An annotator's quality counts in one campaign (answers on instances with a reference mask).</summary>
-public sealed record AnnotatorQualityRow(
-    string AnnotatorId,
-    long JudgedClicks,
-    long CorrectingClicks,
-    long AcceptedWithReference,
-    long AcceptedBad);
-
 /// <summary>An annotator's running totals in one campaign.</summary>
 public sealed record AnnotatorTotals(
     string CampaignId,

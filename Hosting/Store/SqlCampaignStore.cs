@@ -337,14 +337,18 @@ public abstract class SqlCampaignStore : ICampaignStore
             if (counters.Count > 0) await AddCounters(connection, transaction, a.CampaignId, counters);
             if (a.Quality is { } q)
                 await Execute(connection, transaction,
-                    "INSERT INTO annotation_annotator_quality (campaign_id, annotator_id, judged_clicks, correcting_clicks, accepted_with_reference, accepted_bad) " +
-                    "VALUES (@c, @a, @j, @k, @w, @b) ON CONFLICT (campaign_id, annotator_id) DO UPDATE SET " +
+                    "INSERT INTO annotation_annotator_quality (campaign_id, annotator_id, judged_clicks, wrong_polarity_clicks, " +
+                    "first_clicks_judged, first_clicks_correcting, accepted_with_reference, accepted_bad) " +
+                    "VALUES (@c, @a, @j, @w, @fj, @fc, @ar, @ab) ON CONFLICT (campaign_id, annotator_id) DO UPDATE SET " +
                     "judged_clicks = annotation_annotator_quality.judged_clicks + excluded.judged_clicks, " +
-                    "correcting_clicks = annotation_annotator_quality.correcting_clicks + excluded.correcting_clicks, " +
+                    "wrong_polarity_clicks = annotation_annotator_quality.wrong_polarity_clicks + excluded.wrong_polarity_clicks, " +
+                    "first_clicks_judged = annotation_annotator_quality.first_clicks_judged + excluded.first_clicks_judged, " +
+                    "first_clicks_correcting = annotation_annotator_quality.first_clicks_correcting + excluded.first_clicks_correcting, " +
                     "accepted_with_reference = annotation_annotator_quality.accepted_with_reference + excluded.accepted_with_reference, " +
                     "accepted_bad = annotation_annotator_quality.accepted_bad + excluded.accepted_bad",
-                    ("c", a.CampaignId), ("a", a.AnnotatorId), ("j", (long)q.JudgedClicks), ("k", (long)q.CorrectingClicks),
-                    ("w", q.AcceptedWithReference ? 1L : 0L), ("b", q.AcceptedBad ? 1L : 0L));
+                    ("c", a.CampaignId), ("a", a.AnnotatorId), ("j", (long)q.JudgedClicks), ("w", (long)q.WrongPolarityClicks),
+                    ("fj", q.FirstClickJudged ? 1L : 0L), ("fc", q.FirstClickCorrects ? 1L : 0L),
+                    ("ar", q.AcceptedWithReference ? 1L : 0L), ("ab", q.AcceptedBad ? 1L : 0L));
             return true;
         });
     }
@@ -464,9 +468,10 @@ public abstract class SqlCampaignStore : ICampaignStore
     {
         await using var connection = await Open();
         return await Query(connection, null,
-            "SELECT annotator_id, judged_clicks, correcting_clicks, accepted_with_reference, accepted_bad FROM annotation_annotator_quality " +
-            "WHERE campaign_id = @c ORDER BY annotator_id",
-            r => new AnnotatorQualityRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)), ("c", campaignId));
+            "SELECT annotator_id, judged_clicks, wrong_polarity_clicks, first_clicks_judged, first_clicks_correcting, accepted_with_reference, accepted_bad " +
+            "FROM annotation_annotator_quality WHERE campaign_id = @c ORDER BY annotator_id",
+            r => new AnnotatorQualityRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)),
+            ("c", campaignId));
     }
 
     public async Task<IReadOnlyList<AnnotatorTotals>> AnnotatorCampaigns(string annotatorId)

@@ -9,8 +9,9 @@ namespace Segmentation.Quality;
 public static class ClickScoring
 {
     /// <summary>
-    /// Clicks within this many pixels of the reference's boundary are not judged: a painted reference is itself uncertain
-    /// by a pixel or two there, and a click on the line is as right as one beside it.
+    /// A click is not judged when a pixel of the other reference label has its centre within this many pixels of the
+    /// clicked pixel's centre: a painted reference is itself uncertain by a pixel or two there, and a click on the line
+    /// is as right as one beside it.
     /// </summary>
     public const double DefaultBoundaryTolerancePx = 2;
 

@@ -117,9 +117,22 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
         }
     }
 
-    /// <summary>The server's table of annotator quality (judged on instances with a reference mask) after the campaign.</summary>
-    public Task<IReadOnlyList<AnnotatorQualityDto>> CollectAnnotatorQualityAsync(CancellationToken ct = default) =>
-        new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials).AnnotatorQualityAsync(options.CampaignId, ct);
+    /// <summary>
+    /// The server's table of annotator quality (judged on instances with a reference mask) after the campaign; null, with a
+    /// warning, from a server too old to have one, so that the rest of the report is not lost.
+    /// </summary>
+    public async Task<IReadOnlyList<AnnotatorQualityDto>?> CollectAnnotatorQualityAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            return await new CampaignApiClient(http, new MeasurementLog(), retry, options.Credentials).AnnotatorQualityAsync(options.CampaignId, ct);
+        }
+        catch (CampaignApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            Log.Warning("Campaign {Id}: the server has no annotator quality table ({Message}); the report has no flags", options.CampaignId, e.Message);
+            return null;
+        }
+    }
 
     private async Task<RankingSnapshot> CollectRankingWithinAsync(CancellationToken ct)
     {

@@ -101,15 +101,18 @@ CREATE TABLE IF NOT EXISTS annotation_annotator_totals
 );
 CREATE INDEX IF NOT EXISTS annotation_annotator_totals_by_annotator ON annotation_annotator_totals (annotator_id);
 
--- Per campaign and annotator, from answers on instances with a reference mask (Segmentation.Quality): the clicks that
--- could be judged and those that corrected a true error with the right polarity; the 0-click answers and those that
--- accepted a mask that was not good. Added to in the transaction that records the answer.
+-- Per campaign and annotator, from answers on instances with a reference mask (Segmentation.Quality.AnswerJudgement):
+-- the clicks that could be judged and those with the wrong polarity for the reference; the first clicks of rounds that
+-- could be judged and those that corrected a true error of the mask shown; the 0-click answers and those that accepted
+-- a mask that was not good. Added to in the transaction that records the answer.
 CREATE TABLE IF NOT EXISTS annotation_annotator_quality
 (
     campaign_id             text   NOT NULL,
     annotator_id            text   NOT NULL,
     judged_clicks           bigint NOT NULL,
-    correcting_clicks       bigint NOT NULL,
+    wrong_polarity_clicks   bigint NOT NULL,
+    first_clicks_judged     bigint NOT NULL,
+    first_clicks_correcting bigint NOT NULL,
     accepted_with_reference bigint NOT NULL,
     accepted_bad            bigint NOT NULL,
     CONSTRAINT annotation_annotator_quality_key PRIMARY KEY (campaign_id, annotator_id)

@@ -40,7 +40,8 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
             {
                 var work = (await annotator.RequestWork(campaignId))!;
                 var submission = new Submission($"s{a}-{k}", ids[a], 1, a == 3 ? Careless : Careful, false, 2 + a);
-                await annotator.Submit(work.InstanceKey, submission);
+                // The annotator is never told how the answer did against the reference.
+                Assert.Null((await annotator.Submit(work.InstanceKey, submission)).Quality);
                 // A repeated submission is recorded once.
                 await annotator.Submit(work.InstanceKey, submission);
             }
@@ -55,14 +56,16 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
         foreach (var careful in ids[..3])
         {
             var q = table[careful];
-            Assert.Equal((5L, 0L, 20L, 1.0, false), (q.Answers, q.Skips, q.JudgedClicks, q.CorrectingShare, q.Flagged));
+            Assert.Equal((5L, 0L, 20L, (double?)1.0, 5L, (double?)1.0, false),
+                (q.Answers, q.Skips, q.JudgedClicks, q.RightPolarityShare, q.FirstClicksJudged, q.FirstClickCorrectingShare, q.Flagged));
         }
         var careless = table[ids[3]];
-        Assert.Equal((20L, 0.0, true), (careless.JudgedClicks, careless.CorrectingShare, careless.Flagged));
+        Assert.Equal((20L, (double?)0.0, (double?)0.0, true), (careless.JudgedClicks, careless.RightPolarityShare, careless.FirstClickCorrectingShare, careless.Flagged));
         Assert.Equal(5.0, careless.SecondsPerAnswer);
         // The accepted mask covers half the reference (IoU 0.5): accepted although not good.
         var accepted = table[ids[4]];
-        Assert.Equal((0L, (double?)null, 1L, (double?)1.0, false), (accepted.JudgedClicks, accepted.CorrectingShare, accepted.AcceptedWithReference, accepted.AcceptedBadShare, accepted.Flagged));
+        Assert.Equal((0L, (double?)null, 1L, (double?)1.0, false),
+            (accepted.JudgedClicks, accepted.RightPolarityShare, accepted.AcceptedWithReference, accepted.AcceptedBadShare, accepted.Flagged));
     }
 
     [Fact]
@@ -82,6 +85,6 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
         await annotator.Submit(work.InstanceKey, new Submission("s", id, 1, Careless, false, 3));
 
         var q = Assert.Single(await campaign.GetAnnotatorQuality());
-        Assert.Equal((1L, 0L, (double?)null, false), (q.Answers, q.JudgedClicks, q.CorrectingShare, q.Flagged));
+        Assert.Equal((1L, 0L, (double?)null, false), (q.Answers, q.JudgedClicks, q.RightPolarityShare, q.Flagged));
     }
 }

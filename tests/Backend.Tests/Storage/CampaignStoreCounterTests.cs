@@ -51,15 +51,15 @@ public sealed class CampaignStoreCounterTests(PostgresServer server)
         var store = Store(database);
         var campaignId = Api.NewId("judged");
         var at = DateTimeOffset.UtcNow.UtcTicks;
-        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i1", "s1", "ann", 1, 4, 3, false, at, new AnswerQuality(4, 3, false, false)), []));
-        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i2", "s2", "ann", 1, 0, 1, false, at, new AnswerQuality(0, 0, true, true)), []));
-        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i3", "s3", "other", 1, 2, 1, false, at, new AnswerQuality(1, 0, false, false)), []));
+        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i1", "s1", "ann", 1, 4, 3, false, at, new AnswerQuality(4, 1, true, true, false, false)), []));
+        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i2", "s2", "ann", 1, 0, 1, false, at, new AnswerQuality(0, 0, false, false, true, true)), []));
+        Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i3", "s3", "other", 1, 2, 1, false, at, new AnswerQuality(1, 1, true, false, false, false)), []));
         Assert.True(await store.RecordAnswer(new AnswerRow(campaignId, "i4", "s4", "ann", 1, 2, 1, false, at), [])); // no reference
         // The same submission again: recorded before, nothing added.
-        Assert.False(await store.RecordAnswer(new AnswerRow(campaignId, "i1", "s1", "ann", 1, 4, 3, false, at, new AnswerQuality(4, 3, false, false)), []));
+        Assert.False(await store.RecordAnswer(new AnswerRow(campaignId, "i1", "s1", "ann", 1, 4, 3, false, at, new AnswerQuality(4, 1, true, true, false, false)), []));
 
         Assert.Equal(
-            [new AnnotatorQualityRow("ann", 4, 3, 1, 1), new AnnotatorQualityRow("other", 1, 0, 0, 0)],
+            [new AnnotatorQualityRow("ann", 4, 1, 1, 1, 1, 1), new AnnotatorQualityRow("other", 1, 1, 1, 0, 0, 0)],
             await store.AnnotatorQuality(campaignId));
         Assert.Empty(await store.AnnotatorQuality(Api.NewId("none")));
     }

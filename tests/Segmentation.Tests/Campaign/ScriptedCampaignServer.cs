@@ -126,7 +126,8 @@ internal sealed class ScriptedCampaignServer : HttpMessageHandler
                 return Json(HttpStatusCode.OK, new JsonArray(FlaggedAnnotators.Select(id => (JsonNode?)new JsonObject
                 {
                     ["annotatorId"] = id, ["answers"] = 2, ["skips"] = 0, ["secondsPerAnswer"] = 3.0, ["judgedClicks"] = 6,
-                    ["correctingShare"] = 0.25, ["acceptedWithReference"] = 0, ["acceptedBadShare"] = null, ["flagged"] = true,
+                    ["rightPolarityShare"] = 0.25, ["firstClicksJudged"] = 2, ["firstClickCorrectingShare"] = 0.5,
+                    ["acceptedWithReference"] = 0, ["acceptedBadShare"] = null, ["flagged"] = true,
                 }).ToArray()));
             default:
                 return Problem(HttpStatusCode.NotFound, "Not Found", $"{method} {path} is not scripted.", null);

@@ -24,6 +24,24 @@ public sealed class QualityOutliersTests
     }
 
     [Fact]
+    public void In_a_spread_out_group_a_gap_larger_than_the_minimum_but_within_three_spreads_is_not_flagged()
+    {
+        // Median 0.8, median absolute deviation 0.1: three robust spreads are 0.44, so 0.5 (0.3 below) is within the group.
+        var group = Group(0.6, 0.7, 0.8, 0.9, 1.0, 0.65, 0.75, 0.85, 0.95, 0.5);
+        Assert.Empty(QualityOutliers.Flag(group));
+        Assert.Equal(["a9"], QualityOutliers.Flag(group, spreads: 1));
+    }
+
+    [Fact]
+    public void When_half_the_group_or_more_is_careless_the_median_is_theirs_and_nobody_is_flagged()
+    {
+        Assert.Empty(QualityOutliers.Flag(Group(0.97, 0.95, 0.4, 0.35)));
+        Assert.Empty(QualityOutliers.Flag(Group(0.97, 0.4, 0.35)));
+        // A share that is not a number is left out, not flagged.
+        Assert.Equal(["a3"], QualityOutliers.Flag(Group(0.97, 0.95, 0.96, 0.3, double.NaN)));
+    }
+
+    [Fact]
     public void Too_few_judged_clicks_or_too_small_a_group_flags_nobody()
     {
         var group = Group(0.97, 0.95, 0.99, 0.93, 0.96, 0.98).Append(("new", 5, 0.2)).ToArray();
