@@ -6,6 +6,7 @@ namespace Grains.Interfaces;
 /// </summary>
 public interface IAnnotatorGrain : IGrainWithStringKey
 {
+    /// <summary>Qualifies or suspends the annotator; suspending gives their current lease back to its queue.</summary>
     Task SetQualified(bool qualified);
 
     Task<bool> IsQualified();

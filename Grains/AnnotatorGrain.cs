@@ -33,6 +33,9 @@ public sealed class AnnotatorGrain(
 
     public async Task SetQualified(bool qualified)
     {
+        // A suspended annotator's open work goes back to the queue at once, not when the lease runs out; an answer to it
+        // is then refused (lease not held).
+        if (!qualified && S.Lease is not null) await ReleaseWork();
         if (S.Qualified == qualified) return;
         S.Qualified = qualified;
         await state.WriteOrDeactivateAsync(this);

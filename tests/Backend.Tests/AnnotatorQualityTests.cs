@@ -69,6 +69,38 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Suspending_an_annotator_gives_their_open_work_back_to_the_queue_and_refuses_their_answer_to_it()
+    {
+        var campaignId = NewId("suspend");
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
+        await campaign.Create(new CampaignSettings { Rounds = 1, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
+        await campaign.BeginImport();
+        await campaign.ImportInstances([new InstanceImport("i0", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box")]);
+        var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i0"));
+        await instance.SetModelMask(0, Rect(10, 5, 20, 25).ToWire());
+        await campaign.Start();
+        var id = NewId("a");
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
+        await annotator.SetQualified(true);
+        var work = (await annotator.RequestWork(campaignId))!;
+        Assert.Equal(InstanceStatus.Leased, (await instance.GetState()).Status);
+
+        await annotator.SetQualified(false);
+
+        Assert.Null(await annotator.GetLease());
+        Assert.Equal(InstanceStatus.Queued, (await instance.GetState()).Status);
+        var queue = await fixture.Grains.GetGrain<IWorkQueueGrain>(AnnotationKeys.WorkQueue(campaignId, 1, 0)).GetSummary();
+        Assert.Equal((1, 0), (queue.Waiting, queue.Leased));
+        var refused = await Assert.ThrowsAsync<AnnotationRejectedException>(() =>
+            annotator.Submit(work.InstanceKey, new Submission("late", id, 1, Careful, false, 3)));
+        Assert.Equal(RejectionCodes.LeaseNotHeld, refused.Code);
+        // Another annotator gets the instance.
+        var other = fixture.Grains.GetGrain<IAnnotatorGrain>(NewId("b"));
+        await other.SetQualified(true);
+        Assert.Equal(work.InstanceKey, (await other.RequestWork(campaignId))!.InstanceKey);
+    }
+
+    [Fact]
     public async Task Without_reference_masks_nothing_is_judged_and_nobody_is_flagged()
     {
         var campaignId = NewId("noref");

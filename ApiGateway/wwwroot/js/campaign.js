@@ -358,7 +358,11 @@ function showLowRanked(page) {
 
 // ---------------------------------------------------------------- annotators and members
 
+/** Whether each annotator is qualified, from the last annotators list: the quality table offers suspension only to the qualified. */
+const qualifiedById = new Map();
+
 function showAnnotators(list) {
+  for (const a of list.annotators ?? []) qualifiedById.set(a.id, !!a.qualified);
   const rows = [...(list.annotators ?? [])].sort((a, b) => (b.statistics?.answers ?? 0) - (a.statistics?.answers ?? 0) || a.id.localeCompare(b.id));
   syncChildren($('annotators-table').querySelector('tbody'), rows, a => a.id, a => {
     const s = a.statistics ?? {};
@@ -372,6 +376,52 @@ function showAnnotators(list) {
       el('td', { className: 'num' }, fmt(s.skips)));
   }, { empty: emptyRow(7, 'Nobody has taken work in this campaign yet.') });
 }
+
+function percent(share) {
+  return share === null || share === undefined ? '—' : `${fmt(share * 100, 1)}%`;
+}
+
+function showQuality(rows) {
+  // Flagged first, then the lowest share of right-polarity clicks.
+  const sorted = [...rows].sort((a, b) => (b.flagged - a.flagged) || ((a.rightPolarityShare ?? 2) - (b.rightPolarityShare ?? 2)) || a.annotatorId.localeCompare(b.annotatorId));
+  syncChildren($('quality-table').querySelector('tbody'), sorted, q => q.annotatorId, q => {
+    const qualified = qualifiedById.get(q.annotatorId) ?? true;
+    const action = q.flagged && qualified
+      ? el('button', { type: 'button', className: 'danger', dataset: { suspend: q.annotatorId }, onclick: e => suspend(q.annotatorId, e.currentTarget) }, 'Suspend')
+      : null;
+    return el('tr', { dataset: { annotator: q.annotatorId }, className: q.flagged ? 'flagged' : '' },
+      el('th', { scope: 'row' }, q.annotatorId),
+      el('td', { className: 'num' }, fmt(q.answers)),
+      el('td', { className: 'num' }, fmt(q.judgedClicks)),
+      el('td', { className: 'num' }, percent(q.rightPolarityShare)),
+      el('td', { className: 'num', title: `${fmt(q.firstClicksJudged)} first clicks judged` }, percent(q.firstClickCorrectingShare)),
+      el('td', { className: 'num', title: `${fmt(q.acceptedWithReference)} masks accepted` }, percent(q.acceptedBadShare)),
+      el('td', { className: 'num' }, fmt(q.secondsPerAnswer, 1)),
+      el('td', {}, q.flagged ? el('span', { className: 'badge no flag' }, 'flagged') : null,
+        qualified ? null : el('span', { className: 'badge suspended' }, 'suspended')),
+      el('td', {}, action));
+  }, {
+    signature: q => `${q.answers}|${q.judgedClicks}|${q.rightPolarityShare}|${q.flagged}|${qualifiedById.get(q.annotatorId)}`,
+    empty: emptyRow(9, 'No answers on objects with a reference mask yet.'),
+  });
+}
+
+async function suspend(userName, button) {
+  if (!window.confirm(`Suspend ${userName}? They get no more tasks in any campaign until qualified again, and their open task goes back to the queue.`)) return;
+  const status = $('quality-status');
+  button.disabled = true;
+  try {
+    await api('PUT', `/api/v1/annotators/${enc(userName)}/qualification`, { qualified: false });
+    setStatus(status, `${userName} is suspended; their open task went back to the queue.`, 'ok');
+    await Promise.all([loadMembers(), loadAnnotators()]);
+    await loadQuality();
+  } catch (e) {
+    button.disabled = false;
+    showError(status, e);
+  }
+}
+
+async function loadQuality() { showQuality(await api('GET', `${base}/quality/annotators`)); }
 
 async function setQualified(userName, qualified, input) {
   const status = $('members-status');
@@ -479,7 +529,7 @@ async function refreshOnce() {
   parts.push(
     ['progress', api('GET', `${base}/progress`).then(showProgress)],
     ['statistics', api('GET', `${base}/statistics`).then(showStatistics)],
-    ['annotators', loadAnnotators()],
+    ['annotators', loadAnnotators().then(loadQuality)],
     ['members', loadMembers()],
   );
   if (campaign?.settings?.groundTruthFraction > 0) {
