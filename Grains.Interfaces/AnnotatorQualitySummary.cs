@@ -17,4 +17,6 @@ public sealed record AnnotatorQualitySummary(
     [property: Id(7)] double? FirstClickCorrectingShare,
     [property: Id(8)] long AcceptedWithReference,
     [property: Id(9)] double? AcceptedBadShare,
-    [property: Id(10)] bool Flagged);
+    [property: Id(10)] bool Flagged,
+    [property: Id(11)] long RoundsWithGain = 0,
+    [property: Id(12)] double? IouGainPerClick = null);

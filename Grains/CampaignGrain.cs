@@ -145,7 +145,8 @@ public sealed class CampaignGrain(
                 q?.JudgedClicks ?? 0, Share(q?.JudgedClicks - q?.WrongPolarityClicks, q?.JudgedClicks),
                 q?.FirstClicksJudged ?? 0, Share(q?.FirstClicksCorrecting, q?.FirstClicksJudged),
                 q?.AcceptedWithReference ?? 0, Share(q?.AcceptedBad, q?.AcceptedWithReference),
-                flagged.Contains(t.AnnotatorId));
+                flagged.Contains(t.AnnotatorId),
+                q?.GainRounds ?? 0, q is { GainClicks: > 0 } ? q.GainSum / q.GainClicks : null);
         }).ToArray();
 
         static double? Share(long? part, long? whole) => whole is > 0 ? (double)part!.Value / whole.Value : null;

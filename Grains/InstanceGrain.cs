@@ -13,6 +13,7 @@ namespace Grains;
 /// </summary>
 public sealed class InstanceGrain(
     [PersistentState("instance", StorageNames.Instances)] IPersistentState<InstanceState> state,
+    Grains.Store.ICampaignStore store,
     ILogger<InstanceGrain> logger)
     : Grain, IInstanceGrain
 {
@@ -226,6 +227,8 @@ public sealed class InstanceGrain(
         }
         // Assessed before the instance is queued: a low predicted IoU puts it at the front of the next round's queue.
         if (round >= 1) await AssessRound(round);
+        // Before the write: recorded once per round, so a mask set again after a failed write adds nothing twice.
+        if (round >= 1) await RecordGain(round, mask);
         await state.WriteOrDeactivateAsync(this);
         if (!last) await EnqueueCurrentRound(spec);
         else if (round > spec.Rounds) await NotifyExtraRoundFinished(round);
@@ -316,6 +319,28 @@ public sealed class InstanceGrain(
     }
 
     public Task<InstanceView> GetState() => Task.FromResult(View());
+
+    /// <summary>
+    /// On an instance with a reference mask, the IoU with it that the corrective answer of <paramref name="round"/> added,
+    /// for its annotator's quality figures. A failure is logged and does not cost the mask.
+    /// </summary>
+    async Task RecordGain(int round, MaskRle mask)
+    {
+        if (S.GroundTruth is not { } truth) return;
+        if (S.Answers.LastOrDefault(a => a.Round == round) is not { Skipped: false, ClickCount: > 0 } answer) return;
+        if (S.Masks.FirstOrDefault(m => m.Round == round - 1) is not { } before) return;
+        try
+        {
+            var reference = truth.ToKernel().ToMask();
+            var gain = MaskMetrics.IoU(mask.ToKernel().ToMask(), reference) - MaskMetrics.IoU(before.Mask.ToKernel().ToMask(), reference);
+            var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
+            await store.RecordGain(campaignId, instanceId, round, answer.AnnotatorId, gain, answer.ClickCount);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Recording the IoU gain of round {Round} of {InstanceKey} failed; the round stands without it", round, Key);
+        }
+    }
 
     /// <summary>
     /// On an instance with a reference mask, how the answer did against it (on the mask the round started from). Null

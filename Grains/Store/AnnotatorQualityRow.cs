@@ -8,4 +8,7 @@ public sealed record AnnotatorQualityRow(
     long FirstClicksJudged,
     long FirstClicksCorrecting,
     long AcceptedWithReference,
-    long AcceptedBad);
+    long AcceptedBad,
+    long GainRounds = 0,
+    double GainSum = 0,
+    long GainClicks = 0);

@@ -55,6 +55,13 @@ public interface ICampaignStore
     /// </summary>
     Task<bool> RecordAnswer(AnswerRow answer, IReadOnlyList<AnswerCounter> counters);
 
+    /// <summary>
+    /// Instance grain: the IoU with the reference that a corrective round added, given by <paramref name="annotatorId"/>
+    /// with <paramref name="clicks"/> clicks, added to their quality counts once per instance and round. False when it
+    /// was recorded before.
+    /// </summary>
+    Task<bool> RecordGain(string campaignId, string instanceId, int round, string annotatorId, double gain, int clicks);
+
     /// <summary>The quality counts of the campaign's annotators (those with an answer on an instance with a reference), by id.</summary>
     Task<IReadOnlyList<AnnotatorQualityRow>> AnnotatorQuality(string campaignId);
 

@@ -468,10 +468,32 @@ public abstract class SqlCampaignStore : ICampaignStore
     {
         await using var connection = await Open();
         return await Query(connection, null,
-            "SELECT annotator_id, judged_clicks, wrong_polarity_clicks, first_clicks_judged, first_clicks_correcting, accepted_with_reference, accepted_bad " +
-            "FROM annotation_annotator_quality WHERE campaign_id = @c ORDER BY annotator_id",
-            r => new AnnotatorQualityRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)),
+            "SELECT annotator_id, judged_clicks, wrong_polarity_clicks, first_clicks_judged, first_clicks_correcting, accepted_with_reference, accepted_bad, " +
+            "gain_rounds, gain_sum, gain_clicks FROM annotation_annotator_quality WHERE campaign_id = @c ORDER BY annotator_id",
+            r => new AnnotatorQualityRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6),
+                r.GetInt64(7), r.GetDouble(8), r.GetInt64(9)),
             ("c", campaignId));
+    }
+
+    public async Task<bool> RecordGain(string campaignId, string instanceId, int round, string annotatorId, double gain, int clicks)
+    {
+        if (!double.IsFinite(gain)) throw new ArgumentOutOfRangeException(nameof(gain), gain, "A gain must be a number.");
+        return await Write(async (connection, transaction) =>
+        {
+            var inserted = await Execute(connection, transaction,
+                "INSERT INTO annotation_round_gain (campaign_id, instance_id, round, annotator_id, gain, clicks) VALUES (@c, @i, @r, @a, @g, @k) " +
+                "ON CONFLICT (campaign_id, instance_id, round) DO NOTHING",
+                ("c", campaignId), ("i", instanceId), ("r", round), ("a", annotatorId), ("g", gain), ("k", clicks));
+            if (inserted == 0) return false;
+            await Execute(connection, transaction,
+                "INSERT INTO annotation_annotator_quality (campaign_id, annotator_id, judged_clicks, wrong_polarity_clicks, first_clicks_judged, " +
+                "first_clicks_correcting, accepted_with_reference, accepted_bad, gain_rounds, gain_sum, gain_clicks) " +
+                "VALUES (@c, @a, 0, 0, 0, 0, 0, 0, 1, @g, @k) ON CONFLICT (campaign_id, annotator_id) DO UPDATE SET " +
+                "gain_rounds = annotation_annotator_quality.gain_rounds + 1, gain_sum = annotation_annotator_quality.gain_sum + excluded.gain_sum, " +
+                "gain_clicks = annotation_annotator_quality.gain_clicks + excluded.gain_clicks",
+                ("c", campaignId), ("a", annotatorId), ("g", gain), ("k", (long)clicks));
+            return true;
+        });
     }
 
     public async Task<IReadOnlyList<AnnotatorTotals>> AnnotatorCampaigns(string annotatorId)

@@ -146,4 +146,5 @@ public sealed record CocoExportAnnotation(
 /// <summary>One row of GET quality/annotators.</summary>
 public sealed record AnnotatorQualityDto(
     string AnnotatorId, long Answers, long Skips, double? SecondsPerAnswer, long JudgedClicks, double? RightPolarityShare,
-    long FirstClicksJudged, double? FirstClickCorrectingShare, long AcceptedWithReference, double? AcceptedBadShare, bool Flagged);
+    long FirstClicksJudged, double? FirstClickCorrectingShare, long AcceptedWithReference, double? AcceptedBadShare, bool Flagged,
+    long RoundsWithGain = 0, double? IouGainPerClick = null);

@@ -160,6 +160,8 @@ public sealed class CampaignReport
                     ["right_polarity_share"] = q.RightPolarityShare is { } s ? Round(s) : null,
                     ["first_clicks_judged"] = q.FirstClicksJudged,
                     ["first_click_correcting_share"] = q.FirstClickCorrectingShare is { } f ? Round(f) : null,
+                    ["rounds_with_gain"] = q.RoundsWithGain,
+                    ["iou_gain_per_click"] = q.IouGainPerClick is { } g ? Round(g) : null,
                     ["accepted_with_reference"] = q.AcceptedWithReference,
                     ["accepted_bad_share"] = q.AcceptedBadShare is { } b ? Round(b) : null,
                     ["seconds_per_answer"] = q.SecondsPerAnswer is { } t ? Round(t) : null,

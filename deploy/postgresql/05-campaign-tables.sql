@@ -115,7 +115,23 @@ CREATE TABLE IF NOT EXISTS annotation_annotator_quality
     first_clicks_correcting bigint NOT NULL,
     accepted_with_reference bigint NOT NULL,
     accepted_bad            bigint NOT NULL,
+    gain_rounds             bigint           NOT NULL DEFAULT 0,
+    gain_sum                double precision NOT NULL DEFAULT 0,
+    gain_clicks             bigint           NOT NULL DEFAULT 0,
     CONSTRAINT annotation_annotator_quality_key PRIMARY KEY (campaign_id, annotator_id)
+);
+
+-- The IoU with the reference that each corrective round added (gain_* above is their sum per annotator), one row per
+-- instance and round, so that a mask recorded twice adds its gain once.
+CREATE TABLE IF NOT EXISTS annotation_round_gain
+(
+    campaign_id  text             NOT NULL,
+    instance_id  text             NOT NULL,
+    round        integer          NOT NULL,
+    annotator_id text             NOT NULL,
+    gain         double precision NOT NULL,
+    clicks       integer          NOT NULL,
+    CONSTRAINT annotation_round_gain_key PRIMARY KEY (campaign_id, instance_id, round)
 );
 
 -- The campaign's answers counted by key (Segmentation.Campaigns.AnswerCounterKind: totals, round and clicks, seconds

@@ -69,6 +69,33 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task The_IoU_a_corrective_round_adds_is_counted_per_click_once_its_next_mask_is_made()
+    {
+        var campaignId = NewId("gain");
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
+        await campaign.Create(new CampaignSettings { Rounds = 2, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
+        await campaign.BeginImport();
+        await campaign.ImportInstances([new InstanceImport("i0", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box", GroundTruth: Rect(10, 5, 30, 25).ToWire())]);
+        var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i0"));
+        await instance.SetModelMask(0, Rect(10, 5, 20, 25).ToWire()); // IoU 0.5 with the reference
+        await campaign.Start();
+        var id = NewId("a");
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
+        await annotator.SetQualified(true);
+        var work = (await annotator.RequestWork(campaignId))!;
+        await annotator.Submit(work.InstanceKey, new Submission("s1", id, 1, Careful, false, 3));
+        Assert.Equal((0L, (double?)null), Gain(await campaign.GetAnnotatorQuality()));
+
+        // The model's next mask is the reference: the round added 0.5 with 4 clicks. Set again, it adds nothing twice.
+        await instance.SetModelMask(1, Rect(10, 5, 30, 25).ToWire());
+        await instance.SetModelMask(1, Rect(10, 5, 30, 25).ToWire());
+
+        Assert.Equal((1L, (double?)0.125), Gain(await campaign.GetAnnotatorQuality()));
+
+        static (long, double?) Gain(IReadOnlyList<AnnotatorQualitySummary> table) => (table.Single().RoundsWithGain, table.Single().IouGainPerClick);
+    }
+
+    [Fact]
     public async Task Suspending_an_annotator_gives_their_open_work_back_to_the_queue_and_refuses_their_answer_to_it()
     {
         var campaignId = NewId("suspend");

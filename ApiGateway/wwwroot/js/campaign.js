@@ -377,6 +377,13 @@ function showAnnotators(list) {
   }, { empty: emptyRow(7, 'Nobody has taken work in this campaign yet.') });
 }
 
+/** IoU points per click, signed, with a tenth of a point (a gain that rounds to zero shows as 0, not -0). */
+function gainPoints(gain) {
+  if (gain === null || gain === undefined) return '—';
+  const points = Math.round(gain * 1000) / 10;
+  return points === 0 ? '0 pt' : `${points > 0 ? '+' : ''}${fmt(points, 1)} pt`;
+}
+
 function percent(share) {
   return share === null || share === undefined ? '—' : `${fmt(share * 100, 1)}%`;
 }
@@ -395,14 +402,16 @@ function showQuality(rows) {
       el('td', { className: 'num' }, fmt(q.judgedClicks)),
       el('td', { className: 'num' }, percent(q.rightPolarityShare)),
       el('td', { className: 'num', title: `${fmt(q.firstClicksJudged)} first clicks judged` }, percent(q.firstClickCorrectingShare)),
+      el('td', { className: 'num', title: `${fmt(q.roundsWithGain)} rounds with their next mask` },
+        gainPoints(q.iouGainPerClick)),
       el('td', { className: 'num', title: `${fmt(q.acceptedWithReference)} masks accepted` }, percent(q.acceptedBadShare)),
       el('td', { className: 'num' }, fmt(q.secondsPerAnswer, 1)),
       el('td', {}, q.flagged ? el('span', { className: 'badge no flag' }, 'flagged') : null,
         qualified ? null : el('span', { className: 'badge suspended' }, 'suspended')),
       el('td', {}, action));
   }, {
-    signature: q => `${q.answers}|${q.judgedClicks}|${q.rightPolarityShare}|${q.flagged}|${qualifiedById.get(q.annotatorId)}`,
-    empty: emptyRow(9, 'No answers on objects with a reference mask yet.'),
+    signature: q => `${q.answers}|${q.judgedClicks}|${q.rightPolarityShare}|${q.roundsWithGain}|${q.flagged}|${qualifiedById.get(q.annotatorId)}`,
+    empty: emptyRow(10, 'No answers on objects with a reference mask yet.'),
   });
 }
 

@@ -62,6 +62,16 @@ public sealed class CampaignStoreCounterTests(PostgresServer server)
             [new AnnotatorQualityRow("ann", 4, 1, 1, 1, 1, 1), new AnnotatorQualityRow("other", 1, 1, 1, 0, 0, 0)],
             await store.AnnotatorQuality(campaignId));
         Assert.Empty(await store.AnnotatorQuality(Api.NewId("none")));
+
+        // Gains add once per instance and round, also for an annotator with no judged answer yet.
+        Assert.True(await store.RecordGain(campaignId, "i1", 1, "ann", 0.2, 4));
+        Assert.False(await store.RecordGain(campaignId, "i1", 1, "ann", 0.2, 4));
+        Assert.True(await store.RecordGain(campaignId, "i1", 2, "ann", -0.05, 1));
+        Assert.True(await store.RecordGain(campaignId, "i9", 1, "third", 0.1, 2));
+        var rows = (await store.AnnotatorQuality(campaignId)).ToDictionary(r => r.AnnotatorId);
+        Assert.Equal((2L, 5L), (rows["ann"].GainRounds, rows["ann"].GainClicks));
+        Assert.Equal(0.15, rows["ann"].GainSum, 12);
+        Assert.Equal(new AnnotatorQualityRow("third", 0, 0, 0, 0, 0, 0, 1, 0.1, 2), rows["third"]);
     }
 
     [Theory, MemberData(nameof(Databases))]
