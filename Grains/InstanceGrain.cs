@@ -1,6 +1,8 @@
 using Grains.Interfaces;
+using Grains.Store;
 using Microsoft.Extensions.Logging;
 using Segmentation.Masks;
+using Segmentation.Quality;
 using Segmentation.Ranking;
 
 namespace Grains;
@@ -13,7 +15,7 @@ namespace Grains;
 /// </summary>
 public sealed class InstanceGrain(
     [PersistentState("instance", StorageNames.Instances)] IPersistentState<InstanceState> state,
-    Grains.Store.ICampaignStore store,
+    ICampaignStore store,
     ILogger<InstanceGrain> logger)
     : Grain, IInstanceGrain
 {
@@ -333,8 +335,7 @@ public sealed class InstanceGrain(
         {
             var reference = truth.ToKernel().ToMask();
             var gain = MaskMetrics.IoU(mask.ToKernel().ToMask(), reference) - MaskMetrics.IoU(before.Mask.ToKernel().ToMask(), reference);
-            var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
-            await store.RecordGain(campaignId, instanceId, round, answer.AnnotatorId, gain, answer.ClickCount);
+            await store.RecordGain(AnnotationKeys.ParseInstance(Key).CampaignId, InstanceId, round, answer.AnnotatorId, gain, answer.ClickCount);
         }
         catch (Exception ex)
         {
@@ -352,7 +353,7 @@ public sealed class InstanceGrain(
         if (S.Masks.LastOrDefault(m => m.Round == submission.Round - 1) is not { } shown) return null;
         try
         {
-            var j = Segmentation.Quality.AnswerJudgement.Of(truth.ToKernel().ToMask(), shown.Mask.ToKernel().ToMask(),
+            var j = AnswerJudgement.Of(truth.ToKernel().ToMask(), shown.Mask.ToKernel().ToMask(),
                 submission.Clicks.Select(c => c.ToKernel()).ToArray());
             return new AnswerQuality(j.JudgedClicks, j.WrongPolarityClicks, j.FirstClickJudged, j.FirstClickCorrects, j.Accepted, j.AcceptedBad);
         }

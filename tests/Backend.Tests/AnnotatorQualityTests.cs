@@ -17,19 +17,39 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
     static readonly SubmittedClick[] Careless =
         [new(14.5, 10.5, ClickPolarity.Background), new(14.5, 19.5, ClickPolarity.Background), new(16.5, 14.5, ClickPolarity.Background), new(12.5, 15.5, ClickPolarity.Background)];
 
+    /// <summary>
+    /// A running campaign (external model) of <paramref name="count"/> instances i00, i01, ... whose round-0 mask misses the
+    /// right half of the box; with <paramref name="withReference"/> each has the box as its reference mask.
+    /// </summary>
+    async Task<(string CampaignId, ICampaignGrain Campaign)> RunningCampaign(string prefix, int count, bool withReference, int rounds = 1)
+    {
+        var campaignId = NewId(prefix);
+        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
+        await campaign.Create(new CampaignSettings { Rounds = rounds, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
+        await campaign.BeginImport();
+        var truth = withReference ? Rect(10, 5, 30, 25).ToWire() : null;
+        await campaign.ImportInstances(Enumerable.Range(0, count).Select(i =>
+            new InstanceImport($"i{i:D2}", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box", GroundTruth: truth)).ToArray());
+        for (var i = 0; i < count; i++)
+            await Instance(campaignId, i).SetModelMask(0, Rect(10, 5, 20, 25).ToWire());
+        await campaign.Start();
+        return (campaignId, campaign);
+    }
+
+    IInstanceGrain Instance(string campaignId, int index) => fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, $"i{index:D2}"));
+
+    async Task<(string Id, IAnnotatorGrain Grain)> QualifiedAnnotator(string prefix = "a")
+    {
+        var id = NewId(prefix);
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
+        await annotator.SetQualified(true);
+        return (id, annotator);
+    }
+
     [Fact]
     public async Task Clicks_on_reference_instances_are_judged_and_the_careless_annotator_alone_is_flagged()
     {
-        var campaignId = NewId("quality");
-        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
-        await campaign.Create(new CampaignSettings { Rounds = 1, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
-        await campaign.BeginImport();
-        var truth = Rect(10, 5, 30, 25).ToWire();
-        await campaign.ImportInstances(Enumerable.Range(0, 21).Select(i =>
-            new InstanceImport($"i{i:D2}", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box", GroundTruth: truth)).ToArray());
-        for (var i = 0; i < 21; i++)
-            await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, $"i{i:D2}")).SetModelMask(0, Rect(10, 5, 20, 25).ToWire());
-        await campaign.Start();
+        var (campaignId, campaign) = await RunningCampaign("quality", 21, withReference: true);
 
         var ids = Enumerable.Range(1, 5).Select(i => NewId($"a{i}")).ToArray();
         for (var a = 0; a < 4; a++)
@@ -71,17 +91,10 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
     [Fact]
     public async Task The_IoU_a_corrective_round_adds_is_counted_per_click_once_its_next_mask_is_made()
     {
-        var campaignId = NewId("gain");
-        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
-        await campaign.Create(new CampaignSettings { Rounds = 2, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
-        await campaign.BeginImport();
-        await campaign.ImportInstances([new InstanceImport("i0", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box", GroundTruth: Rect(10, 5, 30, 25).ToWire())]);
-        var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i0"));
-        await instance.SetModelMask(0, Rect(10, 5, 20, 25).ToWire()); // IoU 0.5 with the reference
-        await campaign.Start();
-        var id = NewId("a");
-        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
-        await annotator.SetQualified(true);
+        // The round-0 mask has IoU 0.5 with the reference.
+        var (campaignId, campaign) = await RunningCampaign("gain", 1, withReference: true, rounds: 2);
+        var instance = Instance(campaignId, 0);
+        var (id, annotator) = await QualifiedAnnotator();
         var work = (await annotator.RequestWork(campaignId))!;
         await annotator.Submit(work.InstanceKey, new Submission("s1", id, 1, Careful, false, 3));
         Assert.Equal((0L, (double?)null), Gain(await campaign.GetAnnotatorQuality()));
@@ -98,17 +111,9 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
     [Fact]
     public async Task Suspending_an_annotator_gives_their_open_work_back_to_the_queue_and_refuses_their_answer_to_it()
     {
-        var campaignId = NewId("suspend");
-        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
-        await campaign.Create(new CampaignSettings { Rounds = 1, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
-        await campaign.BeginImport();
-        await campaign.ImportInstances([new InstanceImport("i0", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box")]);
-        var instance = fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i0"));
-        await instance.SetModelMask(0, Rect(10, 5, 20, 25).ToWire());
-        await campaign.Start();
-        var id = NewId("a");
-        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
-        await annotator.SetQualified(true);
+        var (campaignId, _) = await RunningCampaign("suspend", 1, withReference: false);
+        var instance = Instance(campaignId, 0);
+        var (id, annotator) = await QualifiedAnnotator();
         var work = (await annotator.RequestWork(campaignId))!;
         Assert.Equal(InstanceStatus.Leased, (await instance.GetState()).Status);
 
@@ -122,24 +127,15 @@ public sealed class AnnotatorQualityTests(TestClusterFixture fixture) : IClassFi
             annotator.Submit(work.InstanceKey, new Submission("late", id, 1, Careful, false, 3)));
         Assert.Equal(RejectionCodes.LeaseNotHeld, refused.Code);
         // Another annotator gets the instance.
-        var other = fixture.Grains.GetGrain<IAnnotatorGrain>(NewId("b"));
-        await other.SetQualified(true);
+        var (_, other) = await QualifiedAnnotator("b");
         Assert.Equal(work.InstanceKey, (await other.RequestWork(campaignId))!.InstanceKey);
     }
 
     [Fact]
     public async Task Without_reference_masks_nothing_is_judged_and_nobody_is_flagged()
     {
-        var campaignId = NewId("noref");
-        var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
-        await campaign.Create(new CampaignSettings { Rounds = 1, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External });
-        await campaign.BeginImport();
-        await campaign.ImportInstances([new InstanceImport("i0", "a.jpg", Width, Height, new BoxD(10, 5, 30, 25), "box")]);
-        await fixture.Grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, "i0")).SetModelMask(0, Rect(10, 5, 20, 25).ToWire());
-        await campaign.Start();
-        var id = NewId("a");
-        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
-        await annotator.SetQualified(true);
+        var (campaignId, campaign) = await RunningCampaign("noref", 1, withReference: false);
+        var (id, annotator) = await QualifiedAnnotator();
         var work = (await annotator.RequestWork(campaignId))!;
         await annotator.Submit(work.InstanceKey, new Submission("s", id, 1, Careless, false, 3));
 
