@@ -120,6 +120,7 @@ public static class Gateway
         MemberEndpoints.Map(app);
         StatisticsEndpoints.Map(app);
         QualityEndpoints.Map(app);
+        PaintingEndpoints.Map(app);
         ManagerEndpoints.Map(app);
         ImportExportEndpoints.Map(app);
         RankingEndpoints.Map(app);

@@ -35,4 +35,5 @@ public static class RejectionCodes
     public const string NotQualified = "not_qualified";
     public const string CampaignNotRunning = "campaign_not_running";
     public const string InvalidTransition = "invalid_transition";
+    public const string AlreadyPainted = "already_painted";
 }

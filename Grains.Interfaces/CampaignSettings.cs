@@ -34,11 +34,21 @@ public sealed record CampaignSettings
     /// </summary>
     [Id(9)] public double ReprioritizeBelowIoU { get; init; }
 
+    /// <summary>
+    /// The fraction (0..1) of instances, chosen by a stable hash of the instance id, that painters also paint from scratch
+    /// (the paper: about 1%, or 100 per class). The first painting is the instance's reference mask when it has none imported.
+    /// </summary>
+    [Id(10)] public double ReferenceFraction { get; init; }
+
+    /// <summary>The share (0..1) of those instances that a second painter paints too, for the human agreement.</summary>
+    [Id(11)] public double DoublePaintingFraction { get; init; }
+
     public bool Equals(CampaignSettings? other) =>
         other is not null && Rounds == other.Rounds && MaxClicksPerRound == other.MaxClicksPerRound
         && MinClickRegionPixels == other.MinClickRegionPixels && ModelName == other.ModelName
         && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration && ImageRoot == other.ImageRoot && GroundTruthFraction == other.GroundTruthFraction
         && ReprioritizeBelowIoU == other.ReprioritizeBelowIoU
+        && ReferenceFraction == other.ReferenceFraction && DoublePaintingFraction == other.DoublePaintingFraction
         && ClassPolicies.Count == other.ClassPolicies.Count
         && ClassPolicies.All(p => other.ClassPolicies.TryGetValue(p.Key, out var v) && v == p.Value);
 

@@ -24,6 +24,21 @@ public interface IAnnotatorGrain : IGrainWithStringKey
     /// <summary>Answers the leased instance. A submission id seen before returns its first result.</summary>
     Task<SubmissionResult> Submit(string instanceKey, Submission submission);
 
+    /// <summary>Grants or withdraws the painting qualification; withdrawing gives a held painting lease back to its queue.</summary>
+    Task SetPaintingQualified(bool qualified);
+
+    Task<bool> IsPaintingQualified();
+
+    /// <summary>
+    /// The painting task the painter holds (if still valid), else a new lease from the campaign's painting queues (first
+    /// paintings before second ones); null when there is nothing to paint. Rejected when the annotator lacks the painting
+    /// qualification, holds an annotation lease, or the campaign is not Running.
+    /// </summary>
+    Task<PaintingAssignment?> RequestPainting(string campaignId);
+
+    /// <summary>Answers the leased painting task. A submission id seen before returns its first result.</summary>
+    Task<PaintingResult> SubmitPainting(string instanceKey, PaintingSubmission submission);
+
     /// <summary>Gives the current lease back. False when there was none.</summary>
     Task<bool> ReleaseWork();
 

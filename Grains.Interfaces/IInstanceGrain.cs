@@ -53,4 +53,23 @@ public interface IInstanceGrain : IGrainWithStringKey
     /// hears when the round ends. Returns the round, or null when the instance cannot take one. Repeating a grant id repeats nothing.
     /// </summary>
     Task<int?> GrantExtraRound(string grantId, int maxExtraRounds);
+
+    /// <summary>
+    /// Checks that painting pass <paramref name="pass"/> is still wanted and that <paramref name="painterId"/> has not painted
+    /// the instance, for a painting lease; returns the spec. Throws <see cref="RejectionCodes.WrongStatus"/> when the pass is
+    /// not (or no longer) wanted and <see cref="RejectionCodes.AlreadyPainted"/> when the painter painted it before.
+    /// </summary>
+    Task<InstanceSpec> CheckPaintingTask(string painterId, int pass);
+
+    /// <summary>
+    /// Records a painting answer of the painter holding the lease (the annotator grain checks the lease). The first painted
+    /// mask becomes the reference mask when none was imported; a wanted second pass is then queued. A submission id seen
+    /// before returns its first result and changes nothing. Invalid answers throw and change nothing.
+    /// </summary>
+    Task<PaintingResult> SubmitPainting(PaintingSubmission submission);
+
+    /// <summary>The result of an earlier painting answer, or null when the submission id is unknown.</summary>
+    Task<PaintingResult?> GetPaintingResult(string submissionId);
+
+    Task<ReferenceView> GetReference();
 }

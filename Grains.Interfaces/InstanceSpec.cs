@@ -18,4 +18,6 @@ public sealed record InstanceSpec(
     [property: Id(9)] string ModelName = ModelNames.External,
     [property: Id(10)] string ImageRoot = "",
     [property: Id(11)] double GroundTruthFraction = 0,
-    [property: Id(12)] double ReprioritizeBelowIoU = 0);
+    [property: Id(12)] double ReprioritizeBelowIoU = 0,
+    [property: Id(13)] double ReferenceFraction = 0,
+    [property: Id(14)] double DoublePaintingFraction = 0);

@@ -41,15 +41,36 @@ public static class AnnotationKeys
         return string.Create(CultureInfo.InvariantCulture, $"{campaignId}/{round}/{shard}");
     }
 
+    /// <summary>
+    /// The key of a painting queue shard: <c>"{campaignId}/p{pass}/{shard}"</c>, pass 1 for the first painting of a reference
+    /// instance and 2 for the second. Its rows are stored as round <see cref="PaintingQueueRound"/>.
+    /// </summary>
+    public static string PaintQueue(string campaignId, int pass, int shard)
+    {
+        RequireId(campaignId, nameof(campaignId));
+        ArgumentOutOfRangeException.ThrowIfLessThan(pass, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pass, MaxPaintingPasses);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        return string.Create(CultureInfo.InvariantCulture, $"{campaignId}/p{pass}/{shard}");
+    }
+
+    public const int MaxPaintingPasses = 2;
+
+    /// <summary>The stored queue round of painting pass <paramref name="pass"/>: negative, so it never meets an annotation round.</summary>
+    public static int PaintingQueueRound(int pass) => -pass;
+
+    /// <summary>Parses a work queue or a painting queue key (whose round is <see cref="PaintingQueueRound"/>).</summary>
     public static (string CampaignId, int Round, int Shard) ParseWorkQueue(string key)
     {
         var parts = key.Split('/');
+        var painting = parts.Length == 3 && parts[1].StartsWith('p');
         if (parts.Length != 3
             || parts[0].Length == 0
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var round)
+            || !int.TryParse(painting ? parts[1].AsSpan(1) : parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var round)
+            || (painting && round is < 1 or > MaxPaintingPasses)
             || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var shard))
             throw new FormatException($"Work queue key '{key}' is not of the form campaignId/round/shard.");
-        return (parts[0], round, shard);
+        return (parts[0], painting ? PaintingQueueRound(round) : round, shard);
     }
 
     /// <summary>The key of an image grain: <c>"{campaignId}/{imagePath}"</c> (the path relative to the campaign's image root).</summary>

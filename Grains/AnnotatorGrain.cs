@@ -13,6 +13,9 @@ public sealed class AnnotatorState
 
     /// <summary>Campaigns this annotator has been registered with.</summary>
     [Id(3)] public HashSet<string> Campaigns { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the annotator may paint reference masks (a qualification separate from corrective clicks).</summary>
+    [Id(4)] public bool PaintingQualified { get; set; }
 }
 
 /// <summary>
@@ -35,7 +38,7 @@ public sealed class AnnotatorGrain(
     {
         // A suspended annotator's open work goes back to the queue at once, not when the lease runs out; an answer to it
         // is then refused (lease not held).
-        if (!qualified && S.Lease is not null) await ReleaseWork();
+        if (!qualified && S.Lease is { IsPainting: false }) await ReleaseWork();
         if (S.Qualified == qualified) return;
         S.Qualified = qualified;
         await state.WriteOrDeactivateAsync(this);
@@ -56,16 +59,14 @@ public sealed class AnnotatorGrain(
         var now = DateTimeOffset.UtcNow;
         if (S.Lease is { } held && held.ExpiresAt > now)
         {
+            if (held.IsPainting)
+                throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
+                    $"Annotator {AnnotatorId} holds a painting task ({held.InstanceKey}); submit or release it before annotating.");
             var instance = GrainFactory.GetGrain<IInstanceGrain>(held.InstanceKey);
             return Assignment(held, await instance.MarkLeased(AnnotatorId, held.Round, held.ExpiresAt));
         }
 
-        // Asked every time (an interleaved read): a cached status would hand out work after a pause.
-        var info = await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo();
-        if (info.Status != CampaignStatus.Running)
-            throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId",
-                $"Campaign {campaignId} is {info.Status}, not Running.");
-
+        var info = await RequireRunning(campaignId);
         var settings = info.Settings;
         var firstShard = (int)(ShardMap.StableHash(AnnotatorId) % (uint)settings.ShardCount);
         for (var round = 1; round <= info.HighestRound; round++)
@@ -91,11 +92,7 @@ public sealed class AnnotatorGrain(
                     i--;
                     continue;
                 }
-                if (!S.Campaigns.Contains(campaignId))
-                {
-                    await GrainFactory.GetGrain<ICampaignGrain>(campaignId).RegisterAnnotator(AnnotatorId);
-                    S.Campaigns.Add(campaignId);
-                }
+                await Register(campaignId);
                 var current = new CurrentLease(campaignId, key, round, lease.ExpiresAt);
                 S.Lease = current;
                 await state.WriteOrDeactivateAsync(this);
@@ -107,11 +104,7 @@ public sealed class AnnotatorGrain(
             }
         }
 
-        if (S.Lease is not null)
-        {
-            S.Lease = null;
-            await state.WriteOrDeactivateAsync(this);
-        }
+        await ForgetLapsedLease();
         return null;
     }
 
@@ -178,11 +171,149 @@ public sealed class AnnotatorGrain(
         return result with { Quality = null };
     }
 
+
+    public async Task SetPaintingQualified(bool qualified)
+    {
+        if (!qualified && S.Lease is { IsPainting: true }) await ReleaseWork();
+        if (S.PaintingQualified == qualified) return;
+        S.PaintingQualified = qualified;
+        await state.WriteOrDeactivateAsync(this);
+    }
+
+    public Task<bool> IsPaintingQualified() => Task.FromResult(S.PaintingQualified);
+
+    public async Task<PaintingAssignment?> RequestPainting(string campaignId)
+    {
+        if (!AnnotationKeys.IsValidId(campaignId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(campaignId), $"'{campaignId}' is not a valid campaign id.");
+        if (!S.PaintingQualified)
+            throw new AnnotationRejectedException(RejectionCodes.NotQualified, "annotatorId", $"Annotator {AnnotatorId} is not qualified for painting.");
+
+        var now = DateTimeOffset.UtcNow;
+        if (S.Lease is { } held && held.ExpiresAt > now)
+        {
+            if (!held.IsPainting)
+                throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
+                    $"Annotator {AnnotatorId} holds an annotation task ({held.InstanceKey}); answer or release it before painting.");
+            var spec = await GrainFactory.GetGrain<IInstanceGrain>(held.InstanceKey).CheckPaintingTask(AnnotatorId, held.PaintingPass);
+            return new PaintingAssignment(held.CampaignId, held.InstanceKey, held.PaintingPass, held.ExpiresAt, spec);
+        }
+
+        var info = await RequireRunning(campaignId);
+        var settings = info.Settings;
+        var firstShard = (int)(ShardMap.StableHash(AnnotatorId) % (uint)settings.ShardCount);
+        for (var pass = 1; pass <= AnnotationKeys.MaxPaintingPasses; pass++)
+        {
+            for (var i = 0; i < settings.ShardCount; i++)
+            {
+                var queue = GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.PaintQueue(campaignId, pass, (firstShard + i) % settings.ShardCount));
+                var lease = await queue.Lease(AnnotatorId, settings.LeaseDuration);
+                if (lease is null) continue;
+
+                var key = AnnotationKeys.Instance(campaignId, lease.InstanceId);
+                var instance = GrainFactory.GetGrain<IInstanceGrain>(key);
+                InstanceSpec spec;
+                try
+                {
+                    spec = await instance.CheckPaintingTask(AnnotatorId, pass);
+                }
+                catch (AnnotationRejectedException e) when (e.Code is RejectionCodes.WrongStatus)
+                {
+                    // A stale entry: the pass was painted but the queue did not hear of it (a failed call).
+                    await queue.Complete(lease.InstanceId, RoundOutcome.Accepted);
+                    i--;
+                    continue;
+                }
+                catch (AnnotationRejectedException e) when (e.Code is RejectionCodes.AlreadyPainted)
+                {
+                    // Back to the queue for another painter; the queue never offers it to this one again.
+                    await queue.Release(AnnotatorId, lease.InstanceId);
+                    i--;
+                    continue;
+                }
+                await Register(campaignId);
+                var current = new CurrentLease(campaignId, key, 0, lease.ExpiresAt, pass);
+                S.Lease = current;
+                await state.WriteOrDeactivateAsync(this);
+                return new PaintingAssignment(campaignId, key, pass, lease.ExpiresAt, spec);
+            }
+        }
+        await ForgetLapsedLease();
+        return null;
+    }
+
+    public async Task<PaintingResult> SubmitPainting(string instanceKey, PaintingSubmission submission)
+    {
+        if (submission is null)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(submission), "Submission is missing.");
+        if (submission.PainterId != AnnotatorId)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "annotatorId", $"Submission names painter {submission.PainterId}, not {AnnotatorId}.");
+        if (!AnnotationKeys.TryParseInstance(instanceKey, out var campaignId, out _))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "instanceId", $"'{instanceKey}' is not an instance key.");
+        if (!AnnotationKeys.IsValidId(submission.SubmissionId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "submissionId", $"'{submission.SubmissionId}' is not a valid id.");
+
+        var instance = GrainFactory.GetGrain<IInstanceGrain>(instanceKey);
+        if (await instance.GetPaintingResult(submission.SubmissionId) is { } earlier)
+        {
+            await ForgetLease(instanceKey);
+            return earlier;
+        }
+        if (S.Lease is not { IsPainting: true } lease || lease.InstanceKey != instanceKey || lease.ExpiresAt <= DateTimeOffset.UtcNow)
+        {
+            if ((await instance.GetState()).Spec is null)
+                throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {instanceKey} does not exist.");
+            throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId", $"Annotator {AnnotatorId} holds no painting lease on {instanceKey}.");
+        }
+        await RequireRunning(campaignId);
+        var result = await instance.SubmitPainting(submission with { Pass = lease.PaintingPass });
+        await ForgetLease(instanceKey);
+        return result;
+    }
+
+    async Task<CampaignInfo> RequireRunning(string campaignId)
+    {
+        // Asked every time (an interleaved read): a cached status would hand out work after a pause.
+        var info = await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo();
+        if (info.Status != CampaignStatus.Running)
+            throw new AnnotationRejectedException(RejectionCodes.CampaignNotRunning, "campaignId", $"Campaign {campaignId} is {info.Status}, not Running.");
+        return info;
+    }
+
+    async Task Register(string campaignId)
+    {
+        if (S.Campaigns.Contains(campaignId)) return;
+        await GrainFactory.GetGrain<ICampaignGrain>(campaignId).RegisterAnnotator(AnnotatorId);
+        S.Campaigns.Add(campaignId);
+    }
+
+    async Task ForgetLease(string instanceKey)
+    {
+        if (S.Lease?.InstanceKey != instanceKey) return;
+        S.Lease = null;
+        await state.WriteOrDeactivateAsync(this);
+    }
+
+    async Task ForgetLapsedLease()
+    {
+        if (S.Lease is null) return;
+        S.Lease = null;
+        await state.WriteOrDeactivateAsync(this);
+    }
+
     public async Task<bool> ReleaseWork()
     {
         if (S.Lease is not { } lease) return false;
         var (campaignId, instanceId) = AnnotationKeys.ParseInstance(lease.InstanceKey);
         var instance = GrainFactory.GetGrain<IInstanceGrain>(lease.InstanceKey);
+        if (lease.IsPainting)
+        {
+            var shardCount = (await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo()).Settings.ShardCount;
+            await GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.PaintQueue(campaignId, lease.PaintingPass, ShardMap.ShardOf(instanceId, shardCount)))
+                .Release(AnnotatorId, instanceId);
+            await ForgetLapsedLease();
+            return true;
+        }
         var spec = (await instance.GetState()).Spec;
         if (spec is not null)
         {
@@ -200,7 +331,7 @@ public sealed class AnnotatorGrain(
     {
         var lease = S.Lease is { } l && l.ExpiresAt > DateTimeOffset.UtcNow ? l : null;
         var history = (await store.RecentAnswers(AnnotatorId, ProfileHistory)).Select(History).ToArray();
-        return new AnnotatorProfile(AnnotatorId, S.Qualified, lease, history, Statistics(await store.AnnotatorCampaigns(AnnotatorId)));
+        return new AnnotatorProfile(AnnotatorId, S.Qualified, lease, history, Statistics(await store.AnnotatorCampaigns(AnnotatorId)), S.PaintingQualified);
     }
 
     public static AnnotatorHistoryEntry History(AnswerRow a) =>

@@ -205,7 +205,8 @@ public sealed class CampaignGrain(
                 if (item is null) throw new AnnotationRejectedException(RejectionCodes.Invalid, "instanceId", "Invalid instance id.");
                 var spec = new InstanceSpec(item.ImagePath, item.ImageWidth, item.ImageHeight, item.Box, item.ClassName,
                     settings.Rounds, settings.MaxClicksPerRound, settings.ShardCount, item.Priority, settings.ModelName,
-                    settings.ImageRoot, settings.GroundTruthFraction, settings.ReprioritizeBelowIoU);
+                    settings.ImageRoot, settings.GroundTruthFraction, settings.ReprioritizeBelowIoU, settings.ReferenceFraction,
+                    settings.DoublePaintingFraction);
                 InstanceSpecRules.Validate(item.InstanceId, spec, item.GroundTruth);
                 var initial = InstanceState.Imported(spec, item.GroundTruth);
                 if (wanted.TryGetValue(item.InstanceId, out var earlier))
@@ -326,6 +327,10 @@ public sealed class CampaignGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "reprioritizeBelowIoU", $"Re-prioritisation threshold {settings.ReprioritizeBelowIoU} is outside [0, 1].");
         if (!(settings.GroundTruthFraction is >= 0 and <= 1))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "groundTruthFraction", $"Ground-truth fraction {settings.GroundTruthFraction} is outside [0, 1].");
+        if (!(settings.ReferenceFraction is >= 0 and <= 1))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "referenceFraction", $"Reference fraction {settings.ReferenceFraction} is outside [0, 1].");
+        if (!(settings.DoublePaintingFraction is >= 0 and <= 1))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "doublePaintingFraction", $"Double-painting fraction {settings.DoublePaintingFraction} is outside [0, 1].");
         if (settings.ImageRoot is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "imageRoot", "Image root is missing.");
         if (settings.ClassPolicies is null)

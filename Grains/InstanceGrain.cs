@@ -30,6 +30,7 @@ public sealed class InstanceGrain(
             // Asked again (after a restart): the mask was stored, but the process may have stopped before the
             // instance reached the next round's queue. Enqueueing is idempotent.
             if (S.Status == InstanceStatus.Queued && S.CurrentRound == round + 1) await EnqueueCurrentRound(spec);
+            if (round == 0) await EnqueuePaintings(spec);
             if (S.Status == InstanceStatus.Done && round > spec.Rounds && S.CurrentRound == round) await NotifyExtraRoundFinished(round);
             return ModelMaskOutcome.Made;
         }
@@ -94,16 +95,16 @@ public sealed class InstanceGrain(
     {
         try
         {
-            var fraction = RequireSpec().GroundTruthFraction;
+            var spec = RequireSpec();
             S.LastSignals = null;
             S.LastTrueIoU = null;
-            // Without ground-truth instances the campaign never gets a model: no signals to compute.
-            if (fraction > 0 && S.Assess(round) is { } assessment)
+            // Without imported or painted references the campaign never gets a model: no signals to compute.
+            if ((spec.GroundTruthFraction > 0 || spec.ReferenceFraction > 0) && S.Assess(round) is { } assessment)
             {
                 var f = assessment.Features;
                 S.LastSignals = new QualitySignals(f.ClicksInRound, f.Round, f.MaskChangeIoU, f.MaxClickDistance, f.MeanClickDistance, f.ModelScore);
                 S.LastTrueIoU = assessment.TrueIoU;
-                if (assessment.TrueIoU is { } trueIoU && S.GroundTruth is not null && IsTrainingInstance(InstanceId, fraction))
+                if (assessment.TrueIoU is { } trueIoU && TrainsQualityModel(spec))
                     await GrainFactory.GetGrain<IRankingGrain>(AnnotationKeys.ParseInstance(Key).CampaignId).AddExample(InstanceId, S.LastSignals, trueIoU);
             }
             if (await RecordQuality(round) is { } predicted) S.PredictedIoU[round] = predicted;
@@ -119,7 +120,7 @@ public sealed class InstanceGrain(
     {
         var spec = RequireSpec();
         var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
-        var training = S.GroundTruth is not null && IsTrainingInstance(instanceId, spec.GroundTruthFraction);
+        var training = TrainsQualityModel(spec);
         var record = new QualityRecord(instanceId, Math.Max(0, lastFinishedRound), S.LastSignals, S.LastTrueIoU, training,
             S.Status == InstanceStatus.Leased ? InstanceStatus.Queued : S.Status, S.Exhausted, S.FinishedAt, S.ExtraRoundsGranted);
         return await GrainFactory.GetGrain<IQualityIndexGrain>(AnnotationKeys.CampaignShard(campaignId, ShardMap.ShardOf(instanceId, spec.ShardCount)))
@@ -164,6 +165,10 @@ public sealed class InstanceGrain(
         GrainFactory.GetGrain<IExtraRoundsGrain>(AnnotationKeys.ParseInstance(Key).CampaignId)
             .RoundFinished(InstanceId, round, S.Clicks.Count(c => c.Round == round));
 
+    /// <summary>Whether the instance trains M_r: its reference was painted, or it was imported and picked by the ground-truth fraction.</summary>
+    bool TrainsQualityModel(InstanceSpec spec) =>
+        S.GroundTruth is not null && (S.ReferencePainted || IsTrainingInstance(InstanceId, spec.GroundTruthFraction));
+
     /// <summary>Whether the instance's finished rounds train M_r: a stable hash of its id falls below the campaign's fraction.</summary>
     public static bool IsTrainingInstance(string instanceId, double fraction) =>
         fraction > 0 && ShardMap.StableHash(instanceId + "#ground-truth") % 10000 < fraction * 10000;
@@ -202,6 +207,7 @@ public sealed class InstanceGrain(
                     $"Instance {Key} already has a different mask for round {round}.");
             // A repeated call: make sure the queue has the instance (a previous call may have stopped before that).
             if (S.Status == InstanceStatus.Queued && S.CurrentRound == round + 1) await EnqueueCurrentRound(spec);
+            if (round == 0) await EnqueuePaintings(spec);
             if (S.Status == InstanceStatus.Done && round > spec.Rounds && S.CurrentRound == round) await NotifyExtraRoundFinished(round);
             return View();
         }
@@ -234,6 +240,7 @@ public sealed class InstanceGrain(
         await state.WriteOrDeactivateAsync(this);
         if (!last) await EnqueueCurrentRound(spec);
         else if (round > spec.Rounds) await NotifyExtraRoundFinished(round);
+        if (round == 0) await EnqueuePaintings(spec);
         return View();
     }
 
@@ -321,6 +328,81 @@ public sealed class InstanceGrain(
     }
 
     public Task<InstanceView> GetState() => Task.FromResult(View());
+
+    public Task<InstanceSpec> CheckPaintingTask(string painterId, int pass)
+    {
+        var spec = RequireSpec();
+        PaintingRules.ValidateTask(Key, S, InstanceId, spec, painterId, pass);
+        return Task.FromResult(spec);
+    }
+
+    public async Task<PaintingResult> SubmitPainting(PaintingSubmission submission)
+    {
+        if (submission is null)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(submission), "Submission is missing.");
+        var spec = RequireSpec();
+        RequireId(submission.SubmissionId, "submissionId");
+        if (S.Paintings.FirstOrDefault(p => p.SubmissionId == submission.SubmissionId) is { } earlier)
+        {
+            // Repeated: same answer, no change; tell the queue again in case the first call stopped before that.
+            await CompletePainting(spec, earlier);
+            return PaintingResultOf(earlier);
+        }
+        PaintingRules.ValidateSubmission(Key, S, InstanceId, spec, submission);
+
+        var painting = new ReferencePainting(submission.Pass, submission.PainterId, submission.SubmissionId, submission.Mask,
+            submission.SecondsSpent, DateTimeOffset.UtcNow, submission.SkipReason);
+        S.Paintings.Add(painting);
+        if (submission.Mask is { } mask && S.GroundTruth is null)
+        {
+            S.GroundTruth = mask;
+            S.ReferencePainted = true;
+            // A reference that arrives after rounds have finished still trains M_r and scores the latest mask.
+            if (LastFinishedRound() is { } finished) await AssessRound(finished);
+        }
+        await state.WriteOrDeactivateAsync(this);
+        await CompletePainting(spec, painting);
+        return PaintingResultOf(painting);
+    }
+
+    public Task<PaintingResult?> GetPaintingResult(string submissionId) =>
+        Task.FromResult(S.Paintings.FirstOrDefault(p => p.SubmissionId == submissionId) is { } p ? PaintingResultOf(p) : null);
+
+    public Task<ReferenceView> GetReference() =>
+        Task.FromResult(new ReferenceView(S.GroundTruth, S.ReferencePainted, S.Paintings.ToArray(),
+            S.Spec is { } spec ? PaintingRules.PaintingsWanted(InstanceId, spec) : 0));
+
+    PaintingResult PaintingResultOf(ReferencePainting painting) =>
+        new(painting.SubmissionId, Key, painting.Pass, painting.Mask is null, S.Paintings.Count(p => p.Mask is not null), S.GroundTruth is not null);
+
+    /// <summary>The last round whose mask is final (accepted or re-masked), or null before any; a skipped instance has none to score.</summary>
+    int? LastFinishedRound()
+    {
+        var round = S.Status switch
+        {
+            InstanceStatus.Done => S.CurrentRound,
+            InstanceStatus.Skipped => 0,
+            _ => S.CurrentRound - 1,
+        };
+        return round >= 1 ? round : null;
+    }
+
+    /// <summary>Queues the painting passes the instance wants (idempotent: a queue takes an instance once).</summary>
+    async Task EnqueuePaintings(InstanceSpec spec)
+    {
+        var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
+        var shard = ShardMap.ShardOf(instanceId, spec.ShardCount);
+        for (var pass = 1; pass <= PaintingRules.PaintingsWanted(instanceId, spec); pass++)
+            if (!S.Paintings.Any(p => p.Pass == pass))
+                await GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.PaintQueue(campaignId, pass, shard)).Enqueue(instanceId, spec.Priority, null);
+    }
+
+    Task CompletePainting(InstanceSpec spec, ReferencePainting painting)
+    {
+        var (campaignId, instanceId) = AnnotationKeys.ParseInstance(Key);
+        return GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.PaintQueue(campaignId, painting.Pass, ShardMap.ShardOf(instanceId, spec.ShardCount)))
+            .Complete(instanceId, painting.Mask is null ? RoundOutcome.Skipped : RoundOutcome.Accepted);
+    }
 
     /// <summary>
     /// On an instance with a reference mask, the IoU with it that the corrective answer of <paramref name="round"/> added,

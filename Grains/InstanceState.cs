@@ -50,6 +50,12 @@ public sealed class InstanceState
     /// <summary>The id of the last extra-round grant, so a repeated grant is recognised.</summary>
     [Id(15)] public string? LastGrantId { get; set; }
 
+    /// <summary>The painting answers of a reference instance (at most one per pass).</summary>
+    [Id(16)] public List<ReferencePainting> Paintings { get; set; } = [];
+
+    /// <summary>Whether <see cref="GroundTruth"/> is a painted mask rather than an imported one.</summary>
+    [Id(17)] public bool ReferencePainted { get; set; }
+
     /// <summary>The state an import stores for a new instance: waiting for its round-0 mask.</summary>
     public static InstanceState Imported(InstanceSpec spec, MaskRle? groundTruth) =>
         new() { Spec = spec, GroundTruth = groundTruth, Status = InstanceStatus.WaitingForModel, CurrentRound = 0 };

@@ -73,8 +73,7 @@ public static class AnnotatorEndpoints
         var (_, instanceId) = AnnotationKeys.ParseInstance(work.InstanceKey);
         var spec = work.Spec;
         info.Settings.ClassPolicies.TryGetValue(spec.ClassName, out var policy);
-        var imageUrl = "/api/v1/images/" + Uri.EscapeDataString(campaignId) + "/" + string.Join('/', spec.ImagePath.Split('/').Select(Uri.EscapeDataString));
-        return new TaskDto(campaignId, instanceId, work.Round, imageUrl, spec.ImageWidth, spec.ImageHeight, BoxDto.From(spec.Box),
+        return new TaskDto(campaignId, instanceId, work.Round, ImageEndpoints.Url(campaignId, spec.ImagePath), spec.ImageWidth, spec.ImageHeight, BoxDto.From(spec.Box),
             spec.ClassName, policy, work.CurrentMask is null ? null : MaskDto.From(work.CurrentMask),
             work.EarlierClicks.Select(c => new EarlierClickDto(c.Round, c.X, c.Y, Json.EnumName(c.Label))).ToArray(),
             spec.MaxClicksPerRound, work.LeaseExpiresAt);

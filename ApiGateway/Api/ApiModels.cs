@@ -8,11 +8,12 @@ namespace ApiGateway.Api;
 public sealed record CreateCampaignRequest(
     string? Id, string? ImageRoot, int? Rounds, int? MaxClicksPerRound, int? MinClickRegionPixels, string? Model,
     int? Shards, double? LeaseSeconds, Dictionary<string, string>? ClassPolicies, double? GroundTruthFraction = null,
-    double? ReprioritizeBelowIoU = null);
+    double? ReprioritizeBelowIoU = null, double? ReferenceFraction = null, double? DoublePaintingFraction = null);
 
 public sealed record CampaignSettingsDto(
     int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards, double LeaseSeconds,
-    IReadOnlyDictionary<string, string> ClassPolicies, double GroundTruthFraction, double ReprioritizeBelowIoU);
+    IReadOnlyDictionary<string, string> ClassPolicies, double GroundTruthFraction, double ReprioritizeBelowIoU,
+    double ReferenceFraction, double DoublePaintingFraction);
 
 public sealed record CampaignDto(string Id, string Status, string? ImageRoot, CampaignSettingsDto Settings, int ImportedInstances)
 {
@@ -20,7 +21,8 @@ public sealed record CampaignDto(string Id, string Status, string? ImageRoot, Ca
         info.CampaignId, Json.EnumName(info.Status), info.Settings.ImageRoot,
         new CampaignSettingsDto(info.Settings.Rounds, info.Settings.MaxClicksPerRound, info.Settings.MinClickRegionPixels,
             info.Settings.ModelName, info.Settings.ShardCount, info.Settings.LeaseDuration.TotalSeconds, info.Settings.ClassPolicies,
-            info.Settings.GroundTruthFraction, info.Settings.ReprioritizeBelowIoU),
+            info.Settings.GroundTruthFraction, info.Settings.ReprioritizeBelowIoU, info.Settings.ReferenceFraction,
+            info.Settings.DoublePaintingFraction),
         info.ImportedInstances);
 }
 
@@ -61,16 +63,17 @@ public sealed record PreviewDto(MaskDto Mask, double? ModelScore, TimingDto Timi
 
 public sealed record ReleaseDto(bool Released);
 
-public sealed record QualificationRequest(bool? Qualified);
+/// <summary>Either or both: the corrective-click qualification and the painting qualification.</summary>
+public sealed record QualificationRequest(bool? Qualified, bool? Painting = null);
 
 public sealed record AnnotatorStatisticsDto(int Instances, int Answers, int Clicks, double ClicksPerInstance, double SecondsPerInstance, int Skips);
 
-public sealed record AnnotatorDto(string Id, bool Qualified, AnnotatorStatisticsDto Statistics, string? LeasedInstance)
+public sealed record AnnotatorDto(string Id, bool Qualified, AnnotatorStatisticsDto Statistics, string? LeasedInstance, bool PaintingQualified)
 {
     public static AnnotatorDto From(AnnotatorProfile p) => new(p.AnnotatorId, p.Qualified,
         new AnnotatorStatisticsDto(p.Statistics.Instances, p.Statistics.Answers, p.Statistics.Clicks, p.Statistics.ClicksPerInstance,
             p.Statistics.SecondsPerInstance, p.Statistics.Skips),
-        p.Lease?.InstanceKey);
+        p.Lease?.InstanceKey, p.PaintingQualified);
 }
 
 public sealed record AnnotatorListDto(IReadOnlyList<AnnotatorDto> Annotators);

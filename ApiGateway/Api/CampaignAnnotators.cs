@@ -11,7 +11,8 @@ public static class CampaignAnnotators
         return await Task.WhenAll(statistics.Select(async s =>
         {
             var annotator = grains.GetGrain<IAnnotatorGrain>(s.AnnotatorId);
-            return new AnnotatorProfile(s.AnnotatorId, await annotator.IsQualified(), await annotator.GetLease(), [], s.Statistics);
+            return new AnnotatorProfile(s.AnnotatorId, await annotator.IsQualified(), await annotator.GetLease(), [], s.Statistics,
+                await annotator.IsPaintingQualified());
         }));
     }
 }

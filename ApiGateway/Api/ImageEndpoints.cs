@@ -13,6 +13,10 @@ public static class ImageEndpoints
         app.MapGet("/api/v1/images/{campaignId}/{**path}", GetImage).WithTags("Images").RequireAuthorization(Security.Policies.CampaignMember)
             .WithSummary("An image of the campaign, from under its image root only, with caching headers.");
 
+    /// <summary>The URL of an image of the campaign, for task pages.</summary>
+    public static string Url(string campaignId, string imagePath) =>
+        "/api/v1/images/" + Uri.EscapeDataString(campaignId) + "/" + string.Join('/', imagePath.Split('/').Select(Uri.EscapeDataString));
+
     static async Task<IResult> GetImage(string campaignId, string? path, HttpContext http, IGrainFactory grains, ImageRoots imageRoots)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);

@@ -59,6 +59,8 @@ public static class ManagerEndpoints
             LeaseDuration = body.LeaseSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.LeaseDuration,
             GroundTruthFraction = body.GroundTruthFraction ?? defaults.GroundTruthFraction,
             ReprioritizeBelowIoU = body.ReprioritizeBelowIoU ?? defaults.ReprioritizeBelowIoU,
+            ReferenceFraction = body.ReferenceFraction ?? defaults.ReferenceFraction,
+            DoublePaintingFraction = body.DoublePaintingFraction ?? defaults.DoublePaintingFraction,
             ClassPolicies = ClassPolicies(body.ClassPolicies),
         };
         var campaign = grains.GetGrain<ICampaignGrain>(body.Id!);
@@ -145,10 +147,12 @@ public static class ManagerEndpoints
             throw new ApiProblemException(404, RejectionCodes.NotInitialized, "annotatorId", $"User {name} does not exist; create the account first.");
         annotatorId = name;
         var body = await Json.ReadBody<QualificationRequest>(request, cancellation);
-        if (body.Qualified is not { } qualified)
-            throw new ApiProblemException(400, RejectionCodes.Invalid, "qualified", "qualified (true or false) is missing.");
+        if (body.Qualified is null && body.Painting is null)
+            throw new ApiProblemException(400, RejectionCodes.Invalid, "qualified",
+                "qualified (corrective clicks) or painting (reference masks), true or false, is missing.");
         var annotator = grains.GetGrain<IAnnotatorGrain>(annotatorId);
-        await annotator.SetQualified(qualified);
+        if (body.Qualified is { } qualified) await annotator.SetQualified(qualified);
+        if (body.Painting is { } painting) await annotator.SetPaintingQualified(painting);
         return AnnotatorDto.From(await annotator.GetProfile());
     }
 

@@ -89,7 +89,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         RejectionCodes.NotInitialized => StatusCodes.Status404NotFound,
         RejectionCodes.NotQualified => StatusCodes.Status403Forbidden,
         RejectionCodes.WrongRound or RejectionCodes.WrongStatus or RejectionCodes.LeaseNotHeld or RejectionCodes.CampaignNotRunning
-            or RejectionCodes.InvalidTransition or RejectionCodes.AlreadyInitialized or RejectionCodes.MaskAlreadySet => StatusCodes.Status409Conflict,
+            or RejectionCodes.InvalidTransition or RejectionCodes.AlreadyInitialized or RejectionCodes.MaskAlreadySet or RejectionCodes.AlreadyPainted => StatusCodes.Status409Conflict,
         RejectionCodes.TooManyClicks or RejectionCodes.ClickOutsideImage or RejectionCodes.InvalidMask => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status400BadRequest,
     };
@@ -105,6 +105,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         RejectionCodes.InvalidTransition => "Invalid campaign transition",
         RejectionCodes.TooManyClicks => "Too many clicks",
         RejectionCodes.ClickOutsideImage => "Click outside the image",
+        RejectionCodes.AlreadyPainted => "Already painted by you",
+        RejectionCodes.InvalidMask => "Invalid mask",
         "import_rejected" => "Import rejected",
         "bad_credentials" => "Sign-in refused",
         "forbidden" => "Forbidden",
