@@ -75,7 +75,16 @@ internal static class Usage
                                   section: Spearman of predicted and true IoU and the mIoU of the top N% by predicted
                                   IoU, over the instances that did not train M_r
             --reprioritize-below T  queued instances predicted below IoU T go to the front of their queue (default 0: off;
-                                  needs --gt-fraction)
+                                  needs --gt-fraction or --reference-fraction)
+          Reference painting
+            --reference-fraction F  fraction 0..1 of instances the server picks to be painted from scratch (default 0);
+                                  the painters submit the true mask with boundary noise through the painting API, and
+                                  the paintings are the references that train M_r and judge the annotators (the import
+                                  then needs no ground truth); the JSON's quality section counts the paintings
+            --painters K          careful annotators (picked by the seed) who also paint, before they annotate
+                                  (default 2 with --reference-fraction)
+            --double-painting F   share 0..1 of the references a second painter paints too (default 0)
+            --painting-noise PX   how far a painting strays from the true boundary at most, in pixels (default 3)
             --extra-clicks E      after the regular rounds, spend E more clicks on extra rounds (default 0: none); at
                                   least --clicks. One campaign runs per budget strategy, id CAMPAIGN-STRATEGY, same seed
             --budget-strategies LIST  comma-separated ranked,random,queue (default all three; with --extra-clicks only):

@@ -50,12 +50,12 @@ public sealed record ApiClick(double X, double Y, ClickLabel Label)
 
 public sealed record CreateCampaignRequest(
     string Id, string ImageRoot, int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards,
-    double GroundTruthFraction = 0, double ReprioritizeBelowIoU = 0);
+    double GroundTruthFraction = 0, double ReprioritizeBelowIoU = 0, double ReferenceFraction = 0, double DoublePaintingFraction = 0);
 
 /// <param name="GroundTruthFraction">Null from a server that does not train a quality model.</param>
 public sealed record CampaignSettingsDto(
     int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string? Model, int Shards, int LeaseSeconds,
-    double? GroundTruthFraction = null, double? ReprioritizeBelowIoU = null);
+    double? GroundTruthFraction = null, double? ReprioritizeBelowIoU = null, double? ReferenceFraction = null, double? DoublePaintingFraction = null);
 
 public sealed record CampaignDto(string Id, string Status, string? ImageRoot, CampaignSettingsDto? Settings, int ImportedInstances);
 
@@ -63,6 +63,19 @@ public sealed record CampaignDto(string Id, string Status, string? ImageRoot, Ca
 public sealed record ImportResultDto(string? Format, int RowsRead, int Imported, int AlreadyPresent, IReadOnlyList<JsonElement>? Rejected);
 
 public sealed record QualificationRequest(bool Qualified);
+
+public sealed record PaintingQualificationRequest(bool Painting);
+
+/// <summary>A painting task: the object to paint from scratch.</summary>
+public sealed record PaintTaskDto(string CampaignId, string InstanceId, int Pass, int ImageWidth, int ImageHeight, ApiBox Box, string ClassName);
+
+public sealed record PaintNextResult(PaintTaskDto? Task, TimeSpan? RetryAfter);
+
+public sealed record PaintSubmitRequest(string SubmissionId, ApiMask Mask, double SecondsSpent);
+
+public sealed record PaintSkipRequest(string SubmissionId, double SecondsSpent, string Reason);
+
+public sealed record PaintResultDto(string SubmissionId, string InstanceId, bool Skipped, int Paintings, bool HasReference);
 
 public sealed record NewUserRequest(string UserName, string Password, string Role);
 

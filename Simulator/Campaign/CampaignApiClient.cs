@@ -159,6 +159,35 @@ public sealed class CampaignApiClient(HttpClient http, MeasurementLog measuremen
         return await ReadAsync<SubmitResponse>(response, "POST " + path, ct);
     }
 
+    public async Task QualifyPainterAsync(string annotatorId, CancellationToken ct)
+    {
+        var path = $"api/v1/annotators/{E(annotatorId)}/qualification";
+        using var response = await SendAsync("qualification", HttpMethod.Put, path, () => Json(new PaintingQualificationRequest(true)), ct);
+    }
+
+    public async Task<PaintNextResult> PaintNextAsync(string campaignId, string painterId, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/paint/next";
+        using var response = await SendAsync("paint.next", HttpMethod.Post, path, null, ct, actingAs: painterId);
+        if (response.StatusCode == HttpStatusCode.NoContent) return new PaintNextResult(null, response.Headers.RetryAfter?.Delta);
+        return new PaintNextResult(await ReadAsync<PaintTaskDto>(response, "POST " + path, ct), null);
+    }
+
+    /// <summary>Submits a painted mask; transient failures resend the very same body (same submission id).</summary>
+    public async Task<PaintResultDto> PaintSubmitAsync(string campaignId, string painterId, string instanceId, PaintSubmitRequest request, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/paint/{E(instanceId)}/submit";
+        using var response = await SendAsync("paint.submit", HttpMethod.Post, path, () => Json(request), ct, actingAs: painterId);
+        return await ReadAsync<PaintResultDto>(response, "POST " + path, ct);
+    }
+
+    public async Task<PaintResultDto> PaintSkipAsync(string campaignId, string painterId, string instanceId, PaintSkipRequest request, CancellationToken ct)
+    {
+        var path = $"api/v1/campaigns/{E(campaignId)}/paint/{E(instanceId)}/skip";
+        using var response = await SendAsync("paint.skip", HttpMethod.Post, path, () => Json(request), ct, actingAs: painterId);
+        return await ReadAsync<PaintResultDto>(response, "POST " + path, ct);
+    }
+
     public async Task<CocoExportDto> ExportCocoAsync(string campaignId, CancellationToken ct)
     {
         var path = $"api/v1/campaigns/{E(campaignId)}/export?format=coco";

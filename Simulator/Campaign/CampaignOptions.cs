@@ -72,6 +72,21 @@ public sealed record CampaignOptions
     /// <summary>Queued instances whose predicted IoU falls below this move to the front of their round's queue (0: off).</summary>
     public double ReprioritizeBelowIoU { get; init; }
 
+    /// <summary>The fraction of instances the server picks (by id) to be painted from scratch as references (0: none).</summary>
+    public double ReferenceFraction { get; init; }
+
+    /// <summary>Whether the server trains M_r: on imported ground truth or on painted references.</summary>
+    public bool TrainsQualityModel => GroundTruthFraction > 0 || ReferenceFraction > 0;
+
+    /// <summary>The share of those instances a second painter paints too.</summary>
+    public double DoublePaintingFraction { get; init; }
+
+    /// <summary>How many careful annotators also hold the painting qualification (and paint before they annotate).</summary>
+    public int Painters { get; init; }
+
+    /// <summary>How far, in pixels, a simulated painting strays from the true boundary at most.</summary>
+    public double PaintingNoisePx { get; init; } = 3;
+
     /// <summary>Clicks spent on extra rounds after the regular rounds, once per budget strategy (0: none).</summary>
     public int ExtraClicks { get; init; }
 
@@ -105,6 +120,18 @@ public sealed record CampaignOptions
             var ids = AnnotatorIds.ToArray();
             new Random(Seed ^ 0x5ca1ab1e).Shuffle(ids);
             return ids.Take(Careless).OrderBy(id => int.Parse(id[4..], CultureInfo.InvariantCulture)).ToArray();
+        }
+    }
+
+    /// <summary>The <see cref="Painters"/>: careful annotators picked by the seed, in id order.</summary>
+    public IReadOnlyList<string> PainterIds
+    {
+        get
+        {
+            var careless = CarelessAnnotatorIds.ToHashSet(StringComparer.Ordinal);
+            var ids = AnnotatorIds.Where(id => !careless.Contains(id)).ToArray();
+            new Random(Seed ^ 0x1a1e7e75).Shuffle(ids);
+            return ids.Take(Painters).OrderBy(id => int.Parse(id[4..], CultureInfo.InvariantCulture)).ToArray();
         }
     }
 
@@ -160,6 +187,9 @@ public sealed record CampaignOptions
     private static CampaignOptions WithRankingOptions(CampaignOptions options, CommandLine cli)
     {
         var fraction = cli.Double("gt-fraction", 0, 0, 1);
+        var referenceFraction = cli.Double("reference-fraction", 0, 0, 1);
+        // M_r trains on imported ground truth or on painted references.
+        var references = fraction > 0 || referenceFraction > 0;
         var reprioritize = cli.Double("reprioritize-below", 0, 0, 1);
         var extraClicks = cli.Int("extra-clicks", 0, 0, MaxExtraClicks);
         var strategiesText = cli.Optional("budget-strategies");
@@ -167,8 +197,8 @@ public sealed record CampaignOptions
         var extraRounds = cli.Int("extra-rounds-per-instance", 1, 1, MaxExtraRoundsPerInstance);
         var strategies = strategiesText is null ? DefaultBudgetStrategies : ParseStrategies(strategiesText);
 
-        if (reprioritize > 0 && fraction == 0)
-            throw new UsageException("Option --reprioritize-below needs --gt-fraction above 0: without ground truth the server trains no quality model to predict IoU with.");
+        if (reprioritize > 0 && !references)
+            throw new UsageException("Option --reprioritize-below needs --gt-fraction or --reference-fraction above 0: without references the server trains no quality model to predict IoU with.");
         if (extraClicks == 0)
         {
             if (strategiesText is not null) throw new UsageException("Option --budget-strategies needs --extra-clicks above 0.");
@@ -179,14 +209,29 @@ public sealed record CampaignOptions
             if (extraClicks < options.ClicksPerRound)
                 throw new UsageException(
                     $"Option --extra-clicks must be 0 or at least --clicks ({options.ClicksPerRound}): the server reserves a whole round of clicks per extra round, got {extraClicks}.");
-            if (fraction == 0 && strategies.Contains(BudgetStrategy.Ranked))
+            if (!references && strategies.Contains(BudgetStrategy.Ranked))
                 throw new UsageException(
-                    "Option --budget-strategies includes ranked, which needs a quality model: give --gt-fraction above 0, or leave ranked out (e.g. --budget-strategies random,queue).");
+                    "Option --budget-strategies includes ranked, which needs a quality model: give --gt-fraction or --reference-fraction above 0, or leave ranked out (e.g. --budget-strategies random,queue).");
         }
         if (options.Careless > options.Annotators)
             throw new UsageException($"Option --careless ({options.Careless}) cannot be more than --annotators ({options.Annotators}).");
+        var doublePainting = cli.Double("double-painting", 0, 0, 1);
+        var painters = cli.Int("painters", referenceFraction > 0 ? Math.Min(2, options.Annotators - options.Careless) : 0, 0, 1000);
+        var noise = cli.Double("painting-noise", 3, 0, 50);
+        if (referenceFraction == 0 && (painters > 0 || doublePainting > 0))
+            throw new UsageException("Options --painters and --double-painting need --reference-fraction above 0.");
+        if (referenceFraction > 0 && painters == 0)
+            throw new UsageException("Option --reference-fraction needs at least one painter (--painters), or the references are never painted.");
+        if (painters > options.Annotators - options.Careless)
+            throw new UsageException($"Option --painters ({painters}) cannot be more than the careful annotators ({options.Annotators - options.Careless}).");
+        if (doublePainting > 0 && painters < 2)
+            throw new UsageException("Option --double-painting needs at least 2 painters: nobody paints an object twice.");
         return options with
         {
+            ReferenceFraction = referenceFraction,
+            DoublePaintingFraction = doublePainting,
+            Painters = painters,
+            PaintingNoisePx = noise,
             GroundTruthFraction = fraction,
             ReprioritizeBelowIoU = reprioritize,
             ExtraClicks = extraClicks,

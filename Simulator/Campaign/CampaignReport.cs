@@ -143,12 +143,23 @@ public sealed class CampaignReport
             ["instances"] = new JsonArray(r.Instances.Select(InstanceJson).ToArray()),
         };
         if (Ranking is not null) json["ranking"] = Ranking.ToJson();
-        if (o.Careless > 0 || Quality is not null)
+        if (o.Careless > 0 || o.ReferenceFraction > 0 || Quality is not null)
         {
             var quality = new JsonObject
             {
                 ["careless_annotators"] = new JsonArray(o.CarelessAnnotatorIds.Select(id => (JsonNode?)id).ToArray()),
             };
+            if (o.ReferenceFraction > 0)
+            {
+                var ious = r.PaintingIoUs ?? [];
+                quality["reference_fraction"] = o.ReferenceFraction;
+                quality["double_painting_fraction"] = o.DoublePaintingFraction;
+                quality["painters"] = new JsonArray(o.PainterIds.Select(id => (JsonNode?)id).ToArray());
+                quality["painting_noise_px"] = o.PaintingNoisePx;
+                quality["paintings"] = ious.Count;
+                quality["painting_skips"] = r.PaintingSkips;
+                quality["painting_mean_iou_with_truth"] = ious.Count > 0 ? Round(ious.Average()) : null;
+            }
             if (Quality is not null)
             {
                 quality["flagged_annotators"] = new JsonArray(Quality.Where(q => q.Flagged).Select(q => (JsonNode?)q.AnnotatorId).ToArray());

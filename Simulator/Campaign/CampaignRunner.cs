@@ -41,7 +41,9 @@ public sealed record CampaignResult(
     MeasurementLog Measurements,
     int Submits,
     TimeSpan Wall,
-    ProgressDto FinalProgress);
+    ProgressDto FinalProgress,
+    IReadOnlyList<double>? PaintingIoUs = null,
+    int PaintingSkips = 0);
 
 /// <summary>
 /// Drives a campaign on a running server through HTTP only: create, import the noisy boxes, qualify the
@@ -87,7 +89,8 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
                 var (perRound, clicks) = score.Instance.Results(score.IoU);
                 return new CampaignInstanceResult(score.Instance, perRound, clicks, score.IoU, score.BoundaryF, score.Status);
             }).ToArray();
-            return new CampaignResult(options, instances, plan.Problems, api.Measurements, state.Submits, wall, finalProgress);
+            var (paintings, paintingSkips) = state.Paintings;
+            return new CampaignResult(options, instances, plan.Problems, api.Measurements, state.Submits, wall, finalProgress, paintings, paintingSkips);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -270,7 +273,8 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
     {
         var request = new CreateCampaignRequest(
             options.CampaignId, Path.GetFullPath(options.ImagesDir), options.Rounds, options.ClicksPerRound,
-            options.Clicks.MinRegionArea, options.Model, options.Shards, options.GroundTruthFraction, options.ReprioritizeBelowIoU);
+            options.Clicks.MinRegionArea, options.Model, options.Shards, options.GroundTruthFraction, options.ReprioritizeBelowIoU,
+            options.ReferenceFraction, options.DoublePaintingFraction);
         var (campaign, created) = await api.CreateCampaignAsync(request, ct);
         if (!created && campaign.Status != "draft")
             throw new CampaignFailedException(
@@ -287,6 +291,12 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
                 $"Campaign {options.CampaignId} has ground-truth fraction {Text(ranking.GroundTruthFraction)} and re-prioritisation threshold " +
                 $"{Text(ranking.ReprioritizeBelowIoU)}, not the {Text(options.GroundTruthFraction)} and {Text(options.ReprioritizeBelowIoU)} asked for " +
                 "(a server without a quality model ignores them).");
+        if (options.ReferenceFraction > 0 && campaign.Settings is { } painting
+            && ((painting.ReferenceFraction ?? 0) != options.ReferenceFraction || (painting.DoublePaintingFraction ?? 0) != options.DoublePaintingFraction))
+            throw new CampaignFailedException(
+                $"Campaign {options.CampaignId} has reference fraction {Text(painting.ReferenceFraction)} and double-painting fraction " +
+                $"{Text(painting.DoublePaintingFraction)}, not the {Text(options.ReferenceFraction)} and {Text(options.DoublePaintingFraction)} asked for " +
+                "(a server without reference painting ignores them).");
         Log.Information("Campaign {Id} {Action} ({Rounds} rounds, up to {Clicks} clicks, model {Model})",
             options.CampaignId, created ? "created" : "exists as a draft", options.Rounds, options.ClicksPerRound, options.Model);
 
@@ -304,6 +314,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
             if (options.Credentials is not null) await api.EnsureAnnotatorAsync(options.CampaignId, annotator, ct);
             await api.QualifyAsync(annotator, ct);
         }
+        foreach (var painter in options.PainterIds) await api.QualifyPainterAsync(painter, ct);
         try
         {
             await api.StartAsync(options.CampaignId, ct);

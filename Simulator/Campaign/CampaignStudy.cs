@@ -29,7 +29,7 @@ public sealed class CampaignStudy(
         {
             var runner = new CampaignRunner(options, buildPlan(), http, retry, progress?.Invoke(options.CampaignId));
             var result = await runner.RunAsync(ct);
-            var ranking = options.GroundTruthFraction > 0 ? RankingSummary.From(result.Instances, await runner.CollectRankingAsync(ct)) : null;
+            var ranking = options.TrainsQualityModel ? RankingSummary.From(result.Instances, await runner.CollectRankingAsync(ct)) : null;
             return new CampaignStudyResult(result, ranking, null, WantsQuality ? await runner.CollectAnnotatorQualityAsync(ct) : null);
         }
 
@@ -47,7 +47,7 @@ public sealed class CampaignStudy(
             if (first is null)
             {
                 first = before;
-                if (options.GroundTruthFraction > 0) firstRanking = RankingSummary.From(before.Instances, await runner.CollectRankingAsync(ct));
+                if (options.TrainsQualityModel) firstRanking = RankingSummary.From(before.Instances, await runner.CollectRankingAsync(ct));
                 if (WantsQuality) firstQuality = await runner.CollectAnnotatorQualityAsync(ct);
             }
             var after = await runner.SpendExtraClicksAsync(strategy, RisingProgressSink.Log($"extra rounds of {campaignOptions.CampaignId}"), ct);
@@ -57,5 +57,5 @@ public sealed class CampaignStudy(
     }
 
     /// <summary>Annotators are judged on instances with a reference mask: worth reading with careless annotators or ground truth.</summary>
-    bool WantsQuality => options.Careless > 0 || options.GroundTruthFraction > 0;
+    bool WantsQuality => options.Careless > 0 || options.TrainsQualityModel;
 }

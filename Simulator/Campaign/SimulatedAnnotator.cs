@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Segmentation.Masks;
 using Segmentation.Simulation;
 using Serilog;
 
@@ -48,6 +49,29 @@ public sealed class CampaignRunState
     }
 
     public void MarkStarted() => sinceStart.Restart();
+
+    private readonly Lock paintingGate = new();
+    private readonly List<double> paintingIoUs = [];
+    private int paintingSkips;
+
+    /// <summary>A painting submitted, with its IoU with the true mask; null for a painting task skipped.</summary>
+    public void CountPainting(double? iouWithTruth)
+    {
+        lock (paintingGate)
+        {
+            if (iouWithTruth is { } iou) paintingIoUs.Add(iou);
+            else paintingSkips++;
+        }
+    }
+
+    /// <summary>The IoU with the true mask of every painting submitted, and the painting tasks skipped.</summary>
+    public (IReadOnlyList<double> IoUs, int Skips) Paintings
+    {
+        get
+        {
+            lock (paintingGate) return (paintingIoUs.ToArray(), paintingSkips);
+        }
+    }
 
     public void MarkComplete() => Interlocked.CompareExchange(ref completedTicks, sinceStart.Elapsed.Ticks, -1);
 
@@ -115,6 +139,7 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
     public static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromMilliseconds(200);
 
     readonly bool careless = state.Options.CarelessAnnotatorIds.Contains(annotatorId);
+    readonly bool painter = state.Options.PainterIds.Contains(annotatorId);
 
     public string Id => annotatorId;
 
@@ -123,6 +148,8 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
         var campaignId = state.Options.CampaignId;
         while (true)
         {
+            // A painter paints whatever waits for painting first, then annotates.
+            if (painter && await PaintNextAsync(ct)) continue;
             NextResult next;
             try
             {
@@ -147,10 +174,43 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
             if (progress.Complete)
             {
                 state.MarkComplete();
+                // References still waiting are painted before the painter stops.
+                while (painter && await PaintNextAsync(ct)) { }
                 return;
             }
             await Task.Delay(next.RetryAfter ?? DefaultRetryAfter, ct);
         }
+    }
+
+    /// <summary>Paints the next painting task, if there is one: the true mask with boundary noise. False when there was none.</summary>
+    private async Task<bool> PaintNextAsync(CancellationToken ct)
+    {
+        var campaignId = state.Options.CampaignId;
+        var next = await state.Api.PaintNextAsync(campaignId, annotatorId, ct);
+        if (next.Task is not { } task) return false;
+        var received = Stopwatch.StartNew();
+        var instance = state.Plan.Find(task.InstanceId)
+            ?? throw new CampaignFailedException($"The server handed painter {annotatorId} instance '{task.InstanceId}', which this run did not import.");
+        if (task.ImageWidth != instance.Width || task.ImageHeight != instance.Height)
+            throw new CampaignFailedException(
+                $"The painting task for instance {task.InstanceId} is {task.ImageWidth}x{task.ImageHeight}; the image is {instance.Width}x{instance.Height} (w x h).");
+        var truth = instance.LoadTruth();
+        // The same painting for the same instance and pass in every run with this seed.
+        var rng = new Random(unchecked(state.Options.Seed * 1_000_003 + (int)instance.AnnotationId * 31 + task.Pass));
+        var painted = PaintedReference.Paint(truth.Mask, state.Options.PaintingNoisePx, rng);
+        var submissionId = $"paint-{task.InstanceId}-{task.Pass}-{annotatorId}";
+        if (painted.IsEmpty)
+        {
+            await state.Api.PaintSkipAsync(campaignId, annotatorId, task.InstanceId, new PaintSkipRequest(submissionId, received.Elapsed.TotalSeconds, "too_small"), ct);
+            state.CountPainting(null);
+            return true;
+        }
+        var result = await state.Api.PaintSubmitAsync(campaignId, annotatorId, task.InstanceId,
+            new PaintSubmitRequest(submissionId, ApiMask.FromMask(painted), received.Elapsed.TotalSeconds), ct);
+        if (!result.HasReference)
+            throw new CampaignFailedException($"Instance {task.InstanceId} has no reference after {annotatorId} painted it.");
+        state.CountPainting(MaskMetrics.IoU(painted, truth.Mask, truth.Ignore));
+        return true;
     }
 
     private async Task AnswerAsync(AnnotationTaskDto task, CancellationToken ct)

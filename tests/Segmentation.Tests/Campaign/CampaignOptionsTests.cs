@@ -41,6 +41,25 @@ public sealed class CampaignOptionsTests
     }
 
     [Fact]
+    public void Painters_are_careful_annotators_picked_by_the_seed_and_painting_options_are_checked()
+    {
+        string[] args = ["--api", "http://s", .. Data, "--annotators", "16", "--careless", "2", "--reference-fraction", "0.1", "--seed", "1"];
+        var o = CampaignOptions.Parse(args);
+        Assert.Equal((0.1, 0.0, 2, 3.0, true), (o.ReferenceFraction, o.DoublePaintingFraction, o.Painters, o.PaintingNoisePx, o.TrainsQualityModel));
+        Assert.Equal(2, o.PainterIds.Count);
+        Assert.Empty(o.PainterIds.Intersect(o.CarelessAnnotatorIds));
+        Assert.Equal(o.PainterIds, CampaignOptions.Parse(args).PainterIds);
+        Assert.Empty(CampaignOptions.Parse(["--api", "http://s", .. Data]).PainterIds);
+        Assert.Equal(4, CampaignOptions.Parse([.. args, "--painters", "4", "--double-painting", "0.5"]).PainterIds.Count);
+
+        Assert.Contains("--reference-fraction", Assert.Throws<UsageException>(() => CampaignOptions.Parse(["--api", "http://s", .. Data, "--painters", "2"])).Message);
+        Assert.Contains("--painters", Assert.Throws<UsageException>(() => CampaignOptions.Parse([.. args, "--painters", "15"])).Message);
+        Assert.Contains("2 painters", Assert.Throws<UsageException>(() => CampaignOptions.Parse([.. args, "--painters", "1", "--double-painting", "0.1"])).Message);
+        // M_r trains on the paintings: re-prioritisation needs no imported ground truth.
+        Assert.Equal(0.5, CampaignOptions.Parse([.. args, "--reprioritize-below", "0.5"]).ReprioritizeBelowIoU);
+    }
+
+    [Fact]
     public void Ranking_and_budget_options_are_read()
     {
         var o = CampaignOptions.Parse(["--api", "http://s", .. Data, "--gt-fraction", "0.25", "--reprioritize-below", "0.6",
