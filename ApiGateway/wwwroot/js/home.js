@@ -56,7 +56,13 @@ function campaignItem(campaign) {
     link.dataset.campaign = campaign.id;
     link.textContent = 'Annotate';
     link.setAttribute('aria-label', `Annotate in ${campaign.id}`);
-    li.append(link);
+    const paint = document.createElement('a');
+    paint.className = 'btn paint-link';
+    paint.href = `/paint.html?campaign=${enc(campaign.id)}`;
+    paint.dataset.campaign = campaign.id;
+    paint.textContent = 'Paint references';
+    paint.setAttribute('aria-label', `Paint reference masks in ${campaign.id}`);
+    li.append(link, paint);
   }
   return li;
 }

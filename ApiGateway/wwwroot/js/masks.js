@@ -38,6 +38,40 @@ export function decodeMask(mask) {
   return { width: w, height: h, data: out };
 }
 
+/**
+ * The {size:[h,w], counts} COCO compressed RLE of a row-major mask (nonzero = object): the inverse of decodeMask.
+ * Runs go down each column in turn and start with a run of zeros (0 when the first pixel is set).
+ */
+export function encodeMask({ width, height, data }) {
+  const runs = [];
+  let value = 0, run = 0;
+  for (let x = 0; x < width; x++) {
+    for (let i = x, end = width * height; i < end; i += width) {
+      const pixel = data[i] ? 1 : 0;
+      if (pixel !== value) { runs.push(run); run = 0; value = pixel; }
+      run++;
+    }
+  }
+  runs.push(run);
+  return { size: [height, width], counts: compressCounts(runs) };
+}
+
+/** pycocotools' string form of run lengths: from the fourth on, the difference to the one two back; 5 bits a character. */
+function compressCounts(runs) {
+  let out = '';
+  for (let r = 0; r < runs.length; r++) {
+    let x = r > 2 ? runs[r] - runs[r - 2] : runs[r];
+    for (let more = true; more;) {
+      let c = x & 0x1f;
+      x >>= 5;
+      more = (c & 0x10) ? x !== -1 : x !== 0;
+      if (more) c |= 0x20;
+      out += String.fromCharCode(c + 48);
+    }
+  }
+  return out;
+}
+
 /** An offscreen canvas with the mask painted in `rgba` ([r,g,b,a], 0..255) and its outline opaque. */
 export function maskCanvas(decoded, rgba = [255, 0, 255, 110]) {
   const { width: w, height: h, data } = decoded;
