@@ -2,7 +2,7 @@ namespace Grains.Interfaces;
 
 /// <summary>
 /// One annotator's quality in a campaign, from their answers on instances with a reference mask. Shares are null where
-/// there was nothing to judge. <see cref="Flagged"/>: far below the campaign's other annotators on
+/// there was nothing to judge. Gold answers (to gold tasks) count in the judged clicks and have their own IoU gain per click. <see cref="Flagged"/>: far below the campaign's other annotators on
 /// <see cref="RightPolarityShare"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AnnotatorQualitySummary")]
@@ -19,4 +19,7 @@ public sealed record AnnotatorQualitySummary(
     [property: Id(9)] double? AcceptedBadShare,
     [property: Id(10)] bool Flagged,
     [property: Id(11)] long RoundsWithGain = 0,
-    [property: Id(12)] double? IouGainPerClick = null);
+    [property: Id(12)] double? IouGainPerClick = null,
+    [property: Id(13)] long GoldAnswers = 0,
+    [property: Id(14)] long GoldSkips = 0,
+    [property: Id(15)] double? GoldIouGainPerClick = null);

@@ -43,12 +43,18 @@ public sealed record CampaignSettings
     /// <summary>The share (0..1) of those instances that a second painter paints too, for the human agreement.</summary>
     [Id(11)] public double DoublePaintingFraction { get; init; }
 
+    /// <summary>
+    /// The share (0..0.5) of an annotator's tasks that are gold: an instance with a painted reference, shown as its round 1
+    /// would be, scored against the reference and never part of the instance's rounds.
+    /// </summary>
+    [Id(12)] public double GoldRate { get; init; }
+
     public bool Equals(CampaignSettings? other) =>
         other is not null && Rounds == other.Rounds && MaxClicksPerRound == other.MaxClicksPerRound
         && MinClickRegionPixels == other.MinClickRegionPixels && ModelName == other.ModelName
         && ShardCount == other.ShardCount && LeaseDuration == other.LeaseDuration && ImageRoot == other.ImageRoot && GroundTruthFraction == other.GroundTruthFraction
         && ReprioritizeBelowIoU == other.ReprioritizeBelowIoU
-        && ReferenceFraction == other.ReferenceFraction && DoublePaintingFraction == other.DoublePaintingFraction
+        && ReferenceFraction == other.ReferenceFraction && DoublePaintingFraction == other.DoublePaintingFraction && GoldRate == other.GoldRate
         && ClassPolicies.Count == other.ClassPolicies.Count
         && ClassPolicies.All(p => other.ClassPolicies.TryGetValue(p.Key, out var v) && v == p.Value);
 

@@ -39,6 +39,9 @@ public interface IAnnotatorGrain : IGrainWithStringKey
     /// <summary>Answers the leased painting task. A submission id seen before returns its first result.</summary>
     Task<PaintingResult> SubmitPainting(string instanceKey, PaintingSubmission submission);
 
+    /// <summary>The mask the model would give for <paramref name="clicks"/> on the task the annotator holds; nothing is stored.</summary>
+    Task<PreviewResult> Preview(string instanceKey, int round, IReadOnlyList<SubmittedClick> clicks);
+
     /// <summary>Gives the current lease back. False when there was none.</summary>
     Task<bool> ReleaseWork();
 

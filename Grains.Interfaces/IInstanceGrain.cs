@@ -72,4 +72,16 @@ public interface IInstanceGrain : IGrainWithStringKey
     Task<PaintingResult?> GetPaintingResult(string submissionId);
 
     Task<ReferenceView> GetReference();
+
+    /// <summary>
+    /// A gold task for <paramref name="annotatorId"/>: the instance as its round 1 showed it. Null when it has no painted
+    /// reference or round-0 mask, or when the annotator answered, painted or holds it: they would know it.
+    /// </summary>
+    Task<GoldTask?> PrepareGold(string annotatorId);
+
+    /// <summary>Scores an answer to a gold task against the reference; nothing of the instance changes.</summary>
+    Task<GoldScore> ScoreGold(Submission submission);
+
+    /// <summary>The mask the model gives for <paramref name="clicks"/> on the gold task (round 1 from the box); nothing is stored.</summary>
+    Task<PreviewResult> PreviewGold(IReadOnlyList<SubmittedClick> clicks);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grains.Interfaces;
 using Grains.Store;
 using Segmentation.Campaigns;
@@ -16,6 +17,12 @@ public sealed class AnnotatorState
 
     /// <summary>Whether the annotator may paint reference masks (a qualification separate from corrective clicks).</summary>
     [Id(4)] public bool PaintingQualified { get; set; }
+
+    /// <summary>Leases taken, over all campaigns: with the annotator id it decides, by a stable hash, which task is gold.</summary>
+    [Id(5)] public long LeasesTaken { get; set; }
+
+    /// <summary>Per campaign, the last gold instance the annotator was offered or passed over.</summary>
+    [Id(6)] public Dictionary<string, GoldCursor> GoldCursors { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -63,11 +70,13 @@ public sealed class AnnotatorGrain(
                 throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
                     $"Annotator {AnnotatorId} holds a painting task ({held.InstanceKey}); submit or release it before annotating.");
             var instance = GrainFactory.GetGrain<IInstanceGrain>(held.InstanceKey);
-            return Assignment(held, await instance.MarkLeased(AnnotatorId, held.Round, held.ExpiresAt));
+            if (!held.Gold) return Assignment(held, await instance.MarkLeased(AnnotatorId, held.Round, held.ExpiresAt));
+            if (await instance.PrepareGold(AnnotatorId) is { } heldGold) return GoldAssignment(held, heldGold);
         }
 
         var info = await RequireRunning(campaignId);
         var settings = info.Settings;
+        if (GoldDue(settings.GoldRate) && await LeaseGold(campaignId, settings, now) is { } gold) return gold;
         var firstShard = (int)(ShardMap.StableHash(AnnotatorId) % (uint)settings.ShardCount);
         for (var round = 1; round <= info.HighestRound; round++)
         {
@@ -95,6 +104,7 @@ public sealed class AnnotatorGrain(
                 await Register(campaignId);
                 var current = new CurrentLease(campaignId, key, round, lease.ExpiresAt);
                 S.Lease = current;
+                S.LeasesTaken++;
                 await state.WriteOrDeactivateAsync(this);
                 // Prepare the model for this task and for the one the annotator will most likely get next.
                 instance.WarmUp().Ignore();
@@ -106,6 +116,74 @@ public sealed class AnnotatorGrain(
 
         await ForgetLapsedLease();
         return null;
+    }
+
+    /// <summary>Whether the next task is gold: a stable hash of the annotator and their lease count, below the campaign's rate.</summary>
+    bool GoldDue(double rate) =>
+        rate > 0 && ShardMap.StableHash(string.Create(CultureInfo.InvariantCulture, $"{AnnotatorId}#gold#{S.LeasesTaken}")) % 10000 < rate * 10000;
+
+    /// <summary>
+    /// Leases the campaign's next gold instance the annotator does not know (never answered, painted or held), walking the
+    /// gold instances in order from where they left off; null when none is left, and the annotator gets a regular task.
+    /// </summary>
+    async Task<WorkAssignment?> LeaseGold(string campaignId, CampaignSettings settings, DateTimeOffset now)
+    {
+        const int MaxPassedOver = 20;
+        var cursor = S.GoldCursors.GetValueOrDefault(campaignId);
+        for (var i = 0; i < MaxPassedOver; i++)
+        {
+            if (await store.NextGold(campaignId, cursor is null ? null : new GoldPosition(cursor.AddedAt, cursor.InstanceId)) is not { } next) break;
+            cursor = new GoldCursor(next.AddedAt, next.InstanceId);
+            var key = AnnotationKeys.Instance(campaignId, next.InstanceId);
+            if (await GrainFactory.GetGrain<IInstanceGrain>(key).PrepareGold(AnnotatorId) is not { } task) continue;
+            await Register(campaignId);
+            var lease = new CurrentLease(campaignId, key, 1, now + settings.LeaseDuration, Gold: true);
+            S.GoldCursors[campaignId] = cursor;
+            S.Lease = lease;
+            S.LeasesTaken++;
+            await state.WriteOrDeactivateAsync(this);
+            return GoldAssignment(lease, task);
+        }
+        // Those passed over stay passed over; the cursor is written with the next lease.
+        if (cursor is not null) S.GoldCursors[campaignId] = cursor;
+        return null;
+    }
+
+    static WorkAssignment GoldAssignment(CurrentLease lease, GoldTask task) =>
+        new(lease.CampaignId, lease.InstanceKey, 1, lease.ExpiresAt, task.Spec, task.Mask, []);
+
+    async Task<SubmissionResult> SubmitGold(string campaignId, string instanceId, Submission submission)
+    {
+        var key = AnnotationKeys.Instance(campaignId, instanceId);
+        if (await store.GoldAnswer(campaignId, submission.SubmissionId) is not { } row)
+        {
+            await RequireRunning(campaignId);
+            var score = await GrainFactory.GetGrain<IInstanceGrain>(key).ScoreGold(submission);
+            row = new GoldAnswerRow(campaignId, submission.SubmissionId, instanceId, AnnotatorId, submission.Clicks.Count, submission.SecondsSpent,
+                submission.Skip, score.Gain, DateTimeOffset.UtcNow.UtcTicks, score.Quality);
+            await store.RecordGoldAnswer(row);
+        }
+        await ForgetLease(key);
+        return GoldResult(key, row);
+    }
+
+    /// <summary>A gold answer's result, shaped as the same answer to the instance's round 1 would be.</summary>
+    static SubmissionResult GoldResult(string key, GoldAnswerRow row)
+    {
+        var (outcome, status) = row.Skipped ? (SubmissionOutcome.Skipped, InstanceStatus.Skipped)
+            : row.Clicks == 0 ? (SubmissionOutcome.Accepted, InstanceStatus.Done)
+            : (SubmissionOutcome.NeedsModel, InstanceStatus.WaitingForModel);
+        return new SubmissionResult(row.SubmissionId, key, 1, outcome, row.Clicks, row.Seconds, status);
+    }
+
+    public async Task<PreviewResult> Preview(string instanceKey, int round, IReadOnlyList<SubmittedClick> clicks)
+    {
+        var instance = GrainFactory.GetGrain<IInstanceGrain>(instanceKey);
+        if (S.Lease is not { Gold: true } gold || gold.InstanceKey != instanceKey || gold.ExpiresAt <= DateTimeOffset.UtcNow)
+            return await instance.Preview(AnnotatorId, round, clicks);
+        if (round != 1)
+            throw new AnnotationRejectedException(RejectionCodes.WrongRound, "round", $"Instance {instanceKey} is in round 1, not {round}.");
+        return await instance.PreviewGold(clicks);
     }
 
     static async Task SettleStaleEntry(IWorkQueueGrain queue, IInstanceGrain instance, string instanceId, int round)
@@ -129,9 +207,13 @@ public sealed class AnnotatorGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "instanceId", $"'{instanceKey}' is not an instance key.");
         if (!AnnotationKeys.IsValidId(submission.SubmissionId))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "submissionId", $"'{submission.SubmissionId}' is not a valid id.");
+        if (S.Lease is { Gold: true } gold && gold.InstanceKey == instanceKey) return await SubmitGold(campaignId, instanceId, submission);
         var recorded = await store.HasAnswer(campaignId, instanceId, submission.SubmissionId);
         if (!recorded && S.Lease?.InstanceKey != instanceKey)
         {
+            // A gold answer repeated after its lease was given up.
+            if (await store.GoldAnswer(campaignId, submission.SubmissionId) is { } earlier && earlier.AnnotatorId == AnnotatorId && earlier.InstanceId == instanceId)
+                return GoldResult(instanceKey, earlier);
             // Only on this refusal path: say whether the instance is missing rather than someone else's.
             if ((await instance.GetState()).Spec is null)
                 throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {instanceKey} does not exist.");
@@ -306,6 +388,11 @@ public sealed class AnnotatorGrain(
         if (S.Lease is not { } lease) return false;
         var (campaignId, instanceId) = AnnotationKeys.ParseInstance(lease.InstanceKey);
         var instance = GrainFactory.GetGrain<IInstanceGrain>(lease.InstanceKey);
+        if (lease.Gold)
+        {
+            await ForgetLapsedLease();
+            return true;
+        }
         if (lease.IsPainting)
         {
             var shardCount = (await GrainFactory.GetGrain<ICampaignGrain>(campaignId).GetInfo()).Settings.ShardCount;

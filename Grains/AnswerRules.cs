@@ -36,6 +36,26 @@ public static class AnswerRules
         if (!state.HoldsLease(annotatorId, now))
             throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
                 $"Annotator {annotatorId} does not hold the lease of instance {key}.");
+        ValidateClicks(spec, clicks, skip, secondsSpent);
+    }
+
+    /// <summary>
+    /// What a gold answer must satisfy: it answers round 1 (as a gold task shows it) and its clicks, skip and time follow
+    /// the rules of any answer. The lease is the annotator grain's to check.
+    /// </summary>
+    /// <exception cref="AnnotationRejectedException">The first rule the submission breaks, naming its field.</exception>
+    public static void ValidateGoldSubmission(string key, InstanceSpec spec, Submission submission)
+    {
+        if (submission.Round != 1)
+            throw new AnnotationRejectedException(RejectionCodes.WrongRound, "round", $"Instance {key} is in round 1, not {submission.Round}.");
+        ValidateClicks(spec, submission.Clicks, submission.Skip, submission.SecondsSpent);
+        if (submission.SkipReason is { } reason && (!submission.Skip || !SkipReasons.All.Contains(reason)))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "reason",
+                $"A skip's reason is one of {string.Join(", ", SkipReasons.All)}; answers that are not skips have none.");
+    }
+
+    static void ValidateClicks(InstanceSpec spec, IReadOnlyList<SubmittedClick>? clicks, bool skip, double secondsSpent)
+    {
         if (clicks is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "clicks", "Clicks are missing (send an empty list for none).");
         if (clicks.Count > spec.MaxClicksPerRound)

@@ -138,15 +138,18 @@ public sealed class CampaignGrain(
                 .Where(q => q.JudgedClicks > 0)
                 .Select(q => (q.AnnotatorId, (int)Math.Min(int.MaxValue, q.JudgedClicks), 1 - (double)q.WrongPolarityClicks / q.JudgedClicks)).ToArray())
             .ToHashSet(StringComparer.Ordinal);
+        var gold = (await store.AnnotatorGold(CampaignId)).ToDictionary(g => g.AnnotatorId, StringComparer.Ordinal);
         return totals.Select(t =>
         {
             var q = quality.GetValueOrDefault(t.AnnotatorId);
+            var g = gold.GetValueOrDefault(t.AnnotatorId);
             return new AnnotatorQualitySummary(t.AnnotatorId, t.Answers, t.Skipped, t.Answers == 0 ? null : t.Seconds / t.Answers,
                 q?.JudgedClicks ?? 0, Share(q?.JudgedClicks - q?.WrongPolarityClicks, q?.JudgedClicks),
                 q?.FirstClicksJudged ?? 0, Share(q?.FirstClicksCorrecting, q?.FirstClicksJudged),
                 q?.AcceptedWithReference ?? 0, Share(q?.AcceptedBad, q?.AcceptedWithReference),
                 flagged.Contains(t.AnnotatorId),
-                q?.GainRounds ?? 0, q is { GainClicks: > 0 } ? q.GainSum / q.GainClicks : null);
+                q?.GainRounds ?? 0, q is { GainClicks: > 0 } ? q.GainSum / q.GainClicks : null,
+                g?.Answers ?? 0, g?.Skips ?? 0, g is { GainClicks: > 0 } ? g.GainSum / g.GainClicks : null);
         }).ToArray();
 
         static double? Share(long? part, long? whole) => whole is > 0 ? (double)part!.Value / whole.Value : null;
@@ -305,6 +308,9 @@ public sealed class CampaignGrain(
         await state.WriteOrDeactivateAsync(this);
     }
 
+    /// <summary>At most every second task is gold: the rest must be real work.</summary>
+    public const double MaxGoldRate = 0.5;
+
     static void ValidateSettings(CampaignSettings settings)
     {
         if (settings is null)
@@ -331,6 +337,8 @@ public sealed class CampaignGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "referenceFraction", $"Reference fraction {settings.ReferenceFraction} is outside [0, 1].");
         if (!(settings.DoublePaintingFraction is >= 0 and <= 1))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "doublePaintingFraction", $"Double-painting fraction {settings.DoublePaintingFraction} is outside [0, 1].");
+        if (!(settings.GoldRate is >= 0 and <= MaxGoldRate))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "goldRate", $"Gold rate {settings.GoldRate} is outside [0, {MaxGoldRate}].");
         if (settings.ImageRoot is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "imageRoot", "Image root is missing.");
         if (settings.ClassPolicies is null)

@@ -352,8 +352,12 @@ public sealed class InstanceGrain(
 
         var painting = new ReferencePainting(submission.Pass, submission.PainterId, submission.SubmissionId, submission.Mask,
             submission.SecondsSpent, DateTimeOffset.UtcNow, submission.SkipReason);
+        var becomesReference = submission.Mask is not null && S.GroundTruth is null;
+        // Before anything changes, so that a failure leaves the grain as it was; a gold entry whose reference then failed
+        // to be stored is passed over (PrepareGold).
+        if (becomesReference) await store.AddGold(AnnotationKeys.ParseInstance(Key).CampaignId, InstanceId, painting.At.UtcTicks);
         S.Paintings.Add(painting);
-        if (submission.Mask is { } mask && S.GroundTruth is null)
+        if (becomesReference && submission.Mask is { } mask)
         {
             S.GroundTruth = mask;
             S.ReferencePainted = true;
@@ -371,6 +375,55 @@ public sealed class InstanceGrain(
     public Task<ReferenceView> GetReference() =>
         Task.FromResult(new ReferenceView(S.GroundTruth, S.ReferencePainted, S.Paintings.ToArray(),
             S.Spec is { } spec ? PaintingRules.PaintingsWanted(InstanceId, spec) : 0));
+
+
+    public Task<GoldTask?> PrepareGold(string annotatorId)
+    {
+        if (S.Spec is not { } spec || !S.ReferencePainted || S.GroundTruth is null) return Task.FromResult<GoldTask?>(null);
+        if (S.Masks.FirstOrDefault(m => m.Round == 0) is not { } shown) return Task.FromResult<GoldTask?>(null);
+        var known = S.LeasedTo == annotatorId || S.Answers.Any(a => a.AnnotatorId == annotatorId) || S.Paintings.Any(p => p.PainterId == annotatorId);
+        return Task.FromResult(known ? null : new GoldTask(spec, shown.Mask));
+    }
+
+    public async Task<GoldScore> ScoreGold(Submission submission)
+    {
+        if (submission is null)
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, nameof(submission), "Submission is missing.");
+        var spec = RequireSpec();
+        if (S.GroundTruth is not { } truth || S.Masks.FirstOrDefault(m => m.Round == 0) is not { } shown)
+            throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "status", $"Instance {Key} has no reference to score against.");
+        AnswerRules.ValidateGoldSubmission(Key, spec, submission);
+        if (submission.Skip) return new GoldScore(null, null);
+
+        var reference = truth.ToKernel().ToMask();
+        var shownMask = shown.Mask.ToKernel().ToMask();
+        var j = AnswerJudgement.Of(reference, shownMask, submission.Clicks.Select(c => c.ToKernel()).ToArray());
+        var quality = new AnswerQuality(j.JudgedClicks, j.WrongPolarityClicks, j.FirstClickJudged, j.FirstClickCorrects, j.Accepted, j.AcceptedBad);
+        if (submission.Clicks.Count == 0 || await GoldMask(spec, submission.Clicks, InferenceLane.Soon) is not { } next) return new GoldScore(quality, null);
+        var gain = MaskMetrics.IoU(next.Mask.ToKernel().ToMask(), reference) - MaskMetrics.IoU(shownMask, reference);
+        return new GoldScore(quality, gain);
+    }
+
+    public async Task<PreviewResult> PreviewGold(IReadOnlyList<SubmittedClick> clicks)
+    {
+        var spec = RequireSpec();
+        AnswerRules.ValidateGoldSubmission(Key, spec, new Submission("preview", "preview", 1, clicks, false, 0));
+        var answer = await GoldMask(spec, clicks, InferenceLane.Interactive)
+            ?? throw new AnnotationRejectedException(RejectionCodes.WrongStatus, "modelName", $"Instance {Key} has no model in the silo to preview with.");
+        return new PreviewResult(Key, 1, answer);
+    }
+
+    /// <summary>
+    /// The model's round-1 mask for <paramref name="clicks"/> from the box alone, under a key of its own so that the
+    /// instance's real rounds keep their cached state. Null for masks made outside the silo.
+    /// </summary>
+    async Task<ModelAnswer?> GoldMask(InstanceSpec spec, IReadOnlyList<SubmittedClick> clicks, InferenceLane lane)
+    {
+        if (spec.ModelName == ModelNames.External) return null;
+        if (spec.ModelName == ModelNames.Box) return new ModelAnswer(BoxMask(spec), null, new ModelTiming(0, 0, 0, 0, 0, 0));
+        return await Image(spec).Predict(new ModelQuestion(Key + "#gold", spec.ModelName, Path.Combine(spec.ImageRoot, spec.ImagePath), spec.Box,
+            [], 1, clicks, lane));
+    }
 
     PaintingResult PaintingResultOf(ReferencePainting painting) =>
         new(painting.SubmissionId, Key, painting.Pass, painting.Mask is null, S.Paintings.Count(p => p.Mask is not null), S.GroundTruth is not null);

@@ -156,8 +156,7 @@ public static class AnnotatorEndpoints
         var body = await Json.ReadBody<PreviewRequest>(request, cancellation);
         var round = body.Round ?? throw new ApiProblemException(400, RejectionCodes.Invalid, "round", "round is missing.");
         var clicks = Json.Clicks(body.Clicks);
-        var instance = grains.GetGrain<IInstanceGrain>(AnnotationKeys.Instance(campaignId, instanceId));
-        var result = await instance.Preview(annotatorId, round, clicks);
+        var result = await grains.GetGrain<IAnnotatorGrain>(annotatorId).Preview(AnnotationKeys.Instance(campaignId, instanceId), round, clicks);
         var t = result.Answer.Timing;
         if (watch.Elapsed > SlowPreview)
             loggers.CreateLogger("Preview").LogWarning(

@@ -8,12 +8,13 @@ namespace ApiGateway.Api;
 public sealed record CreateCampaignRequest(
     string? Id, string? ImageRoot, int? Rounds, int? MaxClicksPerRound, int? MinClickRegionPixels, string? Model,
     int? Shards, double? LeaseSeconds, Dictionary<string, string>? ClassPolicies, double? GroundTruthFraction = null,
-    double? ReprioritizeBelowIoU = null, double? ReferenceFraction = null, double? DoublePaintingFraction = null);
+    double? ReprioritizeBelowIoU = null, double? ReferenceFraction = null, double? DoublePaintingFraction = null,
+    double? GoldRate = null);
 
 public sealed record CampaignSettingsDto(
     int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards, double LeaseSeconds,
     IReadOnlyDictionary<string, string> ClassPolicies, double GroundTruthFraction, double ReprioritizeBelowIoU,
-    double ReferenceFraction, double DoublePaintingFraction);
+    double ReferenceFraction, double DoublePaintingFraction, double GoldRate);
 
 public sealed record CampaignDto(string Id, string Status, string? ImageRoot, CampaignSettingsDto Settings, int ImportedInstances)
 {
@@ -22,7 +23,7 @@ public sealed record CampaignDto(string Id, string Status, string? ImageRoot, Ca
         new CampaignSettingsDto(info.Settings.Rounds, info.Settings.MaxClicksPerRound, info.Settings.MinClickRegionPixels,
             info.Settings.ModelName, info.Settings.ShardCount, info.Settings.LeaseDuration.TotalSeconds, info.Settings.ClassPolicies,
             info.Settings.GroundTruthFraction, info.Settings.ReprioritizeBelowIoU, info.Settings.ReferenceFraction,
-            info.Settings.DoublePaintingFraction),
+            info.Settings.DoublePaintingFraction, info.Settings.GoldRate),
         info.ImportedInstances);
 }
 

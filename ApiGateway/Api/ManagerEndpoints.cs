@@ -61,6 +61,7 @@ public static class ManagerEndpoints
             ReprioritizeBelowIoU = body.ReprioritizeBelowIoU ?? defaults.ReprioritizeBelowIoU,
             ReferenceFraction = body.ReferenceFraction ?? defaults.ReferenceFraction,
             DoublePaintingFraction = body.DoublePaintingFraction ?? defaults.DoublePaintingFraction,
+            GoldRate = body.GoldRate ?? defaults.GoldRate,
             ClassPolicies = ClassPolicies(body.ClassPolicies),
         };
         var campaign = grains.GetGrain<ICampaignGrain>(body.Id!);

@@ -62,6 +62,23 @@ public interface ICampaignStore
     /// </summary>
     Task<bool> RecordGain(string campaignId, string instanceId, int round, string annotatorId, double gain, int clicks);
 
+    /// <summary>Instance grain, when its painted reference arrives: adds it to the campaign's gold instances (once).</summary>
+    Task AddGold(string campaignId, string instanceId, long addedAtTicks);
+
+    /// <summary>The campaign's first gold instance after <paramref name="after"/> (from the start when null), or null.</summary>
+    Task<GoldPosition?> NextGold(string campaignId, GoldPosition? after);
+
+    /// <summary>
+    /// Annotator grain: records a gold answer and adds its judged clicks to the annotator's quality counts, in one
+    /// transaction. False (and nothing added) when the submission was recorded before.
+    /// </summary>
+    Task<bool> RecordGoldAnswer(GoldAnswerRow answer);
+
+    Task<GoldAnswerRow?> GoldAnswer(string campaignId, string submissionId);
+
+    /// <summary>Per annotator with gold answers in the campaign, their sums, by id.</summary>
+    Task<IReadOnlyList<AnnotatorGoldRow>> AnnotatorGold(string campaignId);
+
     /// <summary>The quality counts of the campaign's annotators (those with an answer on an instance with a reference), by id.</summary>
     Task<IReadOnlyList<AnnotatorQualityRow>> AnnotatorQuality(string campaignId);
 

@@ -335,22 +335,84 @@ public abstract class SqlCampaignStore : ICampaignStore
                 ("ni", countsInstance ? 1L : 0L), ("na", a.Skipped ? 0L : 1L), ("nc", a.Skipped ? 0L : (long)a.Clicks),
                 ("ns", a.Skipped ? 0.0 : a.Seconds), ("nk", a.Skipped ? 1L : 0L), ("c", a.CampaignId), ("a", a.AnnotatorId));
             if (counters.Count > 0) await AddCounters(connection, transaction, a.CampaignId, counters);
-            if (a.Quality is { } q)
-                await Execute(connection, transaction,
-                    "INSERT INTO annotation_annotator_quality (campaign_id, annotator_id, judged_clicks, wrong_polarity_clicks, " +
-                    "first_clicks_judged, first_clicks_correcting, accepted_with_reference, accepted_bad) " +
-                    "VALUES (@c, @a, @j, @w, @fj, @fc, @ar, @ab) ON CONFLICT (campaign_id, annotator_id) DO UPDATE SET " +
-                    "judged_clicks = annotation_annotator_quality.judged_clicks + excluded.judged_clicks, " +
-                    "wrong_polarity_clicks = annotation_annotator_quality.wrong_polarity_clicks + excluded.wrong_polarity_clicks, " +
-                    "first_clicks_judged = annotation_annotator_quality.first_clicks_judged + excluded.first_clicks_judged, " +
-                    "first_clicks_correcting = annotation_annotator_quality.first_clicks_correcting + excluded.first_clicks_correcting, " +
-                    "accepted_with_reference = annotation_annotator_quality.accepted_with_reference + excluded.accepted_with_reference, " +
-                    "accepted_bad = annotation_annotator_quality.accepted_bad + excluded.accepted_bad",
-                    ("c", a.CampaignId), ("a", a.AnnotatorId), ("j", (long)q.JudgedClicks), ("w", (long)q.WrongPolarityClicks),
-                    ("fj", q.FirstClickJudged ? 1L : 0L), ("fc", q.FirstClickCorrects ? 1L : 0L),
-                    ("ar", q.AcceptedWithReference ? 1L : 0L), ("ab", q.AcceptedBad ? 1L : 0L));
+            if (a.Quality is { } q) await AddQuality(connection, transaction, a.CampaignId, a.AnnotatorId, q);
             return true;
         });
+    }
+
+    static Task AddQuality(DbConnection connection, DbTransaction? transaction, string campaignId, string annotatorId, AnswerQuality q) =>
+        Execute(connection, transaction,
+            "INSERT INTO annotation_annotator_quality (campaign_id, annotator_id, judged_clicks, wrong_polarity_clicks, " +
+            "first_clicks_judged, first_clicks_correcting, accepted_with_reference, accepted_bad) " +
+            "VALUES (@c, @a, @j, @w, @fj, @fc, @ar, @ab) ON CONFLICT (campaign_id, annotator_id) DO UPDATE SET " +
+            "judged_clicks = annotation_annotator_quality.judged_clicks + excluded.judged_clicks, " +
+            "wrong_polarity_clicks = annotation_annotator_quality.wrong_polarity_clicks + excluded.wrong_polarity_clicks, " +
+            "first_clicks_judged = annotation_annotator_quality.first_clicks_judged + excluded.first_clicks_judged, " +
+            "first_clicks_correcting = annotation_annotator_quality.first_clicks_correcting + excluded.first_clicks_correcting, " +
+            "accepted_with_reference = annotation_annotator_quality.accepted_with_reference + excluded.accepted_with_reference, " +
+            "accepted_bad = annotation_annotator_quality.accepted_bad + excluded.accepted_bad",
+            ("c", campaignId), ("a", annotatorId), ("j", (long)q.JudgedClicks), ("w", (long)q.WrongPolarityClicks),
+            ("fj", q.FirstClickJudged ? 1L : 0L), ("fc", q.FirstClickCorrects ? 1L : 0L),
+            ("ar", q.AcceptedWithReference ? 1L : 0L), ("ab", q.AcceptedBad ? 1L : 0L));
+
+    public Task AddGold(string campaignId, string instanceId, long addedAtTicks) =>
+        Write(async (connection, transaction) => await Execute(connection, transaction,
+            "INSERT INTO annotation_gold (campaign_id, instance_id, added_at) VALUES (@c, @i, @t) ON CONFLICT (campaign_id, instance_id) DO NOTHING",
+            ("c", campaignId), ("i", instanceId), ("t", addedAtTicks)), oneStatement: true);
+
+    public async Task<GoldPosition?> NextGold(string campaignId, GoldPosition? after)
+    {
+        await using var connection = await Open();
+        var rows = after is null
+            ? await Query(connection, null,
+                "SELECT added_at, instance_id FROM annotation_gold WHERE campaign_id = @c ORDER BY added_at, instance_id LIMIT 1",
+                r => new GoldPosition(r.GetInt64(0), r.GetString(1)), ("c", campaignId))
+            : await Query(connection, null,
+                "SELECT added_at, instance_id FROM annotation_gold WHERE campaign_id = @c AND (added_at > @t OR (added_at = @t AND instance_id > @i)) " +
+                "ORDER BY added_at, instance_id LIMIT 1",
+                r => new GoldPosition(r.GetInt64(0), r.GetString(1)), ("c", campaignId), ("t", after.AddedAt), ("i", after.InstanceId));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    const string GoldAnswerColumns = "campaign_id, submission_id, instance_id, annotator_id, clicks, seconds, skipped, gain, at";
+
+    public async Task<bool> RecordGoldAnswer(GoldAnswerRow a)
+    {
+        if (a.Gain is { } g && !double.IsFinite(g)) throw new ArgumentOutOfRangeException(nameof(a), g, "A gain must be a number.");
+        return await Write(async (connection, transaction) =>
+        {
+            var inserted = await Execute(connection, transaction,
+                $"INSERT INTO annotation_gold_answer ({GoldAnswerColumns}) VALUES (@c, @s, @i, @a, @k, @sec, @sk, @g, @at) " +
+                "ON CONFLICT (campaign_id, submission_id) DO NOTHING",
+                ("c", a.CampaignId), ("s", a.SubmissionId), ("i", a.InstanceId), ("a", a.AnnotatorId), ("k", a.Clicks), ("sec", a.Seconds),
+                ("sk", a.Skipped ? 1 : 0), ("g", a.Gain), ("at", a.AtTicks));
+            if (inserted == 0) return false;
+            if (a.Quality is { } q) await AddQuality(connection, transaction, a.CampaignId, a.AnnotatorId, q);
+            return true;
+        });
+    }
+
+    public async Task<GoldAnswerRow?> GoldAnswer(string campaignId, string submissionId)
+    {
+        await using var connection = await Open();
+        var rows = await Query(connection, null,
+            $"SELECT {GoldAnswerColumns} FROM annotation_gold_answer WHERE campaign_id = @c AND submission_id = @s",
+            r => new GoldAnswerRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetDouble(5), r.GetInt32(6) != 0,
+                r.IsDBNull(7) ? null : r.GetDouble(7), r.GetInt64(8), null),
+            ("c", campaignId), ("s", submissionId));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<IReadOnlyList<AnnotatorGoldRow>> AnnotatorGold(string campaignId)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            "SELECT annotator_id, count(*), sum(skipped), sum(seconds), count(gain), coalesce(sum(gain), 0), " +
+            "coalesce(sum(CASE WHEN gain IS NULL THEN 0 ELSE clicks END), 0) " +
+            "FROM annotation_gold_answer WHERE campaign_id = @c GROUP BY annotator_id ORDER BY annotator_id",
+            r => new AnnotatorGoldRow(r.GetString(0), Convert.ToInt64(r.GetValue(1)), Convert.ToInt64(r.GetValue(2)), Convert.ToDouble(r.GetValue(3)),
+                Convert.ToInt64(r.GetValue(4)), Convert.ToDouble(r.GetValue(5)), Convert.ToInt64(r.GetValue(6))),
+            ("c", campaignId));
     }
 
     /// <summary>One statement adding to the counters in key order: concurrent answers lock shared rows in the same order.</summary>

@@ -134,6 +134,34 @@ CREATE TABLE IF NOT EXISTS annotation_round_gain
     CONSTRAINT annotation_round_gain_key PRIMARY KEY (campaign_id, instance_id, round)
 );
 
+-- Gold instances: those with a painted reference mask, served to annotators mixed into their work. Written by the
+-- instance grain when its reference arrives; annotators walk it in (added_at, instance_id) order.
+CREATE TABLE IF NOT EXISTS annotation_gold
+(
+    campaign_id text   NOT NULL,
+    instance_id text   NOT NULL,
+    added_at    bigint NOT NULL,
+    CONSTRAINT annotation_gold_key PRIMARY KEY (campaign_id, instance_id)
+);
+CREATE INDEX IF NOT EXISTS annotation_gold_order ON annotation_gold (campaign_id, added_at, instance_id);
+
+-- Answers to gold tasks, written by the annotator grain: scored against the reference, never part of the instance's
+-- rounds. gain is the IoU with the reference that the clicks' mask added (null for an accept, a skip, or no model).
+CREATE TABLE IF NOT EXISTS annotation_gold_answer
+(
+    campaign_id   text             NOT NULL,
+    submission_id text             NOT NULL,
+    instance_id   text             NOT NULL,
+    annotator_id  text             NOT NULL,
+    clicks        integer          NOT NULL,
+    seconds       double precision NOT NULL,
+    skipped       integer          NOT NULL,
+    gain          double precision NULL,
+    at            bigint           NOT NULL,
+    CONSTRAINT annotation_gold_answer_key PRIMARY KEY (campaign_id, submission_id)
+);
+CREATE INDEX IF NOT EXISTS annotation_gold_answer_by_annotator ON annotation_gold_answer (campaign_id, annotator_id);
+
 -- The campaign's answers counted by key (Segmentation.Campaigns.AnswerCounterKind: totals, round and clicks, seconds
 -- histogram, minute, hour, day), added to in the transaction that records an answer. Annotator grains of one campaign
 -- share these rows: each adds to them in key order, so concurrent answers wait on each other but never deadlock.

@@ -12,14 +12,15 @@ public sealed class ReferencePaintingTests(TestClusterFixture fixture) : IClassF
     static readonly MaskRle RoundZero = Rect(10, 5, 20, 25).ToWire();
 
     /// <summary>A running campaign (external model) of <paramref name="count"/> instances i00, i01, ... that all want painting.</summary>
-    async Task<(string CampaignId, ICampaignGrain Campaign)> RunningCampaign(string prefix, int count, double doublePainting = 0, int rounds = 1)
+    async Task<(string CampaignId, ICampaignGrain Campaign)> RunningCampaign(string prefix, int count, double doublePainting = 0, int rounds = 1,
+        double goldRate = 0)
     {
         var campaignId = NewId(prefix);
         var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
         await campaign.Create(new CampaignSettings
         {
             Rounds = rounds, MaxClicksPerRound = 4, ShardCount = 1, ModelName = ModelNames.External,
-            ReferenceFraction = 1, DoublePaintingFraction = doublePainting,
+            ReferenceFraction = 1, DoublePaintingFraction = doublePainting, GoldRate = goldRate,
         });
         await campaign.BeginImport();
         await campaign.ImportInstances(Enumerable.Range(0, count).Select(i =>
@@ -148,6 +149,50 @@ public sealed class ReferencePaintingTests(TestClusterFixture fixture) : IClassF
         await annotator.Submit(next.InstanceKey, new Submission("r2", id, next.Round, [new(26.5, 15.5, ClickPolarity.Foreground)], false, 3));
         var quality = (await campaign.GetAnnotatorQuality()).Single(q => q.AnnotatorId == id);
         Assert.Equal((1L, (double?)1.0), (quality.JudgedClicks, quality.RightPolarityShare));
+    }
+
+    [Fact]
+    public async Task Gold_tasks_look_like_round_one_are_scored_against_the_painting_and_leave_the_instance_alone()
+    {
+        var (campaignId, campaign) = await RunningCampaign("gold", 8, rounds: 2, goldRate: CampaignGrain.MaxGoldRate);
+        var (painterId, painter) = await Painter();
+        while (await painter.RequestPainting(campaignId) is { } task)
+            await painter.SubmitPainting(task.InstanceKey, Paint($"p-{AnnotationKeys.ParseInstance(task.InstanceKey).InstanceId}", painterId, Painted));
+
+        var id = NewId("a");
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(id);
+        await annotator.SetQualified(true);
+        SubmittedClick[] careful = [new(24.5, 15.5, ClickPolarity.Foreground), new(26.5, 12.5, ClickPolarity.Foreground)];
+        var golds = 0;
+        var goldKeys = new HashSet<string>();
+        for (var k = 0; k < 12 && golds < 2; k++)
+        {
+            var work = (await annotator.RequestWork(campaignId))!;
+            var instance = fixture.Grains.GetGrain<IInstanceGrain>(work.InstanceKey);
+            if ((await annotator.GetLease())!.Gold)
+            {
+                golds++;
+                // As the instance's round 1 showed it: the box model's mask, no clicks.
+                Assert.Equal((1, RoundZero, 0), (work.Round, work.CurrentMask, work.EarlierClicks.Count));
+                var before = await instance.GetState();
+                var submission = new Submission($"g{k}", id, 1, careful, false, 5);
+                var result = await annotator.Submit(work.InstanceKey, submission);
+                Assert.Equal((SubmissionOutcome.NeedsModel, InstanceStatus.WaitingForModel, (AnswerQuality?)null), (result.Outcome, result.StatusAfter, result.Quality));
+                Assert.Equal(result, await annotator.Submit(work.InstanceKey, submission));
+                var after = await instance.GetState();
+                Assert.Equal((before.Status, before.CurrentRound, before.Answers.Count), (after.Status, after.CurrentRound, after.Answers.Count));
+                goldKeys.Add(work.InstanceKey);
+            }
+            else
+            {
+                await annotator.Submit(work.InstanceKey, new Submission($"r{k}", id, work.Round, [], false, 2));
+            }
+        }
+        // Each gold instance once: the annotator walks them in order.
+        Assert.Equal((2, 2), (golds, goldKeys.Count));
+        var quality = (await campaign.GetAnnotatorQuality()).Single(q => q.AnnotatorId == id);
+        // External masks: no model to measure the clicks' gain with.
+        Assert.Equal((2L, 0L, 4L, (double?)1.0, (double?)null), (quality.GoldAnswers, quality.GoldSkips, quality.JudgedClicks, quality.RightPolarityShare, quality.GoldIouGainPerClick));
     }
 
     [Fact]

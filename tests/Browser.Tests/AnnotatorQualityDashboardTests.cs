@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -42,7 +41,7 @@ public sealed class AnnotatorQualityDashboardTests(BrowserFixture fixture)
             await Answer(campaignId, annotators[i], truths, careless: i == 3, TasksEach);
         var careless = annotators[3].Name;
         // The careless annotator holds one more task when the manager suspends them.
-        using var carelessClient = await Client(annotators[3]);
+        using var carelessClient = await fixture.Client(annotators[3]);
         var held = await BrowserFixture.Ok(await carelessClient.PostAsync($"/api/v1/campaigns/{campaignId}/tasks/next", null));
 
         var (manager, managerPassword) = await fixture.User("qualitymgr", "manager");
@@ -73,14 +72,6 @@ public sealed class AnnotatorQualityDashboardTests(BrowserFixture fixture)
         await page.Context.CloseAsync();
     }
 
-    async Task<HttpClient> Client((string Name, string Password) user)
-    {
-        using var anonymous = new HttpClient { BaseAddress = fixture.BaseAddress };
-        var client = new HttpClient { BaseAddress = fixture.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await BrowserFixture.Token(anonymous, user.Name, user.Password));
-        return client;
-    }
-
     /// <summary>
     /// <paramref name="count"/> tasks answered with up to 4 clicks: a careful annotator's in the error regions (the
     /// simulator's clicks), a careless one's in the same places with the opposite label. (Random clicks in the box, the
@@ -89,7 +80,7 @@ public sealed class AnnotatorQualityDashboardTests(BrowserFixture fixture)
     /// </summary>
     async Task Answer(string campaignId, (string Name, string Password) user, Dictionary<string, BinaryMask> truths, bool careless, int count)
     {
-        using var client = await Client(user);
+        using var client = await fixture.Client(user);
         var rng = new Random(user.Name.Length + (careless ? 7 : 1));
         var simulator = new ClickSimulator();
         for (var k = 0; k < count; k++)

@@ -104,6 +104,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         return (name, password);
     }
 
+    /// <summary>An API client signed in as <paramref name="user"/> with a bearer token.</summary>
+    public async Task<HttpClient> Client((string Name, string Password) user)
+    {
+        using var anonymous = new HttpClient { BaseAddress = BaseAddress };
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Token(anonymous, user.Name, user.Password));
+        return client;
+    }
+
     public async Task AddMember(string campaignId, string userName)
     {
         using var member = await Admin.PutAsync($"/api/v1/campaigns/{campaignId}/members/{userName}", null);
@@ -139,12 +148,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>A running campaign on the COCO file <paramref name="coco"/> under <paramref name="imageRoot"/>, once every instance waits in round 1.</summary>
     public async Task<string> RunningCampaign(string prefix, string imageRoot, JsonObject coco, int count, string model = "reference", int rounds = 2, int clicks = 3,
-        double groundTruthFraction = 0)
+        double groundTruthFraction = 0, double referenceFraction = 0, double goldRate = 0)
     {
         var campaignId = NewId(prefix);
         using (var created = await Admin.PostAsJsonAsync("/api/v1/campaigns", new
                {
-                   id = campaignId, imageRoot, rounds, maxClicksPerRound = clicks, model, groundTruthFraction,
+                   id = campaignId, imageRoot, rounds, maxClicksPerRound = clicks, model, groundTruthFraction, referenceFraction, goldRate,
                    classPolicies = new Dictionary<string, string> { ["object"] = "The whole object, including thin parts; exclude shadows." },
                }))
             await Ok(created, HttpStatusCode.Created);

@@ -404,14 +404,16 @@ function showQuality(rows) {
       el('td', { className: 'num', title: `${fmt(q.firstClicksJudged)} first clicks judged` }, percent(q.firstClickCorrectingShare)),
       el('td', { className: 'num', title: `${fmt(q.roundsWithGain)} rounds with their next mask` },
         gainPoints(q.iouGainPerClick)),
+      el('td', { className: 'num', title: `${fmt(q.goldSkips)} skipped` }, fmt(q.goldAnswers)),
+      el('td', { className: 'num' }, gainPoints(q.goldIouGainPerClick)),
       el('td', { className: 'num', title: `${fmt(q.acceptedWithReference)} masks accepted` }, percent(q.acceptedBadShare)),
       el('td', { className: 'num' }, fmt(q.secondsPerAnswer, 1)),
       el('td', {}, q.flagged ? el('span', { className: 'badge no flag' }, 'flagged') : null,
         qualified ? null : el('span', { className: 'badge suspended' }, 'suspended')),
       el('td', {}, action));
   }, {
-    signature: q => `${q.answers}|${q.judgedClicks}|${q.rightPolarityShare}|${q.roundsWithGain}|${q.flagged}|${qualifiedById.get(q.annotatorId)}`,
-    empty: emptyRow(10, 'No answers on objects with a reference mask yet.'),
+    signature: q => `${q.answers}|${q.judgedClicks}|${q.rightPolarityShare}|${q.roundsWithGain}|${q.goldAnswers}|${q.flagged}|${qualifiedById.get(q.annotatorId)}`,
+    empty: emptyRow(12, 'No answers on objects with a reference mask yet.'),
   });
 }
 
