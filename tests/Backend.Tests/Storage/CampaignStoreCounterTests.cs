@@ -75,6 +75,33 @@ public sealed class CampaignStoreCounterTests(PostgresServer server)
     }
 
     [Theory, MemberData(nameof(Databases))]
+    public async Task Gold_instances_are_walked_in_order_and_gold_answers_are_summed_once_per_submission(string database)
+    {
+        var store = Store(database);
+        var campaignId = Api.NewId("gold");
+        await store.AddGold(campaignId, "b", 20);
+        await store.AddGold(campaignId, "a", 20);
+        await store.AddGold(campaignId, "c", 10);
+        await store.AddGold(campaignId, "a", 99); // already there: keeps its place
+        var order = new List<string>();
+        for (var at = await store.NextGold(campaignId, null); at is not null; at = await store.NextGold(campaignId, at)) order.Add(at.InstanceId);
+        Assert.Equal(["c", "a", "b"], order);
+        Assert.Null(await store.NextGold(Api.NewId("none"), null));
+
+        var judged = new AnswerQuality(2, 1, true, true, false, false);
+        Assert.True(await store.RecordGoldAnswer(new GoldAnswerRow(campaignId, "s1", "c", "x", 2, 4, false, 0.25, 1, judged)));
+        Assert.False(await store.RecordGoldAnswer(new GoldAnswerRow(campaignId, "s1", "c", "x", 2, 4, false, 0.25, 1, judged)));
+        Assert.True(await store.RecordGoldAnswer(new GoldAnswerRow(campaignId, "s2", "a", "x", 0, 2, false, null, 2, null)));
+        Assert.True(await store.RecordGoldAnswer(new GoldAnswerRow(campaignId, "s3", "b", "x", 0, 1, true, null, 3, null)));
+        Assert.Equal(new AnnotatorGoldRow("x", 3, 1, 7, 1, 0.25, 2), Assert.Single(await store.AnnotatorGold(campaignId)));
+        Assert.Equal((2L, 1L), Assert.Single(await store.AnnotatorQuality(campaignId)) is var q ? (q.JudgedClicks, q.WrongPolarityClicks) : default);
+        var again = await store.GoldAnswer(campaignId, "s1");
+        Assert.Equal(("c", "x", 2, 0.25), (again!.InstanceId, again.AnnotatorId, again.Clicks, again.Gain));
+        Assert.Null((await store.GoldAnswer(campaignId, "s2"))!.Gain);
+        Assert.Null(await store.GoldAnswer(campaignId, "nope"));
+    }
+
+    [Theory, MemberData(nameof(Databases))]
     public async Task Answer_counters_count_each_answer_once_also_when_annotators_answer_at_the_same_time(string database)
     {
         var store = Store(database);
