@@ -85,6 +85,10 @@ internal static class Usage
                                   (default 2 with --reference-fraction)
             --double-painting F   share 0..1 of the references a second painter paints too (default 0)
             --painting-noise PX   how far a painting strays from the true boundary at most, in pixels (default 3)
+            --gold-rate G         share 0..0.5 of each annotator's tasks the server makes gold: a painted reference shown
+                                  as its round 1, scored and never part of the instance's rounds (default 0; needs
+                                  --reference-fraction); the JSON's quality.annotators gain gold_answers and
+                                  gold_iou_gain_per_click
             --extra-clicks E      after the regular rounds, spend E more clicks on extra rounds (default 0: none); at
                                   least --clicks. One campaign runs per budget strategy, id CAMPAIGN-STRATEGY, same seed
             --budget-strategies LIST  comma-separated ranked,random,queue (default all three; with --extra-clicks only):

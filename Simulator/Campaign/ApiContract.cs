@@ -50,12 +50,13 @@ public sealed record ApiClick(double X, double Y, ClickLabel Label)
 
 public sealed record CreateCampaignRequest(
     string Id, string ImageRoot, int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string Model, int Shards,
-    double GroundTruthFraction = 0, double ReprioritizeBelowIoU = 0, double ReferenceFraction = 0, double DoublePaintingFraction = 0);
+    double GroundTruthFraction = 0, double ReprioritizeBelowIoU = 0, double ReferenceFraction = 0, double DoublePaintingFraction = 0,
+    double GoldRate = 0);
 
 /// <param name="GroundTruthFraction">Null from a server that does not train a quality model.</param>
 public sealed record CampaignSettingsDto(
     int Rounds, int MaxClicksPerRound, int MinClickRegionPixels, string? Model, int Shards, int LeaseSeconds,
-    double? GroundTruthFraction = null, double? ReprioritizeBelowIoU = null, double? ReferenceFraction = null, double? DoublePaintingFraction = null);
+    double? GroundTruthFraction = null, double? ReprioritizeBelowIoU = null, double? ReferenceFraction = null, double? DoublePaintingFraction = null, double? GoldRate = null);
 
 public sealed record CampaignDto(string Id, string Status, string? ImageRoot, CampaignSettingsDto? Settings, int ImportedInstances);
 
@@ -160,4 +161,4 @@ public sealed record CocoExportAnnotation(
 public sealed record AnnotatorQualityDto(
     string AnnotatorId, long Answers, long Skips, double? SecondsPerAnswer, long JudgedClicks, double? RightPolarityShare,
     long FirstClicksJudged, double? FirstClickCorrectingShare, long AcceptedWithReference, double? AcceptedBadShare, bool Flagged,
-    long RoundsWithGain = 0, double? IouGainPerClick = null);
+    long RoundsWithGain = 0, double? IouGainPerClick = null, long GoldAnswers = 0, long GoldSkips = 0, double? GoldIouGainPerClick = null);

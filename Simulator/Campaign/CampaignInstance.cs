@@ -6,7 +6,11 @@ using Segmentation.Simulation;
 namespace Simulator.Campaign;
 
 /// <summary>One simulated answer: the clicks for a round and the submission id they are sent with.</summary>
-public sealed record PlannedAnswer(int Round, string SubmissionId, IReadOnlyList<Click> Clicks);
+/// <param name="Repeat">
+/// A task for a round already answered and acknowledged: the server's gold task (it shows round 1 again). Its clicks are
+/// drawn from a stream of their own and it leaves the instance's record alone.
+/// </param>
+public sealed record PlannedAnswer(int Round, string SubmissionId, IReadOnlyList<Click> Clicks, bool Repeat = false);
 
 /// <summary>
 /// A dataset instance imported into the campaign: its COCO annotation id (the campaign instance id), the
@@ -26,6 +30,8 @@ public sealed class CampaignInstance
     private readonly RleMask? ignore;
     private readonly Random rng;
     private readonly Dictionary<int, PlannedAnswer> answers = [];
+    private readonly HashSet<int> acknowledged = [];
+    private int repeats;
     private bool finished;
 
     internal CampaignInstance(
@@ -97,6 +103,14 @@ public sealed class CampaignInstance
         lock (gate)
         {
             if (regular) Trajectory.RecordMask(round - 1, iou);
+            if (acknowledged.Contains(round))
+            {
+                // The real rounds never ask an acknowledged round again: this is a gold task.
+                var repeatRng = new Random(unchecked((int)AnnotationId * 7919 + round * 31 + ++repeats));
+                var repeatClicks = simulator.CorrectiveClicks(groundTruth.Mask, current, maxClicks, repeatRng, groundTruth.Ignore);
+                if (careless) repeatClicks = CarelessClicks.Draw(Box, current, repeatClicks.Count, repeatRng);
+                return new PlannedAnswer(round, Guid.NewGuid().ToString(), repeatClicks, Repeat: true);
+            }
             if (answers.TryGetValue(round, out var earlier)) return earlier;
             var clicks = simulator.CorrectiveClicks(groundTruth.Mask, current, maxClicks, rng, groundTruth.Ignore);
             if (careless) clicks = CarelessClicks.Draw(Box, current, clicks.Count, rng);
@@ -106,11 +120,13 @@ public sealed class CampaignInstance
         }
     }
 
-    /// <summary>Records a submitted answer; true when it finished the instance (the first time).</summary>
+    /// <summary>Records a submitted answer; true when it finished the instance (the first time). A repeat is not recorded.</summary>
     public bool Submitted(PlannedAnswer answer, string outcome)
     {
         lock (gate)
         {
+            if (answer.Repeat) return false;
+            acknowledged.Add(answer.Round);
             Trajectory.RecordAnswer(answer.Round, answer.Clicks.Count);
             var done = outcome == "skipped" || outcome == "accepted" || answer.Clicks.Count == 0 || answer.Round >= Trajectory.Rounds;
             if (!done || finished) return false;

@@ -84,6 +84,9 @@ public sealed record CampaignOptions
     /// <summary>How many careful annotators also hold the painting qualification (and paint before they annotate).</summary>
     public int Painters { get; init; }
 
+    /// <summary>The share of each annotator's tasks the server makes gold (an instance with a painted reference, shown as round 1).</summary>
+    public double GoldRate { get; init; }
+
     /// <summary>How far, in pixels, a simulated painting strays from the true boundary at most.</summary>
     public double PaintingNoisePx { get; init; } = 3;
 
@@ -218,6 +221,9 @@ public sealed record CampaignOptions
         var doublePainting = cli.Double("double-painting", 0, 0, 1);
         var painters = cli.Int("painters", referenceFraction > 0 ? Math.Min(2, options.Annotators - options.Careless) : 0, 0, 1000);
         var noise = cli.Double("painting-noise", 3, 0, 50);
+        var goldRate = cli.Double("gold-rate", 0, 0, 0.5);
+        if (goldRate > 0 && referenceFraction == 0)
+            throw new UsageException("Option --gold-rate needs --reference-fraction above 0: gold instances are the painted references.");
         if (referenceFraction == 0 && (painters > 0 || doublePainting > 0))
             throw new UsageException("Options --painters and --double-painting need --reference-fraction above 0.");
         if (referenceFraction > 0 && painters == 0)
@@ -232,6 +238,7 @@ public sealed record CampaignOptions
             DoublePaintingFraction = doublePainting,
             Painters = painters,
             PaintingNoisePx = noise,
+            GoldRate = goldRate,
             GroundTruthFraction = fraction,
             ReprioritizeBelowIoU = reprioritize,
             ExtraClicks = extraClicks,

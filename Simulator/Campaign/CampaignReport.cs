@@ -159,6 +159,7 @@ public sealed class CampaignReport
                 quality["paintings"] = ious.Count;
                 quality["painting_skips"] = r.PaintingSkips;
                 quality["painting_mean_iou_with_truth"] = ious.Count > 0 ? Round(ious.Average()) : null;
+                quality["gold_rate"] = o.GoldRate;
             }
             if (Quality is not null)
             {
@@ -173,6 +174,9 @@ public sealed class CampaignReport
                     ["first_click_correcting_share"] = q.FirstClickCorrectingShare is { } f ? Round(f) : null,
                     ["rounds_with_gain"] = q.RoundsWithGain,
                     ["iou_gain_per_click"] = q.IouGainPerClick is { } g ? Round(g) : null,
+                    ["gold_answers"] = q.GoldAnswers,
+                    ["gold_skips"] = q.GoldSkips,
+                    ["gold_iou_gain_per_click"] = q.GoldIouGainPerClick is { } gg ? Round(gg) : null,
                     ["accepted_with_reference"] = q.AcceptedWithReference,
                     ["accepted_bad_share"] = q.AcceptedBadShare is { } b ? Round(b) : null,
                     ["seconds_per_answer"] = q.SecondsPerAnswer is { } t ? Round(t) : null,

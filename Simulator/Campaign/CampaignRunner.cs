@@ -274,7 +274,7 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
         var request = new CreateCampaignRequest(
             options.CampaignId, Path.GetFullPath(options.ImagesDir), options.Rounds, options.ClicksPerRound,
             options.Clicks.MinRegionArea, options.Model, options.Shards, options.GroundTruthFraction, options.ReprioritizeBelowIoU,
-            options.ReferenceFraction, options.DoublePaintingFraction);
+            options.ReferenceFraction, options.DoublePaintingFraction, options.GoldRate);
         var (campaign, created) = await api.CreateCampaignAsync(request, ct);
         if (!created && campaign.Status != "draft")
             throw new CampaignFailedException(
@@ -292,10 +292,12 @@ public sealed class CampaignRunner(CampaignOptions options, CampaignPlan plan, H
                 $"{Text(ranking.ReprioritizeBelowIoU)}, not the {Text(options.GroundTruthFraction)} and {Text(options.ReprioritizeBelowIoU)} asked for " +
                 "(a server without a quality model ignores them).");
         if (options.ReferenceFraction > 0 && campaign.Settings is { } painting
-            && ((painting.ReferenceFraction ?? 0) != options.ReferenceFraction || (painting.DoublePaintingFraction ?? 0) != options.DoublePaintingFraction))
+            && ((painting.ReferenceFraction ?? 0) != options.ReferenceFraction || (painting.DoublePaintingFraction ?? 0) != options.DoublePaintingFraction
+                || (painting.GoldRate ?? 0) != options.GoldRate))
             throw new CampaignFailedException(
-                $"Campaign {options.CampaignId} has reference fraction {Text(painting.ReferenceFraction)} and double-painting fraction " +
-                $"{Text(painting.DoublePaintingFraction)}, not the {Text(options.ReferenceFraction)} and {Text(options.DoublePaintingFraction)} asked for " +
+                $"Campaign {options.CampaignId} has reference fraction {Text(painting.ReferenceFraction)}, double-painting fraction " +
+                $"{Text(painting.DoublePaintingFraction)} and gold rate {Text(painting.GoldRate)}, not the {Text(options.ReferenceFraction)}, " +
+                $"{Text(options.DoublePaintingFraction)} and {Text(options.GoldRate)} asked for " +
                 "(a server without reference painting ignores them).");
         Log.Information("Campaign {Id} {Action} ({Rounds} rounds, up to {Clicks} clicks, model {Model})",
             options.CampaignId, created ? "created" : "exists as a draft", options.Rounds, options.ClicksPerRound, options.Model);

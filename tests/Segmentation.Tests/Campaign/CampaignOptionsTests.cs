@@ -55,6 +55,8 @@ public sealed class CampaignOptionsTests
         Assert.Contains("--reference-fraction", Assert.Throws<UsageException>(() => CampaignOptions.Parse(["--api", "http://s", .. Data, "--painters", "2"])).Message);
         Assert.Contains("--painters", Assert.Throws<UsageException>(() => CampaignOptions.Parse([.. args, "--painters", "15"])).Message);
         Assert.Contains("2 painters", Assert.Throws<UsageException>(() => CampaignOptions.Parse([.. args, "--painters", "1", "--double-painting", "0.1"])).Message);
+        Assert.Equal(0.05, CampaignOptions.Parse([.. args, "--gold-rate", "0.05"]).GoldRate);
+        Assert.Contains("--reference-fraction", Assert.Throws<UsageException>(() => CampaignOptions.Parse(["--api", "http://s", .. Data, "--gold-rate", "0.1"])).Message);
         // M_r trains on the paintings: re-prioritisation needs no imported ground truth.
         Assert.Equal(0.5, CampaignOptions.Parse([.. args, "--reprioritize-below", "0.5"]).ReprioritizeBelowIoU);
     }
