@@ -121,6 +121,7 @@ public static class Gateway
         StatisticsEndpoints.Map(app);
         QualityEndpoints.Map(app);
         PaintingEndpoints.Map(app);
+        QualificationEndpoints.Map(app);
         ManagerEndpoints.Map(app);
         ImportExportEndpoints.Map(app);
         RankingEndpoints.Map(app);

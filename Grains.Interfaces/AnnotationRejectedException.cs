@@ -36,4 +36,6 @@ public static class RejectionCodes
     public const string CampaignNotRunning = "campaign_not_running";
     public const string InvalidTransition = "invalid_transition";
     public const string AlreadyPainted = "already_painted";
+    public const string AlreadyQualified = "already_qualified";
+    public const string RetryLater = "retry_later";
 }

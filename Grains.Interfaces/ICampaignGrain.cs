@@ -61,6 +61,10 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<AnnotatorQualitySummary>> GetAnnotatorQuality();
 
+    /// <summary>The masks of the instances with a reference against it after each round, for all and per class, and the human agreement.</summary>
+    [AlwaysInterleave]
+    Task<ReferenceQualityReport> GetReferenceQuality();
+
     /// <summary>Makes sure the background model work of every shard is running (after a restart).</summary>
     Task ResumeBackgroundWork();
 

@@ -155,6 +155,20 @@ public sealed class CampaignGrain(
         static double? Share(long? part, long? whole) => whole is > 0 ? (double)part!.Value / whole.Value : null;
     }
 
+    public async Task<ReferenceQualityReport> GetReferenceQuality()
+    {
+        var scores = await store.ReferenceScores(CampaignId);
+        var lastRound = scores.Count == 0 ? 0 : Math.Max(S.Settings.Rounds, scores.Max(s => s.Round));
+        var agreements = await store.PaintingAgreements(CampaignId);
+        return new ReferenceQualityReport(
+            scores.Select(s => s.InstanceId).Distinct(StringComparer.Ordinal).Count(),
+            ReferenceReport.ByRound(scores, lastRound).Select(Wire).ToArray(),
+            ReferenceReport.ByClass(scores, lastRound).Select(c => new ClassReferenceQuality(c.ClassName, c.Instances, c.Rounds.Select(Wire).ToArray())).ToArray(),
+            agreements.Count == 0 ? null : new HumanAgreement(agreements.Count, agreements.Average(a => a.IoU), agreements.Average(a => a.BoundaryF)));
+
+        static ReferenceRoundQuality Wire(RoundQuality r) => new(r.Round, r.Instances, r.MeanIoU, r.MeanBoundaryF);
+    }
+
     public async Task<IReadOnlyList<CampaignAnswerCounter>> GetAnswerCounters()
     {
         if (!answersBackfilled)

@@ -237,6 +237,7 @@ public sealed class InstanceGrain(
         if (round >= 1) await AssessRound(round);
         // Before the write: recorded once per round, so a mask set again after a failed write adds nothing twice.
         if (round >= 1) await RecordGain(round, mask);
+        await RecordReferenceScores([S.Masks[^1]]);
         await state.WriteOrDeactivateAsync(this);
         if (!last) await EnqueueCurrentRound(spec);
         else if (round > spec.Rounds) await NotifyExtraRoundFinished(round);
@@ -363,7 +364,10 @@ public sealed class InstanceGrain(
             S.ReferencePainted = true;
             // A reference that arrives after rounds have finished still trains M_r and scores the latest mask.
             if (LastFinishedRound() is { } finished) await AssessRound(finished);
+            await RecordReferenceScores(S.Masks);
         }
+        else if (submission.Mask is { } second && S.Paintings.FirstOrDefault(p => p.Mask is not null && p != painting) is { Mask: { } first })
+            await RecordPaintingAgreement(first, second);
         await state.WriteOrDeactivateAsync(this);
         await CompletePainting(spec, painting);
         return PaintingResultOf(painting);
@@ -475,6 +479,48 @@ public sealed class InstanceGrain(
         catch (Exception ex)
         {
             logger.LogError(ex, "Recording the IoU gain of round {Round} of {InstanceKey} failed; the round stands without it", round, Key);
+        }
+    }
+
+    /// <summary>The boundary F of the quality report counts boundary pixels within this distance as matched.</summary>
+    public const double ReportBoundaryTolerancePx = 5;
+
+    /// <summary>The mask of <paramref name="round"/> scored against the reference, a row of the quality report.</summary>
+    public static ReferenceScore ReferenceScoreOf(string instanceId, InstanceSpec spec, int round, MaskRle mask, MaskRle reference)
+    {
+        var m = mask.ToKernel().ToMask();
+        var r = reference.ToKernel().ToMask();
+        return new ReferenceScore(instanceId, spec.ClassName, round, MaskMetrics.IoU(m, r), MaskMetrics.BoundaryFMeasure(m, r, ReportBoundaryTolerancePx));
+    }
+
+    /// <summary>Scores round masks against the reference for the quality report. A failure is logged and costs nothing else.</summary>
+    async Task RecordReferenceScores(IReadOnlyList<RoundMask> masks)
+    {
+        if (S.GroundTruth is not { } truth || S.Spec is not { } spec || masks.Count == 0) return;
+        try
+        {
+            var scores = masks.Select(m => ReferenceScoreOf(InstanceId, spec, m.Round, m.Mask, truth)).ToArray();
+            await store.RecordReferenceScores(AnnotationKeys.ParseInstance(Key).CampaignId, scores);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Scoring the masks of {InstanceKey} against its reference failed; the quality report goes without them", Key);
+        }
+    }
+
+    /// <summary>The two paintings of a double-painted instance against each other: the human agreement of the quality report.</summary>
+    async Task RecordPaintingAgreement(MaskRle first, MaskRle second)
+    {
+        try
+        {
+            var a = first.ToKernel().ToMask();
+            var b = second.ToKernel().ToMask();
+            await store.RecordPaintingAgreement(AnnotationKeys.ParseInstance(Key).CampaignId, InstanceId, RequireSpec().ClassName, MaskMetrics.IoU(a, b),
+                MaskMetrics.BoundaryFMeasure(a, b, ReportBoundaryTolerancePx));
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Recording the agreement of the two paintings of {InstanceKey} failed; the quality report goes without it", Key);
         }
     }
 

@@ -2,6 +2,7 @@ using Grains.Interfaces;
 using Grains.Store;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
+using Segmentation.Quality;
 
 namespace Grains;
 
@@ -166,6 +167,31 @@ public sealed class ModelWorkGrain(
         }
     }
 
+    /// <summary>Queues the paintings of reference instances whose round-0 mask was written here (a queue takes an instance once).</summary>
+    async Task EnqueuePaintings(IReadOnlyList<(string InstanceId, int Shard, int Priority, int Paintings)> instances)
+    {
+        var work = new List<Task>();
+        for (var pass = 1; pass <= AnnotationKeys.MaxPaintingPasses; pass++)
+            foreach (var g in instances.Where(i => i.Paintings >= pass).GroupBy(i => i.Shard))
+                work.Add(GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.PaintQueue(Key.CampaignId, pass, g.Key))
+                    .EnqueueMany(g.Select(i => new QueueItem(i.InstanceId, i.Priority)).ToArray()));
+        await Task.WhenAll(work);
+    }
+
+    /// <summary>Round-0 masks of instances imported with a reference, scored for the quality report; a failure is logged.</summary>
+    async Task RecordReferenceScores(IReadOnlyList<ReferenceScore> scores)
+    {
+        try
+        {
+            await store.RecordReferenceScores(Key.CampaignId, scores);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Scoring {Count} round-0 masks of campaign {CampaignId} against their references failed; the quality report goes without them",
+                scores.Count, Key.CampaignId);
+        }
+    }
+
     /// <summary>
     /// The box model needs no image: a page of round-0 masks is one write of the instance rows (each only if its version is
     /// unchanged, so an instance whose grain is at work keeps its state and goes the one-by-one way) and one of the queue.
@@ -177,21 +203,25 @@ public sealed class ModelWorkGrain(
         if (batch.Length == 0) return false;
         var rows = await store.ReadInstances(Key.CampaignId, batch.Select(b => b.Value).ToArray());
         var writes = new List<(string InstanceId, InstanceStateRow Row, long ExpectedVersion)>();
-        var toQueue = new List<(string InstanceId, int Shard, int Priority, bool New)>();
+        var toQueue = new List<(string InstanceId, int Shard, int Priority, bool New, int Paintings)>();
+        var scores = new List<ReferenceScore>();
         foreach (var row in rows)
         {
             var instance = InstanceRowStorage.Decode(row.State, instanceSerializer);
             if (instance.Spec is not { } spec) continue;
             if (instance.Status == InstanceStatus.WaitingForModel && instance.CurrentRound == 0 && instance.Masks.Count == 0)
             {
-                instance.ApplyRound0Mask(InstanceGrain.BoxMask(spec));
+                var mask = InstanceGrain.BoxMask(spec);
+                instance.ApplyRound0Mask(mask);
                 writes.Add((row.InstanceId, InstanceRowStorage.Row(instance, instanceSerializer), row.Version));
-                toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, true));
+                toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, true, PaintingRules.PaintingsWanted(row.InstanceId, spec)));
+                if (instance.GroundTruth is { } truth) scores.Add(InstanceGrain.ReferenceScoreOf(row.InstanceId, spec, 0, mask, truth));
             }
             else if (instance.Status == InstanceStatus.Queued && instance.CurrentRound == 1 && instance.Masks.Any(m => m.Round == 0))
             {
-                // Written before a restart: make sure it reached its queue.
-                toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, false));
+                // Written before a restart: make sure it reached its queues.
+                toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, false,
+                    instance.Paintings.Count == 0 ? PaintingRules.PaintingsWanted(row.InstanceId, spec) : 0));
             }
         }
         var written = await store.WriteInstances(Key.CampaignId, writes);
@@ -199,6 +229,8 @@ public sealed class ModelWorkGrain(
         await Task.WhenAll(queued.GroupBy(q => q.Shard).Select(g =>
             GrainFactory.GetGrain<IWorkQueueGrain>(AnnotationKeys.WorkQueue(Key.CampaignId, 1, g.Key))
                 .EnqueueMany(g.Select(q => new QueueItem(q.InstanceId, q.Priority)).ToArray())));
+        await EnqueuePaintings(queued.Select(q => (q.InstanceId, q.Shard, q.Priority, q.Paintings)).ToArray());
+        if (scores.Count > 0) await RecordReferenceScores(scores.Where(s => written.Contains(s.InstanceId)).ToArray());
 
         var done = new HashSet<string>(queued.Select(q => q.InstanceId), StringComparer.Ordinal);
         var conflicts = writes.Select(w => w.InstanceId).Where(id => !written.Contains(id)).ToHashSet(StringComparer.Ordinal);

@@ -20,12 +20,18 @@ public static class ImageEndpoints
     static async Task<IResult> GetImage(string campaignId, string? path, HttpContext http, IGrainFactory grains, ImageRoots imageRoots)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
-        // Checked on every request, not only at creation: the server's roots may have been narrowed since.
-        if (!imageRoots.Contains(info.Settings.ImageRoot))
-            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"Campaign {campaignId}'s image root is outside the server's image roots.");
         // Annotators see the image of the task they hold, nothing else under the root (ground-truth masks may live there).
         if (!http.User.IsManager() && !await IsLeasedImage(grains, http.User.UserName(), campaignId, path))
             throw new ApiProblemException(403, "forbidden", "path", "Annotators may load the image of the task they hold, and no other file.");
+        return Serve(http, imageRoots, info, path);
+    }
+
+    /// <summary>The image <paramref name="path"/> under the campaign's image root, with caching headers; 404 when it is not an image there.</summary>
+    public static IResult Serve(HttpContext http, ImageRoots imageRoots, CampaignInfo info, string? path)
+    {
+        // Checked on every request, not only at creation: the server's roots may have been narrowed since.
+        if (!imageRoots.Contains(info.Settings.ImageRoot))
+            throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"Campaign {info.CampaignId}'s image root is outside the server's image roots.");
         var file = Resolve(info.Settings.ImageRoot, path)
             ?? throw new ApiProblemException(404, RejectionCodes.NotInitialized, "path", $"No image '{ProblemText.Shorten(path)}' under the campaign's image root.");
         if (!ContentTypes.TryGetContentType(file, out var contentType) || !contentType.StartsWith("image/", StringComparison.Ordinal))

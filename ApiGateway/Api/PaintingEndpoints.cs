@@ -93,7 +93,7 @@ public static class PaintingEndpoints
         }
     }
 
-    static MaskRle Mask(MaskRequest? mask)
+    public static MaskRle Mask(MaskRequest? mask)
     {
         if (mask is null) throw new ApiProblemException(400, RejectionCodes.Invalid, "mask", "mask ({size: [height, width], counts}) is missing.");
         if (mask.Size is not [var height, var width] || height < 1 || width < 1)

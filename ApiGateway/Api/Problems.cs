@@ -89,7 +89,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         RejectionCodes.NotInitialized => StatusCodes.Status404NotFound,
         RejectionCodes.NotQualified => StatusCodes.Status403Forbidden,
         RejectionCodes.WrongRound or RejectionCodes.WrongStatus or RejectionCodes.LeaseNotHeld or RejectionCodes.CampaignNotRunning
-            or RejectionCodes.InvalidTransition or RejectionCodes.AlreadyInitialized or RejectionCodes.MaskAlreadySet or RejectionCodes.AlreadyPainted => StatusCodes.Status409Conflict,
+            or RejectionCodes.InvalidTransition or RejectionCodes.AlreadyInitialized or RejectionCodes.MaskAlreadySet or RejectionCodes.AlreadyPainted
+            or RejectionCodes.AlreadyQualified or RejectionCodes.RetryLater => StatusCodes.Status409Conflict,
         RejectionCodes.TooManyClicks or RejectionCodes.ClickOutsideImage or RejectionCodes.InvalidMask => StatusCodes.Status422UnprocessableEntity,
         _ => StatusCodes.Status400BadRequest,
     };
@@ -106,6 +107,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         RejectionCodes.TooManyClicks => "Too many clicks",
         RejectionCodes.ClickOutsideImage => "Click outside the image",
         RejectionCodes.AlreadyPainted => "Already painted by you",
+        RejectionCodes.AlreadyQualified => "Already qualified",
+        RejectionCodes.RetryLater => "Too early to try again",
         RejectionCodes.InvalidMask => "Invalid mask",
         "import_rejected" => "Import rejected",
         "bad_credentials" => "Sign-in refused",

@@ -97,7 +97,7 @@ public static class RankingEndpoints
         return new RankingPageDto(pages.Max(p => p.ModelVersion), worstFirst ? "worst" : "best", skip, pages.Sum(p => p.Total), merged);
     }
 
-    static async Task<RankingCurveDto> GetCurve(string campaignId, IGrainFactory grains)
+    internal static async Task<RankingCurveDto> GetCurve(string campaignId, IGrainFactory grains)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
         var entries = (await Task.WhenAll(Shards(grains, campaignId, info).Select(s => s.GroundTruthEntries()))).SelectMany(e => e).ToArray();

@@ -12,7 +12,7 @@ public static class StatisticsEndpoints
             .WithSummary("Answers per round by number of clicks (and skips), seconds per answer type, instances per hour, and a timeline.");
 
     /// <summary>Made from the campaign's answer counters, so a request reads a bounded number of rows whatever the campaign's size.</summary>
-    static async Task<CampaignAnswerStatistics> Get(string campaignId, IGrainFactory grains)
+    internal static async Task<CampaignAnswerStatistics> Get(string campaignId, IGrainFactory grains)
     {
         var info = await ManagerEndpoints.RequireCampaign(grains, campaignId);
         var counters = await grains.GetGrain<ICampaignGrain>(campaignId).GetAnswerCounters();

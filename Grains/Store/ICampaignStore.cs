@@ -1,4 +1,5 @@
 using Segmentation.Campaigns;
+using Segmentation.Quality;
 
 namespace Grains.Store;
 
@@ -78,6 +79,17 @@ public interface ICampaignStore
 
     /// <summary>Per annotator with gold answers in the campaign, their sums, by id.</summary>
     Task<IReadOnlyList<AnnotatorGoldRow>> AnnotatorGold(string campaignId);
+
+    /// <summary>Instance grain: its masks scored against its reference, one row per round (a round scored before keeps its row).</summary>
+    Task RecordReferenceScores(string campaignId, IReadOnlyList<ReferenceScore> scores);
+
+    /// <summary>Instance grain, when its second painting arrives: the two paintings against each other (once).</summary>
+    Task RecordPaintingAgreement(string campaignId, string instanceId, string className, double iou, double boundaryF);
+
+    Task<IReadOnlyList<ReferenceScore>> ReferenceScores(string campaignId);
+
+    /// <summary>The human agreement rows of the campaign, as scores of round 0.</summary>
+    Task<IReadOnlyList<ReferenceScore>> PaintingAgreements(string campaignId);
 
     /// <summary>The quality counts of the campaign's annotators (those with an answer on an instance with a reference), by id.</summary>
     Task<IReadOnlyList<AnnotatorQualityRow>> AnnotatorQuality(string campaignId);

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Grains.Interfaces;
 using Grains.Store;
 using Segmentation.Campaigns;
+using Segmentation.Quality;
 
 namespace Hosting.Store;
 
@@ -401,6 +402,39 @@ public abstract class SqlCampaignStore : ICampaignStore
                 r.IsDBNull(7) ? null : r.GetDouble(7), r.GetInt64(8), null),
             ("c", campaignId), ("s", submissionId));
         return rows.Count == 0 ? null : rows[0];
+    }
+
+    public Task RecordReferenceScores(string campaignId, IReadOnlyList<ReferenceScore> scores) =>
+        Write(async (connection, transaction) =>
+        {
+            foreach (var s in scores)
+                await Execute(connection, transaction,
+                    "INSERT INTO annotation_reference_score (campaign_id, instance_id, round, class_name, iou, boundary_f) VALUES (@c, @i, @r, @k, @u, @b) " +
+                    "ON CONFLICT (campaign_id, instance_id, round) DO NOTHING",
+                    ("c", campaignId), ("i", s.InstanceId), ("r", s.Round), ("k", s.ClassName), ("u", s.IoU), ("b", s.BoundaryF));
+            return 0;
+        });
+
+    public Task RecordPaintingAgreement(string campaignId, string instanceId, string className, double iou, double boundaryF) =>
+        Write(async (connection, transaction) => await Execute(connection, transaction,
+            "INSERT INTO annotation_painting_agreement (campaign_id, instance_id, class_name, iou, boundary_f) VALUES (@c, @i, @k, @u, @b) " +
+            "ON CONFLICT (campaign_id, instance_id) DO NOTHING",
+            ("c", campaignId), ("i", instanceId), ("k", className), ("u", iou), ("b", boundaryF)), oneStatement: true);
+
+    public async Task<IReadOnlyList<ReferenceScore>> ReferenceScores(string campaignId)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            "SELECT instance_id, class_name, round, iou, boundary_f FROM annotation_reference_score WHERE campaign_id = @c ORDER BY instance_id, round",
+            r => new ReferenceScore(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4)), ("c", campaignId));
+    }
+
+    public async Task<IReadOnlyList<ReferenceScore>> PaintingAgreements(string campaignId)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            "SELECT instance_id, class_name, iou, boundary_f FROM annotation_painting_agreement WHERE campaign_id = @c ORDER BY instance_id",
+            r => new ReferenceScore(r.GetString(0), r.GetString(1), 0, r.GetDouble(2), r.GetDouble(3)), ("c", campaignId));
     }
 
     public async Task<IReadOnlyList<AnnotatorGoldRow>> AnnotatorGold(string campaignId)

@@ -162,6 +162,30 @@ CREATE TABLE IF NOT EXISTS annotation_gold_answer
 );
 CREATE INDEX IF NOT EXISTS annotation_gold_answer_by_annotator ON annotation_gold_answer (campaign_id, annotator_id);
 
+-- Per instance with a reference mask, each round's mask scored against it (IoU, boundary F at 5 px), for the quality
+-- report. Written by the instance grain when a mask or the reference arrives.
+CREATE TABLE IF NOT EXISTS annotation_reference_score
+(
+    campaign_id text             NOT NULL,
+    instance_id text             NOT NULL,
+    round       integer          NOT NULL,
+    class_name  text             NOT NULL,
+    iou         double precision NOT NULL,
+    boundary_f  double precision NOT NULL,
+    CONSTRAINT annotation_reference_score_key PRIMARY KEY (campaign_id, instance_id, round)
+);
+
+-- Per instance painted twice, the two paintings against each other: the human agreement.
+CREATE TABLE IF NOT EXISTS annotation_painting_agreement
+(
+    campaign_id text             NOT NULL,
+    instance_id text             NOT NULL,
+    class_name  text             NOT NULL,
+    iou         double precision NOT NULL,
+    boundary_f  double precision NOT NULL,
+    CONSTRAINT annotation_painting_agreement_key PRIMARY KEY (campaign_id, instance_id)
+);
+
 -- The campaign's answers counted by key (Segmentation.Campaigns.AnswerCounterKind: totals, round and clicks, seconds
 -- histogram, minute, hour, day), added to in the transaction that records an answer. Annotator grains of one campaign
 -- share these rows: each adds to them in key order, so concurrent answers wait on each other but never deadlock.

@@ -66,6 +66,11 @@ public sealed class ReferencePaintingTests(TestClusterFixture fixture) : IClassF
 
         var reference = await Instance(campaignId, 0).GetReference();
         Assert.Equal((Painted, true, 2), (reference.Reference, reference.Painted, reference.PaintingsWanted));
+        // The quality report: the round-0 mask covers half the reference; the two painters agree on 19 of 20 columns.
+        var report = await fixture.Grains.GetGrain<ICampaignGrain>(campaignId).GetReferenceQuality();
+        Assert.Equal((1, 0, 0.5), (report.References, report.Rounds[0].Round, Math.Round(report.Rounds[0].MeanIoU, 9)));
+        Assert.Equal(("box", 1), (report.Classes.Single().ClassName, report.Classes.Single().Instances));
+        Assert.Equal((1, 0.95), (report.Agreement!.Instances, Math.Round(report.Agreement.MeanIoU, 9)));
         Assert.Equal([(1, firstId), (2, secondId)], reference.Paintings.Select(p => (p.Pass, p.PainterId)));
         Assert.Null(await second.RequestPainting(campaignId));
     }

@@ -6,6 +6,7 @@ using ApiGateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
 using Segmentation.Imaging;
+using Segmentation.Masks;
 using Segmentation.Tests;
 
 namespace Browser.Tests;
@@ -91,16 +92,19 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 
-    /// <summary>A new account with a random password; annotators are qualified.</summary>
-    public async Task<(string Name, string Password)> User(string prefix, string role)
+    /// <summary>
+    /// A new account with a random password; annotators get the corrective-click qualification unless
+    /// <paramref name="qualified"/> is false (they then have to pass the qualification test).
+    /// </summary>
+    public async Task<(string Name, string Password)> User(string prefix, string role, bool qualified = true)
     {
         var name = NewId(prefix);
         var password = Guid.NewGuid().ToString("N");
         using (var created = await Admin.PostAsJsonAsync("/api/v1/users", new { userName = name, password, role }))
             await Ok(created, HttpStatusCode.Created);
-        if (role == "annotator")
-            using (var qualified = await Admin.PutAsJsonAsync($"/api/v1/annotators/{name}/qualification", new { qualified = true }))
-                await Ok(qualified);
+        if (role == "annotator" && qualified)
+            using (var granted = await Admin.PutAsJsonAsync($"/api/v1/annotators/{name}/qualification", new { qualified = true }))
+                await Ok(granted);
         return (name, password);
     }
 
@@ -140,6 +144,40 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["categories"] = new JsonArray(new JsonObject { ["id"] = 1, ["name"] = "object" }),
             ["annotations"] = annotations,
         };
+    }
+
+    /// <summary>The true masks of the DAVIS objects <paramref name="images"/> by the instance ids <see cref="Coco"/> gave them.</summary>
+    public static Dictionary<string, BinaryMask> Truths(JsonObject coco, IReadOnlyList<int> images) =>
+        coco["annotations"]!.AsArray().Zip(images)
+            .ToDictionary(p => p.First!["id"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                p => ImageCodec.ReadMask(TestData.DavisMask(p.Second)));
+
+    /// <summary>
+    /// A new painter (an annotator with the painting qualification, a member of the campaign) paints every painting task of
+    /// the campaign through the painting API with the object's true mask from <paramref name="truths"/> (by instance id),
+    /// so each painted instance has that mask as its reference. Answers the painter.
+    /// </summary>
+    public async Task<(string Name, string Password)> PaintReferences(string campaignId, IReadOnlyDictionary<string, BinaryMask> truths)
+    {
+        var painter = await User("painter", "annotator");
+        await AddMember(campaignId, painter.Name);
+        using (var granted = await Admin.PutAsJsonAsync($"/api/v1/annotators/{painter.Name}/qualification", new { painting = true }))
+            await Ok(granted);
+        using var client = await Client(painter);
+        while (true)
+        {
+            using var next = await client.PostAsync($"/api/v1/campaigns/{campaignId}/paint/next", null);
+            if (next.StatusCode == HttpStatusCode.NoContent) break;
+            var task = await Ok(next);
+            var truth = truths[task["instanceId"]!.GetValue<string>()];
+            using var painted = await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/paint/{task["instanceId"]}/submit", new
+            {
+                submissionId = Guid.NewGuid().ToString("N"), secondsSpent = 30.0,
+                mask = new { size = new[] { truth.Height, truth.Width }, counts = CocoRle.Encode(truth) },
+            });
+            await Ok(painted);
+        }
+        return painter;
     }
 
     /// <summary>A running campaign with the DAVIS objects <paramref name="images"/>, once every instance waits in round 1.</summary>

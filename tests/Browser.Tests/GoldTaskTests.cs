@@ -1,9 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using Segmentation.Imaging;
-using Segmentation.Masks;
-using Segmentation.Tests;
 
 namespace Browser.Tests;
 
@@ -19,32 +16,9 @@ public sealed class GoldTaskTests(BrowserFixture fixture)
     {
         var images = Enumerable.Range(80, 16).ToArray();
         var coco = BrowserFixture.Coco(images);
-        var truths = coco["annotations"]!.AsArray().Zip(images)
-            .ToDictionary(p => p.First!["id"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                p => ImageCodec.ReadMask(TestData.DavisMask(p.Second)));
         var campaignId = await fixture.RunningCampaign("gold", BrowserFixture.ImageRoot, coco, images.Length, rounds: 1, clicks: 4,
             referenceFraction: 1, goldRate: 0.5);
-
-        var painter = await fixture.User("painter", "annotator");
-        await fixture.AddMember(campaignId, painter.Name);
-        using (var granted = await fixture.Admin.PutAsJsonAsync($"/api/v1/annotators/{painter.Name}/qualification", new { painting = true }))
-            await BrowserFixture.Ok(granted);
-        using (var client = await fixture.Client(painter))
-        {
-            while (true)
-            {
-                using var next = await client.PostAsync($"/api/v1/campaigns/{campaignId}/paint/next", null);
-                if (next.StatusCode == System.Net.HttpStatusCode.NoContent) break;
-                var task = await BrowserFixture.Ok(next);
-                var truth = truths[task["instanceId"]!.GetValue<string>()];
-                using var painted = await client.PostAsJsonAsync($"/api/v1/campaigns/{campaignId}/paint/{task["instanceId"]}/submit", new
-                {
-                    submissionId = Guid.NewGuid().ToString("N"), secondsSpent = 30.0,
-                    mask = new { size = new[] { truth.Height, truth.Width }, counts = CocoRle.Encode(truth) },
-                });
-                await BrowserFixture.Ok(painted);
-            }
-        }
+        await fixture.PaintReferences(campaignId, BrowserFixture.Truths(coco, images));
 
         var (name, password) = await fixture.User("goldannotator", "annotator");
         await fixture.AddMember(campaignId, name);

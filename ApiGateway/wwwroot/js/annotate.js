@@ -2,19 +2,16 @@
 // corrects the mask with up to K clicks per round (live preview from the model), accepts it, or skips it.
 import { api, requireUser, describeError, ApiError, enc } from './api.js';
 import { renderNav } from './nav.js';
-import { rleCounts, drawClick, drawBox } from './masks.js';
-import { Viewport, clamp, clampToImage, wheelFactor } from './viewport.js';
+import { ClickStage, ImageCache } from './clickstage.js';
 
-const MASK_RGB = [255, 0, 255];
-const OUTLINE_CSS_PX = 1.5;
-const MASK_OPACITY = { min: 0.1, max: 0.9, keyStep: 0.1, initial: 0.4 };
-const MASK_LOOK_KEY = 'annotate.maskLook';
-const EMPTY_MASK = { canvas: null };  // a preview that removed the whole object
-const BOX_FRACTION = 0.6;          // the box fills this much of the view when a task opens
+// The canvas, the clicks and the mask layers live in clickstage.js and masklayer.js (shared with the qualification
+// test); they are exported from here too, as before.
+export { ClickHistory, clampOpacity, readMaskLook } from './clickstage.js';
+export { maskRegion, outlineSegments, maskLayer } from './masklayer.js';
+
 const WARMING_AFTER_MS = 1500;     // a preview slower than this gets a "warming up" note
 const TRAJECTORY_EVERY_MS = 50;
 const TRAJECTORY_POINTS = 4000;
-const OUTSIDE_TOLERANCE_PX = 16;   // clicks this close to the image edge snap onto it; farther ones are refused
 const IMAGE_CACHE_SIZE = 4;
 const TIMINGS_KEPT = 2000;
 const NETWORK_RETRIES_MS = [800, 2500];
@@ -24,34 +21,6 @@ const FLASH_MS = 2000;
 
 // ---------------------------------------------------------------------------------------------
 // Pure pieces (exported for tests)
-
-/** This round's clicks with undo and redo; never more than `max`. */
-export class ClickHistory {
-  constructor(max = 0) { this.reset(max); }
-  reset(max) { this.max = max; this.clicks = []; this.undone = []; }
-  get count() { return this.clicks.length; }
-  get canAdd() { return this.clicks.length < this.max; }
-  get canUndo() { return this.clicks.length > 0; }
-  get canRedo() { return this.undone.length > 0 && this.canAdd; }
-  add(click) {
-    if (!this.canAdd) return false;
-    this.clicks.push(click);
-    this.undone = [];
-    return true;
-  }
-  undo() {
-    if (!this.canUndo) return false;
-    this.undone.push(this.clicks.pop());
-    return true;
-  }
-  redo() {
-    if (!this.canRedo) return false;
-    this.clicks.push(this.undone.pop());
-    return true;
-  }
-  /** The clicks as the API takes them. */
-  payload() { return this.clicks.map(({ x, y, label }) => ({ x, y, label })); }
-}
 
 /** The mouse path over the image: [ms since the task was shown, x, y] integers, the latest `limit` points. */
 export class Trajectory {
@@ -93,35 +62,6 @@ export function answerNote(kind, instanceId, clickCount) {
   return `Submitted ${clickCount} ${clickCount === 1 ? 'click' : 'clicks'} for object ${instanceId}`;
 }
 
-/** A mask opacity within the allowed range, to the hundredth. */
-export function clampOpacity(value) {
-  return clamp(Math.round(value * 100) / 100, MASK_OPACITY.min, MASK_OPACITY.max);
-}
-
-/** The saved mask look {opacity, outlineOnly} from a Storage, with defaults for what is missing or unreadable. */
-export function readMaskLook(storage) {
-  let saved = null;
-  try {
-    saved = JSON.parse(storage?.getItem(MASK_LOOK_KEY) ?? 'null');
-  } catch {
-    // A value written by something else is ignored rather than breaking the page.
-  }
-  const opacity = Number(saved?.opacity);
-  return {
-    opacity: Number.isFinite(opacity) ? clampOpacity(opacity) : MASK_OPACITY.initial,
-    outlineOnly: saved?.outlineOnly === true,
-  };
-}
-
-/** localStorage, or null where the browser refuses it (storage disabled, sandboxed frames). */
-function localStore() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
 /** A random version 4 UUID; crypto.randomUUID exists only on https and localhost pages. */
 export function newSubmissionId() {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -135,125 +75,6 @@ export function newSubmissionId() {
 /** An error after which the server may or may not have stored the answer, so a retry must reuse the id. */
 export function outcomeUnknown(error) {
   return !(error instanceof ApiError) || error.status === 0 || error.status >= 500;
-}
-
-/**
- * The part of a {size:[h,w], counts} mask that holds the object: its bounds (x0, y0, width, height in mask
- * pixels) and the pixels as a Uint8Array with a one-pixel empty border (row-major, (width+2) x (height+2)),
- * or null for an empty mask. Works on the runs, so the cost follows the object, not the image.
- */
-export function maskRegion(mask) {
-  const [h, w] = mask.size;
-  const runs = rleCounts(mask.counts);
-  let x0 = w, x1 = -1, y0 = h, y1 = -1;
-  for (let r = 1, index = runs[0] ?? 0; r < runs.length; index += runs[r], r++) {
-    if (r % 2 === 0 || runs[r] <= 0) continue;
-    const first = index, last = index + runs[r] - 1;
-    const ca = (first / h) | 0, cb = (last / h) | 0;
-    if (ca < x0) x0 = ca;
-    if (cb > x1) x1 = cb;
-    if (ca === cb) {
-      y0 = Math.min(y0, first - ca * h);
-      y1 = Math.max(y1, last - cb * h);
-    } else {
-      // The run wraps from the bottom of one column to the top of the next.
-      y0 = 0;
-      y1 = h - 1;
-    }
-  }
-  if (x1 < 0) return null;
-  const width = x1 - x0 + 1, height = y1 - y0 + 1, pw = width + 2;
-  const bits = new Uint8Array(pw * (height + 2));
-  for (let r = 1, index = runs[0] ?? 0; r < runs.length; index += runs[r], r++) {
-    if (r % 2 === 0 || runs[r] <= 0) continue;
-    const end = index + runs[r];
-    for (let i = index; i < end;) {
-      const x = (i / h) | 0;
-      const columnEnd = Math.min(end, (x + 1) * h);
-      const base = x - x0 + 1;
-      for (let y = i - x * h, yEnd = columnEnd - x * h; y < yEnd; y++) bits[(y - y0 + 1) * pw + base] = 1;
-      i = columnEnd;
-    }
-  }
-  return { maskWidth: w, maskHeight: h, x0, y0, width, height, bits };
-}
-
-/**
- * The boundary of a maskRegion as straight segments in mask pixels, [xa, ya, xb, yb, ...]: the pixel edges
- * between the object and the rest, neighbouring edges along a row or a column joined into one segment.
- */
-export function outlineSegments({ x0, y0, width, height, bits }) {
-  const pw = width + 2;
-  const out = [];
-  // Where the vertical run on each column boundary started (padded row), -1 when none is open.
-  const open = new Int32Array(pw).fill(-1);
-  for (let r = 1; r <= height + 1; r++) {
-    const above = (r - 1) * pw, here = r * pw, y = y0 + r - 1;
-    let start = -1;
-    for (let c = 1; c <= width + 1; c++) {
-      const horizontal = c <= width && bits[above + c] !== bits[here + c];
-      if (horizontal && start < 0) start = c;
-      else if (!horizontal && start >= 0) { out.push(x0 + start - 1, y, x0 + c - 1, y); start = -1; }
-      const vertical = r <= height && bits[here + c - 1] !== bits[here + c];
-      if (vertical && open[c] < 0) open[c] = r;
-      else if (!vertical && open[c] >= 0) { out.push(x0 + c - 1, y0 + open[c] - 1, x0 + c - 1, y); open[c] = -1; }
-    }
-  }
-  return out;
-}
-
-/**
- * The mask's object region filled in `rgb` on a canvas the size of that region, to be drawn at (x0, y0) in
- * mask pixels with the chosen opacity, and its outline as a Path2D in mask pixels, stroked in screen pixels
- * so it stays visible at any zoom. Painting the whole image area would cost hundreds of milliseconds per
- * answer on a 6000 px image.
- */
-export function maskLayer(mask, rgb = MASK_RGB) {
-  const region = maskRegion(mask);
-  if (!region) return null;
-  const { width, height, bits, x0, y0, maskWidth, maskHeight } = region;
-  const pw = width + 2;
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d');
-  const image = context.createImageData(width, height);
-  const out = new Uint32Array(image.data.buffer);
-  // ImageData bytes are r, g, b, a; every browser runs little-endian, so a is the high byte.
-  const fill = ((255 << 24) | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0]) >>> 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0, p = (y + 1) * pw + 1; x < width; x++, p++) if (bits[p]) out[y * width + x] = fill;
-  }
-  context.putImageData(image, 0, 0);
-  const outline = new Path2D();
-  const segments = outlineSegments(region);
-  for (let i = 0; i < segments.length; i += 4) {
-    outline.moveTo(segments[i], segments[i + 1]);
-    outline.lineTo(segments[i + 2], segments[i + 3]);
-  }
-  return { canvas, outline, x0, y0, width, height, maskWidth, maskHeight };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Images: decoded once and kept for the next tasks (objects of one image share it).
-
-class ImageCache {
-  constructor(limit) { this.limit = limit; this.entries = new Map(); }
-  get(url) {
-    let entry = this.entries.get(url);
-    if (entry) this.entries.delete(url);
-    else {
-      const image = new Image();
-      image.decoding = 'async';
-      image.src = url;
-      const promise = image.decode().then(() => image);
-      entry = { promise };
-      promise.catch(() => { if (this.entries.get(url) === entry) this.entries.delete(url); });
-      while (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
-    }
-    this.entries.set(url, entry);
-    return entry.promise;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,23 +91,15 @@ class AnnotationPage {
       'mask-opacity-value', 'fit', 'release', 'status', 'instance-id', 'instance-line', 'lease-expiry', 'model-time',
       'session-count', 'campaign-name', 'round-note', 'answer-flash',
     ].map(id => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
-    this.canvas = this.el.imageCanvas;
-    this.context = this.canvas.getContext('2d');
-    this.viewport = new Viewport();
+    // The image, box, mask and clicks on the canvas, with zoom and pan; the page is its host (canClick, click...).
+    this.stage = new ClickStage({ stage: this.el.stage, canvas: this.el.imageCanvas, zoomLevel: this.el.zoomLevel }, this);
+    this.canvas = this.stage.canvas;
+    this.history = this.stage.history;
     this.images = new ImageCache(IMAGE_CACHE_SIZE);
-    this.history = new ClickHistory(0);
     this.trajectory = new Trajectory();
-    this.dpr = window.devicePixelRatio || 1;
 
     this.task = null;             // the task on screen (or loading)
-    this.image = null;            // its decoded image, once drawn
     this.imageFailed = false;
-    this.taskMask = null;         // maskLayer of the mask the round started from
-    this.previewMask = null;      // maskLayer of the latest preview answer
-    this.showMask = true;
-    const look = readMaskLook(localStore());
-    this.maskOpacity = look.opacity;
-    this.outlineOnly = look.outlineOnly;
     this.shownAt = null;          // performance.now() when the task was painted
     this.previewSeq = 0;
     this.previewAbort = null;
@@ -300,11 +113,6 @@ class AnnotationPage {
     this.pollWhenVisible = false;
     this.leaseExpiresAt = 0;      // in local clock milliseconds
     this.clockSkew = 0;           // server clock minus local clock
-    this.pointer = null;          // last pointer position over the canvas, CSS pixels
-    this.drag = null;
-    this.spaceHeld = false;
-    this.renderQueued = false;
-    this.afterPaint = [];
     this.statusFrom = null;       // which part of the page set the status line
     this.overlay = 'loading';     // what the message over the image says, null when none
     this.answered = 0;
@@ -316,11 +124,8 @@ class AnnotationPage {
   start() {
     this.el.campaignName.textContent = this.campaignId;
     this.bindControls();
-    this.bindCanvas();
+    this.stage.start();
     this.bindKeys();
-    new ResizeObserver(() => this.resize()).observe(this.el.stage);
-    window.addEventListener('resize', () => this.resize());
-    this.resize();
     setInterval(() => this.updateLease(), 1000);
     setInterval(() => this.sampleTrajectory(), TRAJECTORY_EVERY_MS);
     document.addEventListener('visibilitychange', () => {
@@ -437,10 +242,7 @@ class AnnotationPage {
   clearTask() {
     this.abortPreview();
     this.task = null;
-    this.image = null;
-    this.taskMask = null;
-    this.previewMask = null;
-    this.history.reset(0);
+    this.stage.clear();
     this.leaseLost = false;
     this.pending = null;
     this.shownAt = null;
@@ -456,7 +258,6 @@ class AnnotationPage {
     this.el.modelStatus.textContent = '';
     this.el.modelTime.textContent = '';
     this.updateControls();
-    this.requestRender();
   }
 
   // ----- showing a task
@@ -474,14 +275,14 @@ class AnnotationPage {
     this.pollTimer = 0;
     this.abortPreview();
     this.task = task;
-    this.image = null;
+    // The image is decoded off the main thread while the stage builds the mask's layer and fits the box.
+    const imagePromise = this.images.get(task.imageUrl);
+    this.stage.show(task);
     this.imageFailed = false;
-    this.previewMask = null;
     this.previewsDrawn = 0;
     this.previewUnavailable = false;
     this.leaseLost = false;
     this.shownAt = null;
-    this.history.reset(task.maxClicks);
     this.el.skipReason.value = '';
     this.clearStatus('next');
     this.clearStatus('preview');
@@ -504,13 +305,7 @@ class AnnotationPage {
     this.updateLease();
     this.updateControls();
 
-    const imagePromise = this.images.get(task.imageUrl);
-    // Built while the browser decodes the image off the main thread.
-    this.taskMask = task.mask ? maskLayer(task.mask) : null;
-    this.viewport.setImage(task.imageWidth, task.imageHeight);
-    this.viewport.fitRect(task.box, BOX_FRACTION);
-
-    if (!this.image) this.showOverlay('loading', 'Loading the image…');
+    this.showOverlay('loading', 'Loading the image…');
     let image = null;
     try {
       image = await imagePromise;
@@ -520,10 +315,10 @@ class AnnotationPage {
       this.setStatus(`The image of object ${task.instanceId} could not be loaded (${task.imageUrl}). Skip it with the reason "Other", or reload the page.`, 'image');
     }
     if (this.task !== task) return;
-    this.image = image;
+    this.stage.image = image;
     this.showOverlay(null);
     this.updateControls();
-    this.requestRender(drawnAt => {
+    this.stage.requestRender(drawnAt => {
       if (this.task !== task) return;
       this.shownAt = drawnAt;
       this.trajectory.start(drawnAt);
@@ -532,93 +327,6 @@ class AnnotationPage {
       this.updateControls();
       if (submitAt !== null) pushTiming('submits', { submitAt, drawnAt });
     });
-  }
-
-  // ----- drawing
-
-  resize() {
-    const rect = this.el.stage.getBoundingClientRect();
-    const width = Math.max(1, Math.round(rect.width));
-    const height = Math.max(1, Math.round(rect.height));
-    this.dpr = window.devicePixelRatio || 1;
-    const bw = Math.round(width * this.dpr), bh = Math.round(height * this.dpr);
-    if (this.canvas.width !== bw || this.canvas.height !== bh) {
-      this.canvas.width = bw;
-      this.canvas.height = bh;
-    }
-    const first = this.viewport.width === 0;
-    this.viewport.setSize(width, height);
-    if (first && this.task) this.viewport.fitRect(this.task.box, BOX_FRACTION);
-    this.requestRender();
-  }
-
-  /** Draws on the next frame; `afterPaint(drawnAt)` runs once that frame is painted. */
-  requestRender(afterPaint) {
-    if (afterPaint) this.afterPaint.push(afterPaint);
-    if (this.renderQueued) return;
-    this.renderQueued = true;
-    requestAnimationFrame(() => {
-      this.renderQueued = false;
-      this.draw();
-      const drawnAt = performance.now();
-      const callbacks = this.afterPaint;
-      this.afterPaint = [];
-      for (const callback of callbacks) callback(drawnAt);
-    });
-  }
-
-  draw() {
-    const { context: ctx, canvas, viewport: view, task } = this;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = '#111418';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    this.el.zoomLevel.textContent = task ? `${Math.round(view.scale * 100)} %` : '';
-    if (!task) return;
-    const W = task.imageWidth, H = task.imageHeight;
-
-    view.apply(ctx, this.dpr);
-    if (this.image) {
-      // Pixels stay sharp when zoomed in: the annotator needs to see the object's edge.
-      ctx.imageSmoothingEnabled = view.scale < 2;
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(this.image, 0, 0, W, H);
-    } else {
-      ctx.fillStyle = '#1f2937';
-      ctx.fillRect(0, 0, W, H);
-    }
-
-    // Mask, box and clicks in CSS pixels so the outline, box and clicks keep their size at any zoom.
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    const mask = this.history.count > 0 && this.previewMask ? this.previewMask : this.taskMask;
-    if (this.showMask && mask?.canvas) this.drawMask(mask);
-    const a = view.toView(task.box.x0, task.box.y0), b = view.toView(task.box.x1, task.box.y1);
-    drawBox(ctx, { x0: a.x, y0: a.y, x1: b.x, y1: b.y }, 2);
-    for (const click of task.earlierClicks ?? []) {
-      const p = view.toView(click.x, click.y);
-      drawClick(ctx, p.x, p.y, click.label, { radius: 4.5, faded: true });
-    }
-    for (const click of this.history.clicks) {
-      const p = view.toView(click.x, click.y);
-      drawClick(ctx, p.x, p.y, click.label, { radius: 6.5 });
-    }
-  }
-
-  /** The mask layer filled at the chosen opacity (unless outline only) and outlined; the context is in CSS pixels. */
-  drawMask(mask) {
-    const { context: ctx, viewport: view, task } = this;
-    const kx = view.scale * task.imageWidth / mask.maskWidth, ky = view.scale * task.imageHeight / mask.maskHeight;
-    if (!this.outlineOnly) {
-      ctx.imageSmoothingEnabled = false;
-      ctx.globalAlpha = this.maskOpacity;
-      ctx.drawImage(mask.canvas, view.tx + mask.x0 * kx, view.ty + mask.y0 * ky, mask.width * kx, mask.height * ky);
-      ctx.globalAlpha = 1;
-    }
-    const outline = new Path2D();
-    outline.addPath(mask.outline, new DOMMatrix([kx, 0, 0, ky, view.tx, view.ty]));
-    ctx.lineWidth = OUTLINE_CSS_PX;
-    ctx.lineCap = 'square';
-    ctx.strokeStyle = `rgb(${MASK_RGB.join(', ')})`;
-    ctx.stroke(outline);
   }
 
   // ----- controls
@@ -645,10 +353,11 @@ class AnnotationPage {
     e.clickCounter.classList.toggle('full', full);
     e.clickLimit.hidden = !full;
     if (full) e.clickLimit.textContent = `That is the most clicks for one round (${h.max}). Submit them, or undo one to place it elsewhere.`;
-    e.toggleMask.setAttribute('aria-pressed', String(this.showMask));
-    e.outlineOnly.setAttribute('aria-pressed', String(this.outlineOnly));
-    e.maskOpacity.value = String(this.maskOpacity);
-    e.maskOpacityValue.textContent = `${Math.round(this.maskOpacity * 100)} %`;
+    const s = this.stage;
+    e.toggleMask.setAttribute('aria-pressed', String(s.showMask));
+    e.outlineOnly.setAttribute('aria-pressed', String(s.outlineOnly));
+    e.maskOpacity.value = String(s.maskOpacity);
+    e.maskOpacityValue.textContent = `${Math.round(s.maskOpacity * 100)} %`;
     e.sessionCount.textContent = this.answered ? `${this.answered} answered in this session` : '';
   }
 
@@ -660,10 +369,10 @@ class AnnotationPage {
     e.done.addEventListener('click', act(t => this.answer('done', t)));
     e.submit.addEventListener('click', act(t => this.answer('submit', t)));
     e.skip.addEventListener('click', act(t => this.answer('skip', t)));
-    e.toggleMask.addEventListener('click', act(() => this.toggleMask()));
-    e.outlineOnly.addEventListener('click', act(() => this.toggleOutlineOnly()));
-    e.maskOpacity.addEventListener('input', () => this.setMaskOpacity(Number(e.maskOpacity.value)));
-    e.fit.addEventListener('click', act(() => this.fit(false)));
+    e.toggleMask.addEventListener('click', act(() => this.stage.toggleMask()));
+    e.outlineOnly.addEventListener('click', act(() => this.stage.toggleOutlineOnly()));
+    e.maskOpacity.addEventListener('input', () => this.stage.setMaskOpacity(Number(e.maskOpacity.value)));
+    e.fit.addEventListener('click', act(() => this.stage.fit(false)));
     e.release.addEventListener('click', act(() => this.release()));
     e.takeNext.addEventListener('click', () => { this.clearTask(); this.clearStatus(); this.fetchNext(); });
     e.skipReason.addEventListener('change', () => this.clearStatus('skip'));
@@ -679,45 +388,6 @@ class AnnotationPage {
     this.clicksChanged(at);
   }
 
-  toggleMask() {
-    this.showMask = !this.showMask;
-    this.updateControls();
-    this.requestRender();
-  }
-
-  toggleOutlineOnly() {
-    this.outlineOnly = !this.outlineOnly;
-    this.maskLookChanged();
-  }
-
-  setMaskOpacity(value) {
-    this.maskOpacity = clampOpacity(value);
-    this.maskLookChanged();
-  }
-
-  maskLookChanged() {
-    // A change to a hidden mask would go unseen.
-    this.showMask = true;
-    try {
-      localStore()?.setItem(MASK_LOOK_KEY, JSON.stringify({ opacity: this.maskOpacity, outlineOnly: this.outlineOnly }));
-    } catch {
-      // A full or refused storage only means the look is not remembered.
-    }
-    this.updateControls();
-    this.requestRender();
-  }
-
-  fit(wholeImage) {
-    if (!this.task) return;
-    if (wholeImage) this.viewport.fitImage();
-    else this.viewport.fitRect(this.task.box, BOX_FRACTION);
-    this.requestRender();
-  }
-
-  zoomBy(factor) {
-    if (this.viewport.zoomAt(this.viewport.width / 2, this.viewport.height / 2, factor)) this.requestRender();
-  }
-
   chooseSkipReason(index) {
     const select = this.el.skipReason;
     if (select.disabled || index >= select.options.length) return;
@@ -725,80 +395,34 @@ class AnnotationPage {
     this.clearStatus('skip');
   }
 
-  // ----- canvas input
+  // ----- the stage's host: clicks on the canvas
 
-  canvasPoint(event) {
-    const rect = this.canvas.getBoundingClientRect();
-    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  canClick() {
+    return this.canWork;
   }
 
-  bindCanvas() {
-    const canvas = this.canvas;
-    canvas.addEventListener('contextmenu', event => event.preventDefault());
-    canvas.addEventListener('auxclick', event => event.preventDefault());
-    // No autoscroll or paste from the middle button: it pans.
-    canvas.addEventListener('mousedown', event => { if (event.button === 1) event.preventDefault(); });
-    canvas.addEventListener('pointerdown', event => this.onPointerDown(event));
-    canvas.addEventListener('pointermove', event => {
-      this.pointer = this.canvasPoint(event);
-      if (this.drag && this.drag.pointerId === event.pointerId) {
-        this.viewport.panBy(this.pointer.x - this.drag.x, this.pointer.y - this.drag.y);
-        this.drag.x = this.pointer.x;
-        this.drag.y = this.pointer.y;
-        this.requestRender();
-      }
-    });
-    const endDrag = event => {
-      if (this.drag && this.drag.pointerId === event.pointerId) {
-        this.drag = null;
-        this.el.stage.classList.remove('dragging');
-      }
-    };
-    canvas.addEventListener('pointerup', endDrag);
-    canvas.addEventListener('pointercancel', endDrag);
-    canvas.addEventListener('pointerleave', () => { if (!this.drag) this.pointer = null; });
-    canvas.addEventListener('wheel', event => {
-      event.preventDefault();
-      const p = this.canvasPoint(event);
-      if (this.viewport.zoomAt(p.x, p.y, wheelFactor(event.deltaY, event.deltaMode, this.viewport.height))) this.requestRender();
-    }, { passive: false });
+  clickOutside() {
+    this.setStatus('That click was outside the image; click on the image.', 'click');
   }
 
-  onPointerDown(event) {
-    const handledAt = performance.now();
-    const p = this.canvasPoint(event);
-    this.pointer = p;
-    if (event.button === 1 || (event.button === 0 && this.spaceHeld)) {
-      event.preventDefault();
-      this.drag = { pointerId: event.pointerId, x: p.x, y: p.y };
-      this.canvas.setPointerCapture(event.pointerId);
-      this.el.stage.classList.add('dragging');
-      return;
-    }
-    if (event.button !== 0 && event.button !== 2) return;
-    event.preventDefault();
-    this.canvas.focus({ preventScroll: true });
-    if (!this.canWork || !this.image) return;
-    const label = event.button === 2 || event.shiftKey ? 'background' : 'foreground';
-    if (this.viewport.distanceOutside(p.x, p.y) > OUTSIDE_TOLERANCE_PX) {
-      this.setStatus('That click was outside the image; click on the image.', 'click');
-      return;
-    }
-    if (!this.history.canAdd) {
-      this.el.clickLimit.hidden = false;
-      this.el.clickLimit.textContent = `No more than ${this.history.max} clicks per round: submit them, or undo one to place it elsewhere.`;
-      return;
-    }
-    const q = this.viewport.toImage(p.x, p.y);
-    const { x, y } = clampToImage(q.x, q.y, this.task.imageWidth, this.task.imageHeight);
-    this.history.add({ x, y, label });
+  clickLimitReached() {
+    this.el.clickLimit.hidden = false;
+    this.el.clickLimit.textContent = `No more than ${this.history.max} clicks per round: submit them, or undo one to place it elsewhere.`;
+  }
+
+  clickAdded(at) {
     this.clearStatus('click');
-    this.clicksChanged(handledAt);
+    this.clicksChanged(at);
+  }
+
+  lookChanged() {
+    this.updateControls();
   }
 
   sampleTrajectory() {
-    if (!this.task || this.shownAt === null || !this.pointer) return;
-    const q = this.viewport.toImage(this.pointer.x, this.pointer.y);
+    const pointer = this.stage.pointer;
+    if (!this.task || this.shownAt === null || !pointer) return;
+    const q = this.stage.viewport.toImage(pointer.x, pointer.y);
     if (q.x < 0 || q.y < 0 || q.x >= this.task.imageWidth || q.y >= this.task.imageHeight) return;
     this.trajectory.add(performance.now(), q.x, q.y);
   }
@@ -807,10 +431,6 @@ class AnnotationPage {
 
   bindKeys() {
     document.addEventListener('keydown', event => this.onKeyDown(event));
-    document.addEventListener('keyup', event => {
-      if (event.key === ' ') { this.spaceHeld = false; this.el.stage.classList.remove('panning'); }
-    });
-    window.addEventListener('blur', () => { this.spaceHeld = false; this.el.stage.classList.remove('panning'); });
   }
 
   onKeyDown(event) {
@@ -835,25 +455,14 @@ class AnnotationPage {
     // Held keys would answer twice.
     const once = !event.repeat;
     switch (key) {
-      case ' ':
-        event.preventDefault();
-        this.spaceHeld = true;
-        this.el.stage.classList.add('panning');
-        return;
       case 'z': if (event.shiftKey) this.redo(at); else this.undo(at); break;
       case 'y': this.redo(at); break;
       case 'Enter': if (once) this.answer('submit', at); break;
       case 'd': if (once) this.answer('done', at); break;
       case 's': if (once) this.answer('skip', at); break;
-      case 'm': if (once) this.toggleMask(); break;
-      case 'o': if (once) this.toggleOutlineOnly(); break;
-      case '[': this.setMaskOpacity(this.maskOpacity - MASK_OPACITY.keyStep); break;
-      case ']': this.setMaskOpacity(this.maskOpacity + MASK_OPACITY.keyStep); break;
-      case 'f': this.fit(event.shiftKey); break;
-      case '+': case '=': this.zoomBy(1.25); break;
-      case '-': case '_': this.zoomBy(1 / 1.25); break;
       case '1': case '2': case '3': case '4': case '5': this.chooseSkipReason(Number(key)); break;
-      default: return;
+      // Space (pan), M, O, [ ], F, + and −: the view's keys.
+      default: this.stage.viewKey(key, event); return;
     }
     event.preventDefault();
   }
@@ -863,7 +472,7 @@ class AnnotationPage {
   clicksChanged(clickAt) {
     this.clearStatus('hint');
     this.updateControls();
-    this.requestRender();
+    this.stage.requestRender();
     this.requestPreview(clickAt);
   }
 
@@ -881,9 +490,9 @@ class AnnotationPage {
     const task = this.task;
     const seq = this.previewSeq;
     if (this.history.count === 0) {
-      this.previewMask = null;
+      this.stage.previewMask = null;
       this.clearStatus('preview');
-      this.requestRender();
+      this.stage.requestRender();
       return;
     }
     if (this.previewUnavailable) return;
@@ -909,10 +518,10 @@ class AnnotationPage {
     clearTimeout(this.warmingTimer);
     this.el.modelStatus.textContent = '';
     this.clearStatus('preview');
-    this.previewMask = maskLayer(answer.mask) ?? EMPTY_MASK;
+    this.stage.setPreview(answer.mask);
     const timing = answer.timing ?? {};
     this.showModelTime(timing, answer.modelScore);
-    this.requestRender(drawnAt => {
+    this.stage.requestRender(drawnAt => {
       if (seq !== this.previewSeq || this.task !== task) return;
       this.previewsDrawn++;
       document.body.dataset.previewSeq = String(this.previewsDrawn);

@@ -3,15 +3,9 @@
 import { api, requireUser, ApiError, enc } from './api.js';
 import { renderNav } from './nav.js';
 import { encodeMask } from './masks.js';
-import { Viewport, clamp, wheelFactor } from './viewport.js';
-import { PaintBitmap, paintOverlay } from './paintcanvas.js';
+import { clamp } from './viewport.js';
+import { PaintStage, loadImage } from './paintstage.js';
 
-const MASK_RGB = [255, 0, 255];
-const MASK_FILL_ALPHA = 105;
-const BOX_FRACTION = 0.6;          // the box fills this much of the view when a task opens
-const BRUSH = { min: 1, max: 100, initial: 12 };
-const CLOSE_PX = 8;                // a click this close to the first corner closes the polygon
-const DOUBLE_CLICK = { ms: 400, px: 4 };
 const FLASH_MS = 2000;
 const LEASE_SHORT_MS = 120_000;
 const NOT_RUNNING_POLL_S = 15;
@@ -65,25 +59,16 @@ class PaintPage {
       'submit', 'painted-area', 'time-on-task', 'skip-reason', 'skip', 'toggle-mask', 'release', 'status',
       'instance-line', 'instance-id', 'lease-expiry', 'session-count',
     ].map(id => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
-    this.toolButtons = [...document.querySelectorAll('[data-tool]')];
-    this.canvas = this.el.paintCanvas;
-    this.context = this.canvas.getContext('2d');
-    this.viewport = new Viewport();
-    this.dpr = window.devicePixelRatio || 1;
+    // The image, box and painting on the canvas with the tools of the panel; the page is its host (canPaint, hint...).
+    const e = this.el;
+    this.stage = new PaintStage({
+      stage: e.stage, canvas: e.paintCanvas, zoomLevel: e.zoomLevel, toolHint: e.toolHint,
+      toolButtons: [...document.querySelectorAll('[data-tool]')], brushSize: e.brushSize, brushSizeValue: e.brushSizeValue,
+      undo: e.undo, redo: e.redo, clear: e.clear, fit: e.fit, toggleMask: e.toggleMask, paintedArea: e.paintedArea,
+    }, this);
+    this.canvas = this.stage.canvas;
 
     this.task = null;
-    this.image = null;
-    this.bitmap = null;
-    this.overlay = null;           // {canvas, context, image}: the mask's look at image resolution
-    this.tool = 'brush';
-    this.brushSize = BRUSH.initial;
-    this.showMask = true;
-    this.stroke = null;            // {pointerId, x, y, value} while the brush or eraser is down
-    this.polygon = null;           // the open polygon's corners, image coordinates
-    this.lastCorner = null;        // {at, x, y} (CSS pixels) of the latest corner, to tell a double-click
-    this.drag = null;              // panning: {pointerId, x, y}
-    this.spaceHeld = false;
-    this.pointer = null;           // CSS pixels over the canvas
     this.shownAt = null;           // performance.now() when the task was drawn
     this.submissionId = null;      // one per task, so a resend after a lost answer cannot count twice
     this.busy = false;
@@ -94,19 +79,18 @@ class PaintPage {
     this.pollWhenVisible = false;
     this.answered = 0;
     this.flashTimer = 0;
-    this.renderQueued = false;
-    this.afterPaint = [];
     this.statusIsHint = false;
   }
 
+  /** The painting of the task on screen, null without one. */
+  get bitmap() { return this.stage.bitmap; }
+
   start() {
     this.el.campaignName.textContent = this.campaignId;
-    this.exposeHook();
+    this.stage.exposeHook();
     this.bindControls();
-    this.bindCanvas();
+    this.stage.start();
     this.bindKeys();
-    new ResizeObserver(() => this.resize()).observe(this.el.stage);
-    this.resize();
     setInterval(() => this.updateClock(), 1000);
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden && this.pollWhenVisible) { this.pollWhenVisible = false; this.fetchNext(true); }
@@ -117,23 +101,8 @@ class PaintPage {
         event.returnValue = '';
       }
     });
-    this.setBrushSize(BRUSH.initial);
     this.updateControls();
     this.fetchNext();
-  }
-
-  /** A read-only view of the page for the browser tests. */
-  exposeHook() {
-    window.paintPage = Object.freeze({
-      toScreen: (x, y) => {
-        const rect = this.canvas.getBoundingClientRect();
-        const p = this.viewport.toView(x, y);
-        return { x: rect.left + p.x, y: rect.top + p.y };
-      },
-      pixel: (x, y) => this.bitmap?.pixel(x, y) ?? 0,
-      count: () => this.bitmap?.count ?? 0,
-      encoded: () => (this.bitmap ? encodeMask(this.bitmap) : null),
-    });
   }
 
   // ----- messages
@@ -232,11 +201,7 @@ class PaintPage {
     clearTimeout(this.pollTimer);
     this.pollTimer = 0;
     this.task = null;
-    this.image = null;
-    this.bitmap = null;
-    this.overlay = null;
-    this.stroke = null;
-    this.polygon = null;
+    this.stage.clear();
     this.shownAt = null;
     this.leaseLost = false;
     this.submissionId = null;
@@ -247,7 +212,6 @@ class PaintPage {
     this.el.skipReason.value = '';
     this.updateClock();
     this.updateControls();
-    this.requestRender();
   }
 
   async showTask(task) {
@@ -255,16 +219,13 @@ class PaintPage {
     this.setStatus('');
     this.task = task;
     this.submissionId = newSubmissionId();
-    this.bitmap = new PaintBitmap(task.imageWidth, task.imageHeight);
-    this.overlay = createOverlay(task.imageWidth, task.imageHeight);
+    this.stage.show(task);
     this.leaseExpiresAt = Date.parse(task.leaseExpiresAt) - this.clockSkew;
     this.el.className.textContent = task.className || '(no class)';
     this.el.classPolicy.textContent = task.classPolicy || 'No instructions for this class.';
     this.el.classPolicy.classList.toggle('muted', !task.classPolicy);
     this.el.instanceId.textContent = task.instanceId;
     this.el.instanceLine.hidden = false;
-    this.viewport.setImage(task.imageWidth, task.imageHeight);
-    this.viewport.fitRect(task.box, BOX_FRACTION);
     this.showMessage('Loading the image…');
     this.updateControls();
 
@@ -276,9 +237,9 @@ class PaintPage {
       this.setStatus(`The image of object ${task.instanceId} could not be loaded (${task.imageUrl}). Skip it with the reason "Other", or reload the page.`);
     }
     if (this.task !== task) return;
-    this.image = image;
+    this.stage.image = image;
     this.showMessage(null);
-    this.requestRender(drawnAt => {
+    this.stage.requestRender(drawnAt => {
       if (this.task !== task) return;
       this.shownAt = drawnAt;
       document.body.dataset.instance = task.instanceId;
@@ -293,7 +254,7 @@ class PaintPage {
   async answer(kind) {
     if (!this.canWork) return;
     const task = this.task;
-    if (kind === 'submit' && this.polygon) {
+    if (kind === 'submit' && this.stage.polygon) {
       this.hint('A polygon is still open: close it (Enter or double-click) or cancel it (Esc), then submit.');
       return;
     }
@@ -378,161 +339,18 @@ class PaintPage {
     }
   }
 
-  // ----- painting
+  // ----- the stage's host
 
   get canWork() {
     return !!this.task && !this.busy && !this.leaseLost && this.shownAt !== null;
   }
 
-  /** Redraws what the last operation changed. */
-  maskChanged() {
-    const rect = this.bitmap.takeDirty();
-    if (rect) {
-      const { context, image } = this.overlay;
-      paintOverlay(this.bitmap, image.data, rect, MASK_RGB, MASK_FILL_ALPHA);
-      context.putImageData(image, 0, 0, rect.x, rect.y, rect.width, rect.height);
-      this.clearHint();
-    }
+  canPaint() {
+    return this.canWork;
+  }
+
+  changed() {
     this.updateControls();
-    this.requestRender();
-  }
-
-  /** Ends the operation in progress as one undo step. */
-  commit() {
-    this.bitmap.commit();
-    this.maskChanged();
-  }
-
-  setTool(tool) {
-    if (tool !== 'lines') this.cancelPolygon();
-    this.tool = tool;
-    this.updateControls();
-    this.requestRender();
-  }
-
-  setBrushSize(size) {
-    this.brushSize = clamp(Math.round(size), BRUSH.min, BRUSH.max);
-    this.el.brushSize.value = String(this.brushSize);
-    this.el.brushSizeValue.textContent = `${this.brushSize} px`;
-    this.requestRender();
-  }
-
-  /** A step that grows with the size, so both ends of the range are a few presses away. */
-  stepBrush(direction) {
-    this.setBrushSize(this.brushSize + direction * Math.max(1, Math.round(this.brushSize * 0.15)));
-  }
-
-  undo() {
-    if (!this.canWork || this.stroke) return;
-    if (this.polygon) return this.removeCorner();
-    if (this.bitmap.undo()) this.maskChanged();
-  }
-
-  redo() {
-    if (!this.canWork || this.stroke || this.polygon) return;
-    if (this.bitmap.redo()) this.maskChanged();
-  }
-
-  clearMask() {
-    if (!this.canWork) return;
-    this.cancelPolygon();
-    this.bitmap.clear();
-    this.commit();
-  }
-
-  beginStroke(event, q) {
-    this.stroke = { pointerId: event.pointerId, x: q.x, y: q.y, value: this.tool === 'eraser' ? 0 : 1 };
-    this.canvas.setPointerCapture(event.pointerId);
-    this.bitmap.segment(q.x, q.y, q.x, q.y, this.brushSize, this.stroke.value);
-    this.maskChanged();
-  }
-
-  /** Paints from the last point through every pointer position the browser merged into this event. */
-  continueStroke(event) {
-    const s = this.stroke;
-    const events = event.getCoalescedEvents?.() ?? [];
-    for (const e of events.length ? events : [event]) {
-      const p = this.canvasPoint(e);
-      const q = this.viewport.toImage(p.x, p.y);
-      this.bitmap.segment(s.x, s.y, q.x, q.y, this.brushSize, s.value);
-      s.x = q.x;
-      s.y = q.y;
-    }
-    this.maskChanged();
-  }
-
-  endStroke() {
-    this.stroke = null;
-    this.commit();
-  }
-
-  /** A click in Lines mode: a new corner, or the polygon closed by a double-click or a click on its first corner. */
-  addCorner(p, q, erase) {
-    const now = performance.now();
-    const last = this.lastCorner;
-    const doubleClick = last && now - last.at < DOUBLE_CLICK.ms && Math.hypot(p.x - last.x, p.y - last.y) <= DOUBLE_CLICK.px;
-    if (this.polygon && doubleClick) return this.closePolygon(erase);
-    if (this.polygon && this.polygon.length >= 3) {
-      const first = this.viewport.toView(this.polygon[0].x, this.polygon[0].y);
-      if (Math.hypot(p.x - first.x, p.y - first.y) <= CLOSE_PX) return this.closePolygon(erase);
-    }
-    this.polygon ??= [];
-    this.polygon.push(q);
-    this.lastCorner = { at: now, x: p.x, y: p.y };
-    this.polygonChanged();
-  }
-
-  removeCorner() {
-    this.polygon.pop();
-    if (!this.polygon.length) this.polygon = null;
-    this.polygonChanged();
-  }
-
-  closePolygon(erase) {
-    const corners = this.polygon;
-    this.polygon = null;
-    this.lastCorner = null;
-    if (corners && corners.length >= 3) {
-      this.bitmap.fillPolygon(corners, erase ? 0 : 1);
-      this.commit();
-    } else if (corners) {
-      this.hint('A polygon needs at least three corners.');
-    }
-    this.polygonChanged();
-  }
-
-  cancelPolygon() {
-    if (!this.polygon) return;
-    this.polygon = null;
-    this.lastCorner = null;
-    this.polygonChanged();
-  }
-
-  polygonChanged() {
-    const n = this.polygon?.length ?? 0;
-    if (n) this.clearHint();
-    this.el.toolHint.textContent = n
-      ? `${n} ${n === 1 ? 'corner' : 'corners'}: double-click, Enter or a click on the first corner fills the polygon (Alt: erases); Esc cancels`
-      : '';
-    this.updateControls();
-    this.requestRender();
-  }
-
-  toggleMask() {
-    this.showMask = !this.showMask;
-    this.updateControls();
-    this.requestRender();
-  }
-
-  fit(wholeImage) {
-    if (!this.task) return;
-    if (wholeImage) this.viewport.fitImage();
-    else this.viewport.fitRect(this.task.box, BOX_FRACTION);
-    this.requestRender();
-  }
-
-  zoomBy(factor) {
-    if (this.viewport.zoomAt(this.viewport.width / 2, this.viewport.height / 2, factor)) this.requestRender();
   }
 
   chooseSkipReason(index) {
@@ -542,131 +360,16 @@ class PaintPage {
     this.clearHint();
   }
 
-  // ----- drawing
-
-  resize() {
-    const rect = this.el.stage.getBoundingClientRect();
-    const width = Math.max(1, Math.round(rect.width)), height = Math.max(1, Math.round(rect.height));
-    this.dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * this.dpr);
-    this.canvas.height = Math.round(height * this.dpr);
-    const first = this.viewport.width === 0;
-    this.viewport.setSize(width, height);
-    if (first && this.task) this.viewport.fitRect(this.task.box, BOX_FRACTION);
-    this.requestRender();
-  }
-
-  /** Draws on the next frame; `afterPaint(drawnAt)` runs once that frame is drawn. */
-  requestRender(afterPaint) {
-    if (afterPaint) this.afterPaint.push(afterPaint);
-    if (this.renderQueued) return;
-    this.renderQueued = true;
-    requestAnimationFrame(() => {
-      this.renderQueued = false;
-      this.draw();
-      const drawnAt = performance.now();
-      const callbacks = this.afterPaint;
-      this.afterPaint = [];
-      for (const callback of callbacks) callback(drawnAt);
-    });
-  }
-
-  draw() {
-    const { context: ctx, canvas, viewport: view, task } = this;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = '#111418';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    this.el.zoomLevel.textContent = task ? `${Math.round(view.scale * 100)} %` : '';
-    if (!task) return;
-
-    view.apply(ctx, this.dpr);
-    // Pixels stay sharp when zoomed in: the painter needs to see the object's edge and the mask's pixels.
-    ctx.imageSmoothingEnabled = view.scale < 1;
-    if (this.image) ctx.drawImage(this.image, 0, 0, task.imageWidth, task.imageHeight);
-    else {
-      ctx.fillStyle = '#1f2937';
-      ctx.fillRect(0, 0, task.imageWidth, task.imageHeight);
-    }
-    if (this.showMask && this.overlay) ctx.drawImage(this.overlay.canvas, 0, 0);
-
-    // Box, polygon and cursor in CSS pixels, so they keep their width at any zoom.
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    this.drawBox();
-    if (this.polygon) this.drawPolygon();
-    else if (this.pointer && !this.drag && (this.tool === 'brush' || this.tool === 'eraser')) this.drawBrushCursor();
-  }
-
-  drawBox() {
-    const { context: ctx, viewport: view } = this;
-    const a = view.toView(this.task.box.x0, this.task.box.y0), b = view.toView(this.task.box.x1, this.task.box.y1);
-    ctx.lineWidth = 1.5;
-    ctx.setLineDash([]);
-    ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
-    ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
-    ctx.setLineDash([6, 4]);
-    ctx.strokeStyle = '#facc15';
-    ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
-    ctx.setLineDash([]);
-  }
-
-  /** The open polygon's edges, a line on to the pointer, and its corners; the first one ringed once it can close. */
-  drawPolygon() {
-    const { context: ctx, viewport: view } = this;
-    const points = this.polygon.map(q => view.toView(q.x, q.y));
-    const path = new Path2D();
-    points.forEach((p, i) => (i ? path.lineTo(p.x, p.y) : path.moveTo(p.x, p.y)));
-    if (this.pointer) path.lineTo(this.pointer.x, this.pointer.y);
-    ctx.lineWidth = 3;
-    ctx.strokeStyle = 'rgba(0, 0, 0, 0.6)';
-    ctx.stroke(path);
-    ctx.lineWidth = 1.5;
-    ctx.strokeStyle = '#ffffff';
-    ctx.stroke(path);
-    ctx.fillStyle = '#ffffff';
-    for (const p of points) ctx.fillRect(p.x - 2.5, p.y - 2.5, 5, 5);
-    const first = points[0];
-    if (points.length >= 3 && this.pointer && Math.hypot(this.pointer.x - first.x, this.pointer.y - first.y) <= CLOSE_PX) {
-      ctx.beginPath();
-      ctx.arc(first.x, first.y, CLOSE_PX, 0, Math.PI * 2);
-      ctx.strokeStyle = '#22c55e';
-      ctx.lineWidth = 2;
-      ctx.stroke();
-    }
-  }
-
-  /** A circle as big as the brush on the image; dashed for the eraser. */
-  drawBrushCursor() {
-    const { context: ctx, pointer: p } = this;
-    const radius = Math.max(1.5, (this.brushSize / 2) * this.viewport.scale);
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, radius, 0, Math.PI * 2);
-    ctx.lineWidth = 3;
-    ctx.strokeStyle = 'rgba(0, 0, 0, 0.6)';
-    ctx.stroke();
-    ctx.setLineDash(this.tool === 'eraser' ? [4, 3] : []);
-    ctx.lineWidth = 1.5;
-    ctx.strokeStyle = '#ffffff';
-    ctx.stroke();
-    ctx.setLineDash([]);
-  }
-
   // ----- controls
 
   updateControls() {
     const work = this.canWork;
     const e = this.el;
-    const b = this.bitmap;
-    for (const button of this.toolButtons) button.setAttribute('aria-pressed', String(button.dataset.tool === this.tool));
-    this.el.stage.dataset.tool = this.tool;
-    e.undo.disabled = !work || !(b.canUndo || this.polygon);
-    e.redo.disabled = !work || !b.canRedo || !!this.polygon;
-    e.clear.disabled = !work || b.count === 0;
+    this.stage.updateControls(work);
     e.submit.disabled = !work;
     e.skip.disabled = !work;
     e.skipReason.disabled = !work;
     e.release.disabled = !this.task || this.busy || this.leaseLost;
-    e.toggleMask.setAttribute('aria-pressed', String(this.showMask));
-    e.paintedArea.textContent = `Painted ${(b?.count ?? 0).toLocaleString('en')} px`;
     e.sessionCount.textContent = this.answered ? `${this.answered} answered in this session` : '';
   }
 
@@ -692,100 +395,18 @@ class PaintPage {
   bindControls() {
     const e = this.el;
     const act = fn => event => { fn(event); if (event.detail > 0) this.canvas.focus({ preventScroll: true }); };
-    for (const button of this.toolButtons) button.addEventListener('click', act(() => this.setTool(button.dataset.tool)));
-    e.brushSize.addEventListener('input', () => this.setBrushSize(Number(e.brushSize.value)));
-    e.undo.addEventListener('click', act(() => this.undo()));
-    e.redo.addEventListener('click', act(() => this.redo()));
-    e.clear.addEventListener('click', act(() => this.clearMask()));
-    e.fit.addEventListener('click', act(event => this.fit(event.shiftKey)));
+    // The tools, brush size, undo, redo, clear, fit and mask buttons are the stage's.
     e.submit.addEventListener('click', act(() => this.answer('submit')));
     e.skip.addEventListener('click', act(() => this.answer('skip')));
-    e.toggleMask.addEventListener('click', act(() => this.toggleMask()));
     e.release.addEventListener('click', act(() => this.release()));
     e.tryAgain.addEventListener('click', () => { this.setStatus(''); this.fetchNext(); });
     e.skipReason.addEventListener('change', () => this.clearHint());
-  }
-
-  // ----- canvas input
-
-  canvasPoint(event) {
-    const rect = this.canvas.getBoundingClientRect();
-    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
-  }
-
-  bindCanvas() {
-    const canvas = this.canvas;
-    canvas.addEventListener('contextmenu', event => event.preventDefault());
-    canvas.addEventListener('auxclick', event => event.preventDefault());
-    // No autoscroll or paste from the middle button: it pans.
-    canvas.addEventListener('mousedown', event => { if (event.button === 1) event.preventDefault(); });
-    canvas.addEventListener('pointerdown', event => this.onPointerDown(event));
-    canvas.addEventListener('pointermove', event => this.onPointerMove(event));
-    const end = event => {
-      if (this.drag?.pointerId === event.pointerId) {
-        this.drag = null;
-        this.el.stage.classList.remove('dragging');
-      }
-      if (this.stroke?.pointerId === event.pointerId) this.endStroke();
-    };
-    canvas.addEventListener('pointerup', end);
-    canvas.addEventListener('pointercancel', end);
-    canvas.addEventListener('pointerleave', () => {
-      if (this.drag || this.stroke) return;
-      this.pointer = null;
-      this.requestRender();
-    });
-    canvas.addEventListener('wheel', event => {
-      event.preventDefault();
-      const p = this.canvasPoint(event);
-      if (this.viewport.zoomAt(p.x, p.y, wheelFactor(event.deltaY, event.deltaMode, this.viewport.height))) this.requestRender();
-    }, { passive: false });
-  }
-
-  onPointerDown(event) {
-    const p = this.canvasPoint(event);
-    this.pointer = p;
-    if (event.button === 1 || (event.button === 0 && this.spaceHeld)) {
-      event.preventDefault();
-      this.drag = { pointerId: event.pointerId, x: p.x, y: p.y };
-      this.canvas.setPointerCapture(event.pointerId);
-      this.el.stage.classList.add('dragging');
-      return;
-    }
-    if (event.button !== 0) return;
-    event.preventDefault();
-    this.canvas.focus({ preventScroll: true });
-    if (!this.canWork || this.stroke) return;
-    const q = this.viewport.toImage(p.x, p.y);
-    if (this.tool === 'brush' || this.tool === 'eraser') this.beginStroke(event, q);
-    else if (this.tool === 'lines') this.addCorner(p, q, event.altKey);
-    else if (this.tool === 'fill') {
-      this.bitmap.floodFill(q.x, q.y, event.altKey ? 0 : 1);
-      this.commit();
-    }
-  }
-
-  onPointerMove(event) {
-    const p = this.canvasPoint(event);
-    this.pointer = p;
-    if (this.drag?.pointerId === event.pointerId) {
-      this.viewport.panBy(p.x - this.drag.x, p.y - this.drag.y);
-      this.drag.x = p.x;
-      this.drag.y = p.y;
-    } else if (this.stroke?.pointerId === event.pointerId) {
-      this.continueStroke(event);
-      return;
-    }
-    this.requestRender();
   }
 
   // ----- keys
 
   bindKeys() {
     document.addEventListener('keydown', event => this.onKeyDown(event));
-    const stopPanning = () => { this.spaceHeld = false; this.el.stage.classList.remove('panning'); };
-    document.addEventListener('keyup', event => { if (event.key === ' ') stopPanning(); });
-    window.addEventListener('blur', stopPanning);
   }
 
   onKeyDown(event) {
@@ -800,64 +421,22 @@ class PaintPage {
     // Enter and Space on a focused button or link do what that control does.
     if ((tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY') && (event.key === 'Enter' || event.key === ' ')) return;
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-    if (event.ctrlKey || event.metaKey) {
-      if (key === 'z' && !event.shiftKey) this.undo();
-      else if ((key === 'z' && event.shiftKey) || key === 'y') this.redo();
-      else if (key === 'Enter' && !event.repeat) this.answer('submit');
-      else return;
+    const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+    if ((event.ctrlKey || event.metaKey) && key === 'Enter') {
+      if (event.repeat) return;
       event.preventDefault();
-      return;
-    }
-    if (key === 'Enter' && this.polygon) {
+      this.answer('submit');
+    } else if (plain && key === 's') {
       event.preventDefault();
-      this.closePolygon(event.altKey);
-      return;
-    }
-    if (event.altKey) return;
-    if (event.code === 'Digit0' || event.code === 'Numpad0') {
+      if (!event.repeat) this.answer('skip');
+    } else if (plain && ['1', '2', '3', '4', '5'].includes(key)) {
       event.preventDefault();
-      this.fit(event.shiftKey);
-      return;
+      this.chooseSkipReason(Number(key));
+    } else {
+      // Undo and redo, the tools, Enter on an open polygon, the brush size, the mask, fit, zoom and pan.
+      this.stage.handleKey(event, key);
     }
-    switch (key) {
-      case ' ':
-        event.preventDefault();
-        this.spaceHeld = true;
-        this.el.stage.classList.add('panning');
-        return;
-      case 'b': this.setTool('brush'); break;
-      case 'e': this.setTool('eraser'); break;
-      case 'l': this.setTool('lines'); break;
-      case 'f': this.setTool('fill'); break;
-      case 'Escape': this.cancelPolygon(); break;
-      case '[': this.stepBrush(-1); break;
-      case ']': this.stepBrush(1); break;
-      case 'm': if (!event.repeat) this.toggleMask(); break;
-      case 's': if (!event.repeat) this.answer('skip'); break;
-      case '+': case '=': this.zoomBy(1.25); break;
-      case '-': case '_': this.zoomBy(1 / 1.25); break;
-      case '1': case '2': case '3': case '4': case '5': this.chooseSkipReason(Number(key)); break;
-      default: return;
-    }
-    event.preventDefault();
   }
-}
-
-/** An image-sized canvas and its pixels, where the mask's look is kept up to date region by region. */
-function createOverlay(width, height) {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d');
-  return { canvas, context, image: context.createImageData(width, height) };
-}
-
-async function loadImage(url) {
-  const image = new Image();
-  image.decoding = 'async';
-  image.src = url;
-  await image.decode();
-  return image;
 }
 
 async function boot() {

@@ -52,6 +52,13 @@ public sealed class AuthorizationTableTests(GatewayFixture fixture)
         ["POST /api/v1/campaigns/{campaignId}/paint/{instanceId}/skip"] = Access.Member,
         ["POST /api/v1/campaigns/{campaignId}/paint/release"] = Access.Member,
         ["GET /api/v1/campaigns/{campaignId}/instances/{instanceId}/reference"] = Access.Manager,
+        ["PUT /api/v1/qualifications/{kind}"] = Access.Manager,
+        ["GET /api/v1/qualifications/{kind}"] = Access.Manager,
+        ["GET /api/v1/me/qualifications"] = Access.SignedIn,
+        ["POST /api/v1/me/qualifications/{kind}/next"] = Access.SignedIn,
+        ["GET /api/v1/me/qualifications/{kind}/items/{item}/image"] = Access.SignedIn,
+        ["POST /api/v1/me/qualifications/{kind}/items/{item}/preview"] = Access.SignedIn,
+        ["POST /api/v1/me/qualifications/{kind}/items/{item}/submit"] = Access.SignedIn,
         ["POST /api/v1/campaigns"] = Access.Manager,
         ["POST /api/v1/campaigns/{campaignId}/start"] = Access.Manager,
         ["POST /api/v1/campaigns/{campaignId}/pause"] = Access.Manager,
@@ -60,6 +67,7 @@ public sealed class AuthorizationTableTests(GatewayFixture fixture)
         ["GET /api/v1/campaigns/{campaignId}/progress"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/statistics"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/quality/annotators"] = Access.Manager,
+        ["GET /api/v1/campaigns/{campaignId}/quality/report"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/annotators"] = Access.Manager,
         ["GET /api/v1/campaigns/{campaignId}/instances/{instanceId}"] = Access.Manager,
         ["POST /api/v1/campaigns/{campaignId}/imports"] = Access.Manager,
@@ -120,7 +128,8 @@ public sealed class AuthorizationTableTests(GatewayFixture fixture)
                 var (method, template) = (endpoint[..endpoint.IndexOf(' ')], endpoint[(endpoint.IndexOf(' ') + 1)..]);
                 var url = NormalizeCatchAll(template)
                     .Replace("{campaignId}", campaignId).Replace("{instanceId}", "1").Replace("{annotatorId}", users[caller].Name)
-                    .Replace("{userName}", spare).Replace("{tokenId}", "no-such-token").Replace("{path}", "000.jpg");
+                    .Replace("{userName}", spare).Replace("{tokenId}", "no-such-token").Replace("{path}", "000.jpg")
+                    .Replace("{kind}", Grains.Interfaces.QualificationKinds.Corrective).Replace("{item}", "0");
                 if (url.Contains('{')) failures.Add($"{endpoint}: no value for a route parameter");
                 using var request = new HttpRequestMessage(new HttpMethod(method), url);
                 if (users[caller].Token is { } token) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
