@@ -47,6 +47,13 @@ public sealed class GoldTaskTests(BrowserFixture fixture)
         var gold = dashboard.Locator($"#quality-table tr[data-annotator='{name}'] td").Nth(5);
         await Assertions.Expect(gold).ToHaveTextAsync(mine["goldAnswers"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture),
             new() { Timeout = 15_000 });
+        // The painted references also give the quality report: a plot of the masks against them, round by round, and its JSON.
+        await Assertions.Expect(dashboard.Locator("#reference-note")).ToContainTextAsync($"{images.Length} objects have a reference mask");
+        await Assertions.Expect(dashboard.Locator("#plot-reference svg")).ToBeVisibleAsync();
+        var report = await fixture.Admin.GetFromJsonAsync<JsonObject>($"/api/v1/campaigns/{campaignId}/quality/report");
+        Assert.Equal(images.Length, report!["references"]!.GetValue<int>());
+        // The round-0 masks against the true masks the painter submitted: the box model's quality, well above nothing.
+        Assert.InRange(report["rounds"]![0]!["meanIoU"]!.GetValue<double>(), 0.05, 1.0);
         await BrowserFixture.Screenshot(dashboard, "dashboard-gold", fullPage: true);
         await page.Context.CloseAsync();
         await dashboard.Context.CloseAsync();

@@ -57,7 +57,7 @@ function showCampaign(c) {
   $('import-locked').hidden = importable;
   $('import-locked').textContent = importable ? '' : `Imports are taken while a campaign is in draft or importing; this one is ${c.status}.`;
 
-  const ranked = st.groundTruthFraction > 0;
+  const ranked = st.groundTruthFraction > 0 || st.referenceFraction > 0;
   $('quality-card').hidden = !ranked;
   $('quality-off').hidden = ranked;
 }
@@ -305,6 +305,36 @@ function showCurve(curve) {
   }));
 }
 
+/** Up to this many classes get a line of their own; more would not be readable. */
+const MaxClassLines = 5;
+
+function showReferenceReport(report) {
+  const card = $('reference-card');
+  card.hidden = !(report.references > 0);
+  if (card.hidden) return;
+  $('report-json').href = `${base}/quality/report`;
+  const agreement = report.humanAgreement;
+  $('reference-note').textContent = `${fmt(report.references)} objects have a reference mask. After each round, every object counts with its `
+    + 'latest mask; boundary F counts boundary pixels within 5 px.'
+    + (agreement ? ` Two painters agree at ${fmt(agreement.meanIoU * 100, 1)}% mIoU on ${fmt(agreement.instances)} objects painted twice: the ceiling.` : '');
+  const classes = (report.classes ?? []).length > 1 ? report.classes.slice(0, MaxClassLines) : [];
+  const series = [
+    { name: 'mIoU, all', colour: colours.series[0], markers: true, points: report.rounds.map(r => [r.round, r.meanIoU]) },
+    { name: 'boundary F, all', colour: colours.series[1], dashed: true, markers: true, points: report.rounds.map(r => [r.round, r.meanBoundaryF]) },
+    ...classes.map((c, i) => ({ name: `mIoU, ${c.className} (${fmt(c.instances)})`, colour: colours.series[(i + 2) % colours.series.length],
+      points: c.rounds.map(r => [r.round, r.meanIoU]) })),
+  ];
+  const rounds = report.rounds.map(r => r.round);
+  renderPlot($('plot-reference'), JSON.stringify(report.rounds) + JSON.stringify(classes) + JSON.stringify(agreement), () => lineChart({
+    label: 'Mean IoU and boundary F of the masks against the reference masks, after each round',
+    xLabel: 'after round (0 = the box model)', yLabel: 'mean over objects',
+    xDomain: [Math.min(...rounds), Math.max(...rounds)], xTicks: rounds, yDomain: [0, 1],
+    series,
+    refLines: agreement ? [{ y: agreement.meanIoU, label: `human agreement ${fmt(agreement.meanIoU, 3)}`, colour: colours.axis }] : [],
+    format: { x: v => `round ${v}`, y: v => fmt(v, 3) },
+  }));
+}
+
 const instanceCache = new Map();
 function fetchInstance(id, round) {
   const key = `${id}\u0000${round}`;
@@ -543,7 +573,8 @@ async function refreshOnce() {
     ['annotators', loadAnnotators().then(loadQuality)],
     ['members', loadMembers()],
   );
-  if (campaign?.settings?.groundTruthFraction > 0) {
+  parts.push(['report', api('GET', `${base}/quality/report`).then(showReferenceReport)]);
+  if (campaign?.settings?.groundTruthFraction > 0 || campaign?.settings?.referenceFraction > 0) {
     parts.push(['ranking', api('GET', `${base}/ranking/curve`).then(async curve => {
       showCurve(curve);
       if (curve.modelVersion > 0) showLowRanked(await api('GET', `${base}/ranking?order=worst&limit=12`));
