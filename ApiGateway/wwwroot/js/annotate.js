@@ -1,6 +1,6 @@
 // The annotation page: one object at a time, its box and current mask over the image; the annotator
 // corrects the mask with up to K clicks per round (live preview from the model), accepts it, or skips it.
-import { api, requireUser, describeError, ApiError, enc } from './api.js';
+import { api, requireUser, describeError, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
 import { renderNav } from './nav.js';
 import { ClickStage, ImageCache } from './clickstage.js';
 
@@ -177,15 +177,8 @@ class AnnotationPage {
 
   async call(method, path, body, options = {}) {
     const response = await api(method, path, body, { ...options, raw: true });
-    const date = Date.parse(response.headers.get('Date') || '');
-    // The Date header has whole seconds; only a clearly wrong local clock is corrected.
-    if (Number.isFinite(date)) {
-      const skew = date - Date.now();
-      this.clockSkew = Math.abs(skew) > 2000 ? skew : 0;
-    }
-    if (response.status === 204) return { response, json: null };
-    const text = await response.text();
-    return { response, json: text ? JSON.parse(text) : null };
+    this.clockSkew = clockSkewOf(response, this.clockSkew);
+    return { response, json: await jsonOf(response) };
   }
 
   async fetchNext() {

@@ -79,9 +79,25 @@ export async function api(method, path, body, { contentType, signal, raw, retrie
     throw error;
   }
   if (raw) return response;
+  return jsonOf(response);
+}
+
+/** An answer's JSON: null for 204 or an empty body. */
+export async function jsonOf(response) {
   if (response.status === 204) return null;
   const text = await response.text();
   return text ? JSON.parse(text) : null;
+}
+
+/**
+ * The server's clock minus the local one in milliseconds, by the answer's Date header; `otherwise` without one. The
+ * header has whole seconds, so only a clearly wrong local clock (more than 2 s off) is corrected: 0 within that.
+ */
+export function clockSkewOf(response, otherwise) {
+  const date = Date.parse(response.headers.get('Date') || '');
+  if (!Number.isFinite(date)) return otherwise;
+  const skew = date - Date.now();
+  return Math.abs(skew) > 2000 ? skew : 0;
 }
 
 /** Uploads with a progress callback (fraction 0..1); fetch cannot report upload progress. */

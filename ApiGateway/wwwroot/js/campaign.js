@@ -436,6 +436,7 @@ function showQuality(rows) {
         gainPoints(q.iouGainPerClick)),
       el('td', { className: 'num', title: `${fmt(q.goldSkips)} skipped` }, fmt(q.goldAnswers)),
       el('td', { className: 'num' }, gainPoints(q.goldIouGainPerClick)),
+      el('td', { className: 'num', title: `${fmt(q.predictedGainRounds)} rounds` }, gainPoints(q.predictedIouGainPerClick)),
       el('td', { className: 'num', title: `${fmt(q.acceptedWithReference)} masks accepted` }, percent(q.acceptedBadShare)),
       el('td', { className: 'num' }, fmt(q.secondsPerAnswer, 1)),
       el('td', {}, q.flagged ? el('span', { className: 'badge no flag' }, 'flagged') : null,
@@ -443,7 +444,7 @@ function showQuality(rows) {
       el('td', {}, action));
   }, {
     signature: q => `${q.answers}|${q.judgedClicks}|${q.rightPolarityShare}|${q.roundsWithGain}|${q.goldAnswers}|${q.flagged}|${qualifiedById.get(q.annotatorId)}`,
-    empty: emptyRow(12, 'No answers on objects with a reference mask yet.'),
+    empty: emptyRow(13, 'No answers on objects with a reference mask yet.'),
   });
 }
 

@@ -1,6 +1,6 @@
 // The paint page: a painter takes one object at a time (image, box, class policy) and paints its reference mask from
 // scratch with a brush, an eraser, straight-line polygons and flood fill; the mask goes to the server as COCO RLE.
-import { api, requireUser, ApiError, enc } from './api.js';
+import { api, requireUser, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
 import { renderNav } from './nav.js';
 import { encodeMask } from './masks.js';
 import { clamp } from './viewport.js';
@@ -140,15 +140,8 @@ class PaintPage {
 
   async call(method, path, body) {
     const response = await api(method, path, body, { raw: true });
-    const date = Date.parse(response.headers.get('Date') || '');
-    // The Date header has whole seconds; only a clearly wrong local clock is corrected.
-    if (Number.isFinite(date)) {
-      const skew = date - Date.now();
-      this.clockSkew = Math.abs(skew) > 2000 ? skew : 0;
-    }
-    if (response.status === 204) return { response, json: null };
-    const text = await response.text();
-    return { response, json: text ? JSON.parse(text) : null };
+    this.clockSkew = clockSkewOf(response, this.clockSkew);
+    return { response, json: await jsonOf(response) };
   }
 
   /** Asks for a task; a poll while idle leaves the idle message up instead of flickering. */

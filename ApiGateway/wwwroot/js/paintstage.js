@@ -1,14 +1,14 @@
 // The painting canvas, shared by the paint page and the painting qualification test: the image and the object's box,
 // and a mask at image resolution painted with a brush, an eraser, straight-line polygons and flood fill, with undo and
 // redo, zoom and pan, and the tool controls of the panel. The page decides when painting is allowed and what is done
-// with the mask, through the host it passes in.
+// with the mask, through the host it passes in. The canvas, the view and panning are canvasstage.js's.
 import { encodeMask } from './masks.js';
-import { Viewport, clamp, wheelFactor } from './viewport.js';
+import { clamp } from './viewport.js';
 import { PaintBitmap, paintOverlay } from './paintcanvas.js';
+import { CanvasStage } from './canvasstage.js';
 
 const MASK_RGB = [255, 0, 255];
 const MASK_FILL_ALPHA = 105;
-export const BOX_FRACTION = 0.6;   // the box fills this much of the view when a task opens
 export const BRUSH = { min: 1, max: 100, initial: 12 };
 const CLOSE_PX = 8;                // a click this close to the first corner closes the polygon
 const DOUBLE_CLICK = { ms: 400, px: 4 };
@@ -20,42 +20,23 @@ const DOUBLE_CLICK = { ms: 400, px: 4 };
  * canPaint() and is told hint(text) (a note on what to do next), clearHint() and changed() (update the page's
  * controls; the page's update calls updateControls(work) here).
  */
-export class PaintStage {
+export class PaintStage extends CanvasStage {
   constructor(el, host) {
-    this.el = el;
-    this.host = host;
-    this.canvas = el.canvas;
-    this.context = this.canvas.getContext('2d');
-    this.viewport = new Viewport();
-    this.dpr = window.devicePixelRatio || 1;
-
-    this.scene = null;             // what is drawn: {imageWidth, imageHeight, box}, null for nothing
-    this.image = null;
+    super(el, el.canvas, host);
+    // this.scene: {imageWidth, imageHeight, box}
     this.bitmap = null;
     this.overlay = null;           // {canvas, context, image}: the mask's look at image resolution
     this.tool = 'brush';
     this.brushSize = BRUSH.initial;
-    this.showMask = true;
     this.readOnly = false;         // the painting is only shown (no brush cursor); the host refuses changes too
-    this.decorate = null;          // (context in CSS pixels, viewport) => void, drawn last
     this.stroke = null;            // {pointerId, x, y, value} while the brush or eraser is down
     this.polygon = null;           // the open polygon's corners, image coordinates
     this.lastCorner = null;        // {at, x, y} (CSS pixels) of the latest corner, to tell a double-click
-    this.drag = null;              // panning: {pointerId, x, y}
-    this.spaceHeld = false;
-    this.pointer = null;           // CSS pixels over the canvas
-    this.renderQueued = false;
-    this.afterPaint = [];
   }
 
   start() {
     this.bindControls();
-    this.bindCanvas();
-    const stopPanning = () => { this.spaceHeld = false; this.el.stage.classList.remove('panning'); };
-    document.addEventListener('keyup', event => { if (event.key === ' ') stopPanning(); });
-    window.addEventListener('blur', stopPanning);
-    new ResizeObserver(() => this.resize()).observe(this.el.stage);
-    this.resize();
+    super.start();
     this.setBrushSize(BRUSH.initial);
   }
 
@@ -69,21 +50,13 @@ export class PaintStage {
     });
   }
 
-  /** Where the image point (x, y) is on the page, in CSS pixels of the window. */
-  toScreen(x, y) {
-    const rect = this.canvas.getBoundingClientRect();
-    const p = this.viewport.toView(x, y);
-    return { x: rect.left + p.x, y: rect.top + p.y };
-  }
-
   /** Shows a task ({imageWidth, imageHeight, box}) with an empty painting, without its image yet. */
   show(task) {
     this.clear();
     this.scene = task;
     this.bitmap = new PaintBitmap(task.imageWidth, task.imageHeight);
     this.overlay = createOverlay(task.imageWidth, task.imageHeight);
-    this.viewport.setImage(task.imageWidth, task.imageHeight);
-    this.viewport.fitRect(task.box, BOX_FRACTION);
+    this.showScene(task);
   }
 
   clear() {
@@ -156,12 +129,8 @@ export class PaintStage {
       this.fit(event.shiftKey);
       return true;
     }
+    if (this.panZoomKey(key, event)) return true;
     switch (key) {
-      case ' ':
-        event.preventDefault();
-        this.spaceHeld = true;
-        this.el.stage.classList.add('panning');
-        return true;
       case 'b': this.setTool('brush'); break;
       case 'e': this.setTool('eraser'); break;
       case 'l': this.setTool('lines'); break;
@@ -170,8 +139,6 @@ export class PaintStage {
       case '[': this.stepBrush(-1); break;
       case ']': this.stepBrush(1); break;
       case 'm': if (!event.repeat) this.toggleMask(); break;
-      case '+': case '=': this.zoomBy(1.25); break;
-      case '-': case '_': this.zoomBy(1 / 1.25); break;
       default: return false;
     }
     event.preventDefault();
@@ -320,62 +287,12 @@ export class PaintStage {
     this.requestRender();
   }
 
-  fit(wholeImage) {
-    if (!this.scene) return;
-    if (wholeImage) this.viewport.fitImage();
-    else this.viewport.fitRect(this.scene.box, BOX_FRACTION);
-    this.requestRender();
-  }
-
-  zoomBy(factor) {
-    if (this.viewport.zoomAt(this.viewport.width / 2, this.viewport.height / 2, factor)) this.requestRender();
-  }
-
   // ----- drawing
 
-  resize() {
-    const rect = this.el.stage.getBoundingClientRect();
-    const width = Math.max(1, Math.round(rect.width)), height = Math.max(1, Math.round(rect.height));
-    this.dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * this.dpr);
-    this.canvas.height = Math.round(height * this.dpr);
-    const first = this.viewport.width === 0;
-    this.viewport.setSize(width, height);
-    if (first && this.scene) this.viewport.fitRect(this.scene.box, BOX_FRACTION);
-    this.requestRender();
-  }
-
-  /** Draws on the next frame; `afterPaint(drawnAt)` runs once that frame is drawn. */
-  requestRender(afterPaint) {
-    if (afterPaint) this.afterPaint.push(afterPaint);
-    if (this.renderQueued) return;
-    this.renderQueued = true;
-    requestAnimationFrame(() => {
-      this.renderQueued = false;
-      this.draw();
-      const drawnAt = performance.now();
-      const callbacks = this.afterPaint;
-      this.afterPaint = [];
-      for (const callback of callbacks) callback(drawnAt);
-    });
-  }
-
   draw() {
-    const { context: ctx, canvas, viewport: view, scene: task } = this;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = '#111418';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    this.el.zoomLevel.textContent = task ? `${Math.round(view.scale * 100)} %` : '';
-    if (!task) return;
-
-    view.apply(ctx, this.dpr);
-    // Pixels stay sharp when zoomed in: the painter needs to see the object's edge and the mask's pixels.
-    ctx.imageSmoothingEnabled = view.scale < 1;
-    if (this.image) ctx.drawImage(this.image, 0, 0, task.imageWidth, task.imageHeight);
-    else {
-      ctx.fillStyle = '#1f2937';
-      ctx.fillRect(0, 0, task.imageWidth, task.imageHeight);
-    }
+    // The painter needs to see the mask's pixels too: smoothing (of the image and the mask) only below 100 %.
+    if (!this.drawImageLayer(1, 'low')) return;
+    const { context: ctx, viewport: view } = this;
     if (this.showMask && this.overlay) ctx.drawImage(this.overlay.canvas, 0, 0);
 
     // Box, polygon and cursor in CSS pixels, so they keep their width at any zoom.
@@ -387,15 +304,15 @@ export class PaintStage {
   }
 
   drawBox() {
-    const { context: ctx, viewport: view } = this;
-    const a = view.toView(this.scene.box.x0, this.scene.box.y0), b = view.toView(this.scene.box.x1, this.scene.box.y1);
+    const { context: ctx } = this;
+    const { x0, y0, x1, y1 } = this.boxInView();
     ctx.lineWidth = 1.5;
     ctx.setLineDash([]);
     ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
-    ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
+    ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
     ctx.setLineDash([6, 4]);
     ctx.strokeStyle = '#facc15';
-    ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
+    ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
     ctx.setLineDash([]);
   }
 
@@ -442,50 +359,10 @@ export class PaintStage {
 
   // ----- canvas input
 
-  canvasPoint(event) {
-    const rect = this.canvas.getBoundingClientRect();
-    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
-  }
-
-  bindCanvas() {
-    const canvas = this.canvas;
-    canvas.addEventListener('contextmenu', event => event.preventDefault());
-    canvas.addEventListener('auxclick', event => event.preventDefault());
-    // No autoscroll or paste from the middle button: it pans.
-    canvas.addEventListener('mousedown', event => { if (event.button === 1) event.preventDefault(); });
-    canvas.addEventListener('pointerdown', event => this.onPointerDown(event));
-    canvas.addEventListener('pointermove', event => this.onPointerMove(event));
-    const end = event => {
-      if (this.drag?.pointerId === event.pointerId) {
-        this.drag = null;
-        this.el.stage.classList.remove('dragging');
-      }
-      if (this.stroke?.pointerId === event.pointerId) this.endStroke();
-    };
-    canvas.addEventListener('pointerup', end);
-    canvas.addEventListener('pointercancel', end);
-    canvas.addEventListener('pointerleave', () => {
-      if (this.drag || this.stroke) return;
-      this.pointer = null;
-      this.requestRender();
-    });
-    canvas.addEventListener('wheel', event => {
-      event.preventDefault();
-      const p = this.canvasPoint(event);
-      if (this.viewport.zoomAt(p.x, p.y, wheelFactor(event.deltaY, event.deltaMode, this.viewport.height))) this.requestRender();
-    }, { passive: false });
-  }
-
   onPointerDown(event) {
     const p = this.canvasPoint(event);
     this.pointer = p;
-    if (event.button === 1 || (event.button === 0 && this.spaceHeld)) {
-      event.preventDefault();
-      this.drag = { pointerId: event.pointerId, x: p.x, y: p.y };
-      this.canvas.setPointerCapture(event.pointerId);
-      this.el.stage.classList.add('dragging');
-      return;
-    }
+    if (this.startDrag(event, p)) return;
     if (event.button !== 0) return;
     event.preventDefault();
     this.canvas.focus({ preventScroll: true });
@@ -502,17 +379,23 @@ export class PaintStage {
   onPointerMove(event) {
     const p = this.canvasPoint(event);
     this.pointer = p;
-    if (this.drag?.pointerId === event.pointerId) {
-      this.viewport.panBy(p.x - this.drag.x, p.y - this.drag.y);
-      this.drag.x = p.x;
-      this.drag.y = p.y;
-    } else if (this.stroke?.pointerId === event.pointerId) {
+    if (!this.dragTo(event, p) && this.stroke?.pointerId === event.pointerId) {
       this.continueStroke(event);
       return;
     }
     this.requestRender();
   }
 
+  onPointerEnd(event) {
+    super.onPointerEnd(event);
+    if (this.stroke?.pointerId === event.pointerId) this.endStroke();
+  }
+
+  onPointerLeave() {
+    if (this.drag || this.stroke) return;
+    this.pointer = null;
+    this.requestRender();
+  }
 }
 
 /** An image-sized canvas and its pixels, where the mask's look is kept up to date region by region. */

@@ -6,7 +6,7 @@
 // Test hooks: document.body.dataset.qualifyState is intro | item | feedback | result once that state is on screen,
 // document.body.dataset.item the index of the item drawn (dataset.previewSeq counts the corrective previews drawn for
 // it); window.qualifyPage.toScreen(x, y), .item(), .feedback(); window.paintPage as on paint.html for painting.
-import { api, requireUser, describeError, ApiError, enc } from './api.js';
+import { api, requireUser, describeError, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
 import { renderNav } from './nav.js';
 import { maskLayer, drawMaskLayer } from './masklayer.js';
 import { ClickStage, ImageCache } from './clickstage.js';
@@ -283,15 +283,8 @@ class QualifyPage {
 
   async call(method, path, body, options = {}) {
     const response = await api(method, path, body, { ...options, raw: true });
-    const date = Date.parse(response.headers.get('Date') || '');
-    // The Date header has whole seconds; only a clearly wrong local clock is corrected.
-    if (Number.isFinite(date)) {
-      const skew = date - Date.now();
-      this.clockSkew = Math.abs(skew) > 2000 ? skew : 0;
-    }
-    if (response.status === 204) return null;
-    const text = await response.text();
-    return text ? JSON.parse(text) : null;
+    this.clockSkew = clockSkewOf(response, this.clockSkew);
+    return jsonOf(response);
   }
 
   /** Local milliseconds of a server time (ISO), or null. */
@@ -400,15 +393,22 @@ class QualifyPage {
     this.setCardStatus('');
     this.setStatus('');
     try {
+      await this.fetchItem();
+    } finally {
+      this.tick();
+      this.updateControls();
+    }
+  }
+
+  /** Asks for the attempt's current item and shows it, while `busy`; a refusal goes to onNextError. */
+  async fetchItem() {
+    try {
       const item = await this.call('POST', `${this.base}/next`);
       this.busy = false;
       await this.showItem(item);
     } catch (e) {
       this.busy = false;
       this.onNextError(e);
-    } finally {
-      this.tick();
-      this.updateControls();
     }
   }
 
@@ -692,12 +692,7 @@ class QualifyPage {
     this.updateControls();
     this.el.next.setAttribute('aria-busy', 'true');
     try {
-      const item = await this.call('POST', `${this.base}/next`);
-      this.busy = false;
-      await this.showItem(item);
-    } catch (e) {
-      this.busy = false;
-      this.onNextError(e);
+      await this.fetchItem();
     } finally {
       this.el.next.removeAttribute('aria-busy');
       this.updateControls();
