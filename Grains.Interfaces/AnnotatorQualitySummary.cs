@@ -2,7 +2,8 @@ namespace Grains.Interfaces;
 
 /// <summary>
 /// One annotator's quality in a campaign, from their answers on instances with a reference mask. Shares are null where
-/// there was nothing to judge. Gold answers (to gold tasks) count in the judged clicks and have their own IoU gain per click. <see cref="Flagged"/>: far below the campaign's other annotators on
+/// there was nothing to judge. Gold answers (to gold tasks) count in the judged clicks and have their own IoU gain per click. The
+/// predicted gain is M_r's estimate of the same from rounds 2 and later of any instance. <see cref="Flagged"/>: far below the campaign's other annotators on
 /// <see cref="RightPolarityShare"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AnnotatorQualitySummary")]
@@ -22,4 +23,6 @@ public sealed record AnnotatorQualitySummary(
     [property: Id(12)] double? IouGainPerClick = null,
     [property: Id(13)] long GoldAnswers = 0,
     [property: Id(14)] long GoldSkips = 0,
-    [property: Id(15)] double? GoldIouGainPerClick = null);
+    [property: Id(15)] double? GoldIouGainPerClick = null,
+    [property: Id(16)] long PredictedGainRounds = 0,
+    [property: Id(17)] double? PredictedIouGainPerClick = null);

@@ -139,17 +139,20 @@ public sealed class CampaignGrain(
                 .Select(q => (q.AnnotatorId, (int)Math.Min(int.MaxValue, q.JudgedClicks), 1 - (double)q.WrongPolarityClicks / q.JudgedClicks)).ToArray())
             .ToHashSet(StringComparer.Ordinal);
         var gold = (await store.AnnotatorGold(CampaignId)).ToDictionary(g => g.AnnotatorId, StringComparer.Ordinal);
+        var predicted = (await store.PredictedGains(CampaignId)).ToDictionary(p => p.AnnotatorId, StringComparer.Ordinal);
         return totals.Select(t =>
         {
             var q = quality.GetValueOrDefault(t.AnnotatorId);
             var g = gold.GetValueOrDefault(t.AnnotatorId);
+            var p = predicted.GetValueOrDefault(t.AnnotatorId);
             return new AnnotatorQualitySummary(t.AnnotatorId, t.Answers, t.Skipped, t.Answers == 0 ? null : t.Seconds / t.Answers,
                 q?.JudgedClicks ?? 0, Share(q?.JudgedClicks - q?.WrongPolarityClicks, q?.JudgedClicks),
                 q?.FirstClicksJudged ?? 0, Share(q?.FirstClicksCorrecting, q?.FirstClicksJudged),
                 q?.AcceptedWithReference ?? 0, Share(q?.AcceptedBad, q?.AcceptedWithReference),
                 flagged.Contains(t.AnnotatorId),
                 q?.GainRounds ?? 0, q is { GainClicks: > 0 } ? q.GainSum / q.GainClicks : null,
-                g?.Answers ?? 0, g?.Skips ?? 0, g is { GainClicks: > 0 } ? g.GainSum / g.GainClicks : null);
+                g?.Answers ?? 0, g?.Skips ?? 0, g is { GainClicks: > 0 } ? g.GainSum / g.GainClicks : null,
+                p.Rounds, p.Clicks > 0 ? p.GainSum / p.Clicks : null);
         }).ToArray();
 
         static double? Share(long? part, long? whole) => whole is > 0 ? (double)part!.Value / whole.Value : null;

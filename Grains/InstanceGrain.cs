@@ -237,6 +237,7 @@ public sealed class InstanceGrain(
         if (round >= 1) await AssessRound(round);
         // Before the write: recorded once per round, so a mask set again after a failed write adds nothing twice.
         if (round >= 1) await RecordGain(round, mask);
+        if (round >= 2) await RecordPredictedGain(round);
         await RecordReferenceScores([S.Masks[^1]]);
         await state.WriteOrDeactivateAsync(this);
         if (!last) await EnqueueCurrentRound(spec);
@@ -484,6 +485,25 @@ public sealed class InstanceGrain(
 
     /// <summary>The boundary F of the quality report counts boundary pixels within this distance as matched.</summary>
     public const double ReportBoundaryTolerancePx = 5;
+
+    /// <summary>
+    /// The IoU gain M_r predicts for corrective round <paramref name="round"/> (its prediction after the round minus after the
+    /// round before, each by the model of its time), for its annotator's estimate from work without a reference. Nothing
+    /// without both predictions; a failure is logged and does not cost the mask.
+    /// </summary>
+    async Task RecordPredictedGain(int round)
+    {
+        if (S.Answers.LastOrDefault(a => a.Round == round) is not { Skipped: false, ClickCount: > 0 } answer) return;
+        if (!S.PredictedIoU.TryGetValue(round, out var after) || !S.PredictedIoU.TryGetValue(round - 1, out var before)) return;
+        try
+        {
+            await store.RecordPredictedGain(AnnotationKeys.ParseInstance(Key).CampaignId, InstanceId, round, answer.AnnotatorId, after - before, answer.ClickCount);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Recording the predicted IoU gain of round {Round} of {InstanceKey} failed; the round stands without it", round, Key);
+        }
+    }
 
     /// <summary>The mask of <paramref name="round"/> scored against the reference, a row of the quality report.</summary>
     public static ReferenceScore ReferenceScoreOf(string instanceId, InstanceSpec spec, int round, MaskRle mask, MaskRle reference)

@@ -63,6 +63,12 @@ public interface ICampaignStore
     /// </summary>
     Task<bool> RecordGain(string campaignId, string instanceId, int round, string annotatorId, double gain, int clicks);
 
+    /// <summary>Instance grain: the IoU gain M_r predicts for a corrective round of <paramref name="annotatorId"/>, once per instance and round.</summary>
+    Task RecordPredictedGain(string campaignId, string instanceId, int round, string annotatorId, double gain, int clicks);
+
+    /// <summary>Per annotator with predicted gains in the campaign: rounds, summed gain and clicks.</summary>
+    Task<IReadOnlyList<(string AnnotatorId, long Rounds, double GainSum, long Clicks)>> PredictedGains(string campaignId);
+
     /// <summary>Instance grain, when its painted reference arrives: adds it to the campaign's gold instances (once).</summary>
     Task AddGold(string campaignId, string instanceId, long addedAtTicks);
 

@@ -356,6 +356,23 @@ public abstract class SqlCampaignStore : ICampaignStore
             ("fj", q.FirstClickJudged ? 1L : 0L), ("fc", q.FirstClickCorrects ? 1L : 0L),
             ("ar", q.AcceptedWithReference ? 1L : 0L), ("ab", q.AcceptedBad ? 1L : 0L));
 
+    public Task RecordPredictedGain(string campaignId, string instanceId, int round, string annotatorId, double gain, int clicks)
+    {
+        if (!double.IsFinite(gain)) throw new ArgumentOutOfRangeException(nameof(gain), gain, "A gain must be a number.");
+        return Write(async (connection, transaction) => await Execute(connection, transaction,
+            "INSERT INTO annotation_predicted_gain (campaign_id, instance_id, round, annotator_id, gain, clicks) VALUES (@c, @i, @r, @a, @g, @k) " +
+            "ON CONFLICT (campaign_id, instance_id, round) DO NOTHING",
+            ("c", campaignId), ("i", instanceId), ("r", round), ("a", annotatorId), ("g", gain), ("k", clicks)), oneStatement: true);
+    }
+
+    public async Task<IReadOnlyList<(string AnnotatorId, long Rounds, double GainSum, long Clicks)>> PredictedGains(string campaignId)
+    {
+        await using var connection = await Open();
+        return await Query(connection, null,
+            "SELECT annotator_id, count(*), sum(gain), sum(clicks) FROM annotation_predicted_gain WHERE campaign_id = @c GROUP BY annotator_id ORDER BY annotator_id",
+            r => (r.GetString(0), Convert.ToInt64(r.GetValue(1)), Convert.ToDouble(r.GetValue(2)), Convert.ToInt64(r.GetValue(3))), ("c", campaignId));
+    }
+
     public Task AddGold(string campaignId, string instanceId, long addedAtTicks) =>
         Write(async (connection, transaction) => await Execute(connection, transaction,
             "INSERT INTO annotation_gold (campaign_id, instance_id, added_at) VALUES (@c, @i, @t) ON CONFLICT (campaign_id, instance_id) DO NOTHING",

@@ -161,4 +161,5 @@ public sealed record CocoExportAnnotation(
 public sealed record AnnotatorQualityDto(
     string AnnotatorId, long Answers, long Skips, double? SecondsPerAnswer, long JudgedClicks, double? RightPolarityShare,
     long FirstClicksJudged, double? FirstClickCorrectingShare, long AcceptedWithReference, double? AcceptedBadShare, bool Flagged,
-    long RoundsWithGain = 0, double? IouGainPerClick = null, long GoldAnswers = 0, long GoldSkips = 0, double? GoldIouGainPerClick = null);
+    long RoundsWithGain = 0, double? IouGainPerClick = null, long GoldAnswers = 0, long GoldSkips = 0, double? GoldIouGainPerClick = null,
+    long PredictedGainRounds = 0, double? PredictedIouGainPerClick = null);

@@ -177,6 +177,7 @@ public sealed class CampaignReport
                     ["gold_answers"] = q.GoldAnswers,
                     ["gold_skips"] = q.GoldSkips,
                     ["gold_iou_gain_per_click"] = q.GoldIouGainPerClick is { } gg ? Round(gg) : null,
+                    ["predicted_iou_gain_per_click"] = q.PredictedIouGainPerClick is { } pg ? Round(pg) : null,
                     ["accepted_with_reference"] = q.AcceptedWithReference,
                     ["accepted_bad_share"] = q.AcceptedBadShare is { } b ? Round(b) : null,
                     ["seconds_per_answer"] = q.SecondsPerAnswer is { } t ? Round(t) : null,

@@ -134,6 +134,21 @@ CREATE TABLE IF NOT EXISTS annotation_round_gain
     CONSTRAINT annotation_round_gain_key PRIMARY KEY (campaign_id, instance_id, round)
 );
 
+-- On any instance, the IoU gain of a corrective round as M_r predicts it (its predicted IoU after the round minus
+-- after the round before), one row per instance and round: the estimate of an annotator's gain from work without a
+-- reference. Written by the instance grain once the round's mask is scored.
+CREATE TABLE IF NOT EXISTS annotation_predicted_gain
+(
+    campaign_id  text             NOT NULL,
+    instance_id  text             NOT NULL,
+    round        integer          NOT NULL,
+    annotator_id text             NOT NULL,
+    gain         double precision NOT NULL,
+    clicks       integer          NOT NULL,
+    CONSTRAINT annotation_predicted_gain_key PRIMARY KEY (campaign_id, instance_id, round)
+);
+CREATE INDEX IF NOT EXISTS annotation_predicted_gain_by_annotator ON annotation_predicted_gain (campaign_id, annotator_id);
+
 -- Gold instances: those with a painted reference mask, served to annotators mixed into their work. Written by the
 -- instance grain when its reference arrives; annotators walk it in (added_at, instance_id) order.
 CREATE TABLE IF NOT EXISTS annotation_gold

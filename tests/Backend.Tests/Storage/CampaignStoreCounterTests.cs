@@ -99,6 +99,12 @@ public sealed class CampaignStoreCounterTests(PostgresServer server)
         Assert.Equal(("c", "x", 2, 0.25), (again!.InstanceId, again.AnnotatorId, again.Clicks, again.Gain));
         Assert.Null((await store.GoldAnswer(campaignId, "s2"))!.Gain);
         Assert.Null(await store.GoldAnswer(campaignId, "nope"));
+
+        await store.RecordPredictedGain(campaignId, "c", 2, "x", 0.1, 2);
+        await store.RecordPredictedGain(campaignId, "c", 2, "x", 0.5, 4); // the same round again: kept once
+        await store.RecordPredictedGain(campaignId, "a", 3, "x", -0.04, 1);
+        var (annotator, rounds, sum, clicks) = Assert.Single(await store.PredictedGains(campaignId));
+        Assert.Equal(("x", 2L, 0.06, 3L), (annotator, rounds, Math.Round(sum, 9), clicks));
     }
 
     [Theory, MemberData(nameof(Databases))]
