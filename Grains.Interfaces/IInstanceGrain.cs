@@ -68,10 +68,13 @@ public interface IInstanceGrain : IGrainWithStringKey
     /// </summary>
     Task<PaintingResult> SubmitPainting(PaintingSubmission submission);
 
-    /// <summary>The result of an earlier painting answer, or null when the submission id is unknown.</summary>
-    Task<PaintingResult?> GetPaintingResult(string submissionId);
+    /// <summary>The result of an earlier painting answer of <paramref name="painterId"/>, or null when they sent no such submission id.</summary>
+    Task<PaintingResult?> GetPaintingResult(string submissionId, string painterId);
 
     Task<ReferenceView> GetReference();
+
+    /// <summary>Marks the instance as an item of a qualification test: it is never a gold task nor given extra rounds again.</summary>
+    Task MarkQualificationItem();
 
     /// <summary>
     /// A gold task for <paramref name="annotatorId"/>: the instance as its round 1 showed it. Null when it has no painted

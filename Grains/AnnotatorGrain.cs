@@ -101,6 +101,13 @@ public sealed class AnnotatorGrain(
                     i--;
                     continue;
                 }
+                catch (AnnotationRejectedException e) when (e.Code is RejectionCodes.AlreadyPainted)
+                {
+                    // Back to the queue for someone else; the queue never offers it to this annotator again in this round.
+                    await queue.Release(AnnotatorId, lease.InstanceId);
+                    i--;
+                    continue;
+                }
                 await Register(campaignId);
                 var current = new CurrentLease(campaignId, key, round, lease.ExpiresAt);
                 S.Lease = current;
@@ -155,7 +162,11 @@ public sealed class AnnotatorGrain(
     async Task<SubmissionResult> SubmitGold(string campaignId, string instanceId, Submission submission)
     {
         var key = AnnotationKeys.Instance(campaignId, instanceId);
-        if (await store.GoldAnswer(campaignId, submission.SubmissionId) is not { } row)
+        var row = await store.GoldAnswer(campaignId, submission.SubmissionId);
+        if (row is not null && (row.AnnotatorId != AnnotatorId || row.InstanceId != instanceId))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, "submissionId",
+                $"Submission id '{submission.SubmissionId}' was used for another answer; send a new one.");
+        if (row is null)
         {
             await RequireRunning(campaignId);
             var score = await GrainFactory.GetGrain<IInstanceGrain>(key).ScoreGold(submission);
@@ -207,13 +218,15 @@ public sealed class AnnotatorGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "instanceId", $"'{instanceKey}' is not an instance key.");
         if (!AnnotationKeys.IsValidId(submission.SubmissionId))
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "submissionId", $"'{submission.SubmissionId}' is not a valid id.");
-        if (S.Lease is { Gold: true } gold && gold.InstanceKey == instanceKey) return await SubmitGold(campaignId, instanceId, submission);
+        if (S.Lease is { Gold: true } gold && gold.InstanceKey == instanceKey && gold.ExpiresAt > DateTimeOffset.UtcNow)
+            return await SubmitGold(campaignId, instanceId, submission);
         var recorded = await store.HasAnswer(campaignId, instanceId, submission.SubmissionId);
+        // A gold answer repeated after its lease was given up, perhaps with the instance's real round leased to them since.
+        if (!recorded && await store.GoldAnswer(campaignId, submission.SubmissionId) is { } earlierGold
+            && earlierGold.AnnotatorId == AnnotatorId && earlierGold.InstanceId == instanceId)
+            return GoldResult(instanceKey, earlierGold);
         if (!recorded && S.Lease?.InstanceKey != instanceKey)
         {
-            // A gold answer repeated after its lease was given up.
-            if (await store.GoldAnswer(campaignId, submission.SubmissionId) is { } earlier && earlier.AnnotatorId == AnnotatorId && earlier.InstanceId == instanceId)
-                return GoldResult(instanceKey, earlier);
             // Only on this refusal path: say whether the instance is missing rather than someone else's.
             if ((await instance.GetState()).Spec is null)
                 throw new AnnotationRejectedException(RejectionCodes.NotInitialized, "instanceId", $"Instance {instanceKey} does not exist.");
@@ -277,8 +290,16 @@ public sealed class AnnotatorGrain(
             if (!held.IsPainting)
                 throw new AnnotationRejectedException(RejectionCodes.LeaseNotHeld, "annotatorId",
                     $"Annotator {AnnotatorId} holds an annotation task ({held.InstanceKey}); answer or release it before painting.");
-            var spec = await GrainFactory.GetGrain<IInstanceGrain>(held.InstanceKey).CheckPaintingTask(AnnotatorId, held.PaintingPass);
-            return new PaintingAssignment(held.CampaignId, held.InstanceKey, held.PaintingPass, held.ExpiresAt, spec);
+            try
+            {
+                var spec = await GrainFactory.GetGrain<IInstanceGrain>(held.InstanceKey).CheckPaintingTask(AnnotatorId, held.PaintingPass);
+                return new PaintingAssignment(held.CampaignId, held.InstanceKey, held.PaintingPass, held.ExpiresAt, spec);
+            }
+            catch (AnnotationRejectedException e) when (e.Code is RejectionCodes.WrongStatus or RejectionCodes.AlreadyPainted)
+            {
+                // Painted already: an answer whose lease could not be forgotten then. A new task follows.
+                await ForgetLapsedLease();
+            }
         }
 
         var info = await RequireRunning(campaignId);
@@ -336,7 +357,7 @@ public sealed class AnnotatorGrain(
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "submissionId", $"'{submission.SubmissionId}' is not a valid id.");
 
         var instance = GrainFactory.GetGrain<IInstanceGrain>(instanceKey);
-        if (await instance.GetPaintingResult(submission.SubmissionId) is { } earlier)
+        if (await instance.GetPaintingResult(submission.SubmissionId, AnnotatorId) is { } earlier)
         {
             await ForgetLease(instanceKey);
             return earlier;

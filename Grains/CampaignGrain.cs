@@ -158,7 +158,20 @@ public sealed class CampaignGrain(
         static double? Share(long? part, long? whole) => whole is > 0 ? (double)part!.Value / whole.Value : null;
     }
 
+    /// <summary>The dashboard asks every few seconds; the report reads a row per reference instance and round, so it is kept this long.</summary>
+    static readonly TimeSpan ReferenceReportLifetime = TimeSpan.FromSeconds(15);
+
+    (ReferenceQualityReport Report, DateTime At)? referenceReport;
+
     public async Task<ReferenceQualityReport> GetReferenceQuality()
+    {
+        if (referenceReport is { } kept && DateTime.UtcNow - kept.At < ReferenceReportLifetime) return kept.Report;
+        var report = await BuildReferenceQuality();
+        referenceReport = (report, DateTime.UtcNow);
+        return report;
+    }
+
+    async Task<ReferenceQualityReport> BuildReferenceQuality()
     {
         var scores = await store.ReferenceScores(CampaignId);
         var lastRound = scores.Count == 0 ? 0 : Math.Max(S.Settings.Rounds, scores.Max(s => s.Round));

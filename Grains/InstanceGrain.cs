@@ -149,7 +149,7 @@ public sealed class InstanceGrain(
             if (S.Status == InstanceStatus.Queued) await EnqueueCurrentRound(spec);
             return S.CurrentRound;
         }
-        if (!S.Exhausted || S.ExtraRoundsGranted >= maxExtraRounds || S.RoundLimit >= InstanceSpecRules.MaxRounds) return null;
+        if (!S.Exhausted || S.ExtraRoundsGranted >= maxExtraRounds || S.RoundLimit >= InstanceSpecRules.MaxRounds || S.QualificationItem) return null;
         S.ExtraRoundsGranted++;
         S.CurrentRound++;
         S.Status = InstanceStatus.Queued;
@@ -258,6 +258,10 @@ public sealed class InstanceGrain(
                 $"Instance {Key} is in round {S.CurrentRound}, not {round}.");
         if (S.Status == InstanceStatus.Leased && S.LeasedTo == annotatorId && S.LeaseExpiresAt == expiresAt)
             return View();
+        // Their painting is the reference that judges this instance's annotators.
+        if (S.Paintings.Any(p => p.PainterId == annotatorId))
+            throw new AnnotationRejectedException(RejectionCodes.AlreadyPainted, "annotatorId",
+                $"{annotatorId} painted instance {Key}; its corrections must come from someone else.");
 
         S.Status = InstanceStatus.Leased;
         S.LeasedTo = annotatorId;
@@ -346,6 +350,9 @@ public sealed class InstanceGrain(
         RequireId(submission.SubmissionId, "submissionId");
         if (S.Paintings.FirstOrDefault(p => p.SubmissionId == submission.SubmissionId) is { } earlier)
         {
+            if (earlier.PainterId != submission.PainterId)
+                throw new AnnotationRejectedException(RejectionCodes.Invalid, "submissionId",
+                    $"Submission id '{submission.SubmissionId}' was used by another painter of {Key}; send a new one.");
             // Repeated: same answer, no change; tell the queue again in case the first call stopped before that.
             await CompletePainting(spec, earlier);
             return PaintingResultOf(earlier);
@@ -374,17 +381,25 @@ public sealed class InstanceGrain(
         return PaintingResultOf(painting);
     }
 
-    public Task<PaintingResult?> GetPaintingResult(string submissionId) =>
-        Task.FromResult(S.Paintings.FirstOrDefault(p => p.SubmissionId == submissionId) is { } p ? PaintingResultOf(p) : null);
+    public Task<PaintingResult?> GetPaintingResult(string submissionId, string painterId) =>
+        Task.FromResult(S.Paintings.FirstOrDefault(p => p.SubmissionId == submissionId && p.PainterId == painterId) is { } p ? PaintingResultOf(p) : null);
 
     public Task<ReferenceView> GetReference() =>
         Task.FromResult(new ReferenceView(S.GroundTruth, S.ReferencePainted, S.Paintings.ToArray(),
             S.Spec is { } spec ? PaintingRules.PaintingsWanted(InstanceId, spec) : 0));
 
 
+    public async Task MarkQualificationItem()
+    {
+        RequireSpec();
+        if (S.QualificationItem) return;
+        S.QualificationItem = true;
+        await state.WriteOrDeactivateAsync(this);
+    }
+
     public Task<GoldTask?> PrepareGold(string annotatorId)
     {
-        if (S.Spec is not { } spec || !S.ReferencePainted || S.GroundTruth is null) return Task.FromResult<GoldTask?>(null);
+        if (S.Spec is not { } spec || !S.ReferencePainted || S.GroundTruth is null || S.QualificationItem) return Task.FromResult<GoldTask?>(null);
         if (S.Masks.FirstOrDefault(m => m.Round == 0) is not { } shown) return Task.FromResult<GoldTask?>(null);
         var known = S.LeasedTo == annotatorId || S.Answers.Any(a => a.AnnotatorId == annotatorId) || S.Paintings.Any(p => p.PainterId == annotatorId);
         return Task.FromResult(known ? null : new GoldTask(spec, shown.Mask));

@@ -56,6 +56,9 @@ public sealed class InstanceState
     /// <summary>Whether <see cref="GroundTruth"/> is a painted mask rather than an imported one.</summary>
     [Id(17)] public bool ReferencePainted { get; set; }
 
+    /// <summary>An item of a qualification test, whose reference test-takers see: no gold task, no extra round.</summary>
+    [Id(18)] public bool QualificationItem { get; set; }
+
     /// <summary>The state an import stores for a new instance: waiting for its round-0 mask.</summary>
     public static InstanceState Imported(InstanceSpec spec, MaskRle? groundTruth) =>
         new() { Spec = spec, GroundTruth = groundTruth, Status = InstanceStatus.WaitingForModel, CurrentRound = 0 };

@@ -167,7 +167,10 @@ public sealed class ModelWorkGrain(
         }
     }
 
-    /// <summary>Queues the paintings of reference instances whose round-0 mask was written here (a queue takes an instance once).</summary>
+    /// <summary>
+    /// Queues the paintings of reference instances whose round-0 mask was written here. A queue takes an instance once, and
+    /// keeps a painted one as completed, so asking again after a restart adds nothing twice.
+    /// </summary>
     async Task EnqueuePaintings(IReadOnlyList<(string InstanceId, int Shard, int Priority, int Paintings)> instances)
     {
         var work = new List<Task>();
@@ -221,7 +224,7 @@ public sealed class ModelWorkGrain(
             {
                 // Written before a restart: make sure it reached its queues.
                 toQueue.Add((row.InstanceId, ShardMap.ShardOf(row.InstanceId, spec.ShardCount), spec.Priority, false,
-                    instance.Paintings.Count == 0 ? PaintingRules.PaintingsWanted(row.InstanceId, spec) : 0));
+                    PaintingRules.PaintingsWanted(row.InstanceId, spec)));
             }
         }
         var written = await store.WriteInstances(Key.CampaignId, writes);

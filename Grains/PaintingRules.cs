@@ -31,6 +31,10 @@ public static class PaintingRules
         if (state.Paintings.Any(p => p.PainterId == painterId))
             throw new AnnotationRejectedException(RejectionCodes.AlreadyPainted, "annotatorId",
                 $"{painterId} painted instance {key} before; a second painting must come from someone else.");
+        // A reference judges the annotators of its instance: none of them may paint it.
+        if (state.Answers.Any(a => a.AnnotatorId == painterId) || state.LeasedTo == painterId)
+            throw new AnnotationRejectedException(RejectionCodes.AlreadyPainted, "annotatorId",
+                $"{painterId} annotated instance {key}; its reference must come from someone else.");
     }
 
     /// <exception cref="AnnotationRejectedException">The first rule the painting answer breaks, naming its field.</exception>

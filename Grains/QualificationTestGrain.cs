@@ -32,6 +32,8 @@ public sealed class QualificationTestGrain(
         if (test.InstanceKeys.Distinct(StringComparer.Ordinal).Count() != test.InstanceKeys.Count)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, "items", "An instance appears twice in the test.");
         for (var i = 0; i < test.InstanceKeys.Count; i++) await CheckItem(test.InstanceKeys[i], $"items[{i}]");
+        // Shown with their references to those who take the test: never again gold, never again given extra rounds.
+        foreach (var key in test.InstanceKeys) await GrainFactory.GetGrain<IInstanceGrain>(key).MarkQualificationItem();
 
         state.State.Test = test with { Version = (state.State.Test?.Version ?? 0) + 1 };
         await state.WriteOrDeactivateAsync(this);
@@ -47,6 +49,9 @@ public sealed class QualificationTestGrain(
         if (view.Spec is null) throw new AnnotationRejectedException(RejectionCodes.NotInitialized, field, $"Instance {instanceKey} does not exist.");
         if ((await instance.GetReference()).Reference is null)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, field, $"Instance {instanceKey} has no reference mask to score answers against.");
+        if (view.Status is not (InstanceStatus.Done or InstanceStatus.Skipped))
+            throw new AnnotationRejectedException(RejectionCodes.Invalid, field,
+                $"Instance {instanceKey} is still being annotated ({view.Status}): those who take the test see its reference, so pick finished instances.");
         if (Kind != QualificationKinds.Corrective) return;
         if (view.Spec.ModelName == ModelNames.External)
             throw new AnnotationRejectedException(RejectionCodes.Invalid, field, $"Instance {instanceKey} takes its masks from outside the silo: its clicks could not be tried.");

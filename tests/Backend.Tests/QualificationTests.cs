@@ -13,7 +13,7 @@ public sealed class QualificationTests(TestClusterFixture fixture) : IClassFixtu
     static readonly SubmittedClick[] WrongPolarity = [new(25.5, 15.5, ClickPolarity.Foreground)];
 
     /// <summary>Instance keys of <paramref name="count"/> instances with the box model's mask and a painted reference.</summary>
-    async Task<string[]> PaintedItems(string prefix, int count, string model = ModelNames.Box)
+    async Task<string[]> PaintedItems(string prefix, int count, string model = ModelNames.Box, bool finish = true)
     {
         var campaignId = NewId(prefix);
         var campaign = fixture.Grains.GetGrain<ICampaignGrain>(campaignId);
@@ -37,6 +37,13 @@ public sealed class QualificationTests(TestClusterFixture fixture) : IClassFixtu
         await painter.SetPaintingQualified(true);
         while (await painter.RequestPainting(campaignId) is { } task)
             await painter.SubmitPainting(task.InstanceKey, new PaintingSubmission(NewId("p"), painterId, 0, Reference, 30));
+        if (!finish) return keys;
+        // Test items are finished instances: whoever takes the test sees their references.
+        var accepterId = NewId("accepter");
+        var accepter = fixture.Grains.GetGrain<IAnnotatorGrain>(accepterId);
+        await accepter.SetQualified(true);
+        while (await accepter.RequestWork(campaignId) is { } work)
+            await accepter.Submit(work.InstanceKey, new Submission(NewId("s"), accepterId, work.Round, [], false, 1));
         return keys;
     }
 
@@ -50,6 +57,8 @@ public sealed class QualificationTests(TestClusterFixture fixture) : IClassFixtu
             .Set(new QualificationTest(QualificationKinds.Corrective, items, 0, 0.9, TimeSpan.Zero));
         var id = NewId("a");
         var attempt = Attempt(QualificationKinds.Corrective, id);
+        // Its reference is shown to test-takers: the item is no gold task any more.
+        Assert.Null(await fixture.Grains.GetGrain<IInstanceGrain>(items[0]).PrepareGold(NewId("someone")));
 
         var first = await attempt.Next();
         Assert.Equal((0, 2, items[0]), (first.Item, first.Of, first.InstanceKey));
@@ -145,6 +154,10 @@ public sealed class QualificationTests(TestClusterFixture fixture) : IClassFixtu
         var share = await Assert.ThrowsAsync<AnnotationRejectedException>(() => fixture.Grains.GetGrain<IQualificationTestGrain>(QualificationKinds.Painting)
             .Set(new QualificationTest(QualificationKinds.Painting, items, 0.5, 0.9, TimeSpan.Zero)));
         Assert.Equal("minRightPolarityShare", share.Field);
+        var live = await PaintedItems("live", 1, finish: false);
+        var unfinished = await Assert.ThrowsAsync<AnnotationRejectedException>(() =>
+            tests.Set(new QualificationTest(QualificationKinds.Corrective, live, 0.5, null, TimeSpan.Zero)));
+        Assert.Contains("still being annotated", unfinished.Message);
         var external = await PaintedItems("external", 1, ModelNames.External);
         Assert.Equal("items[0]", (await Assert.ThrowsAsync<AnnotationRejectedException>(() =>
             tests.Set(new QualificationTest(QualificationKinds.Corrective, external, 0.5, null, TimeSpan.Zero)))).Field);

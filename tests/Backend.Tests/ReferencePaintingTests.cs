@@ -201,6 +201,32 @@ public sealed class ReferencePaintingTests(TestClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Nobody_corrects_what_they_painted_nor_paints_what_they_annotated_nor_reuses_another_painters_submission_id()
+    {
+        var (campaignId, _) = await RunningCampaign("apart", 1, doublePainting: 1, rounds: 2);
+        var (painterId, painter) = await Painter("p1");
+        await painter.SetQualified(true);
+        var task = (await painter.RequestPainting(campaignId))!;
+        await painter.SubmitPainting(task.InstanceKey, Paint("same-id", painterId, Painted));
+        // The only instance was painted by them: no correction work for them, but for someone else.
+        Assert.Null(await painter.RequestWork(campaignId));
+        var annotatorId = NewId("a");
+        var annotator = fixture.Grains.GetGrain<IAnnotatorGrain>(annotatorId);
+        await annotator.SetQualified(true);
+        await annotator.SetPaintingQualified(true);
+        var work = (await annotator.RequestWork(campaignId))!;
+        await annotator.Submit(work.InstanceKey, new Submission("r1", annotatorId, 1, [new(24.5, 15.5, ClickPolarity.Foreground)], false, 3));
+        // They annotated it: the second painting must come from someone else.
+        Assert.Null(await annotator.RequestPainting(campaignId));
+
+        var (secondId, second) = await Painter("p2");
+        var again = (await second.RequestPainting(campaignId))!;
+        var reused = await Assert.ThrowsAsync<AnnotationRejectedException>(() => second.SubmitPainting(again.InstanceKey, Paint("same-id", secondId, Painted)));
+        Assert.Equal((RejectionCodes.Invalid, "submissionId"), (reused.Code, reused.Field));
+        Assert.Equal(2, (await second.SubmitPainting(again.InstanceKey, Paint("own-id", secondId, Painted))).Paintings);
+    }
+
+    [Fact]
     public void The_reference_fraction_picks_instances_by_a_stable_hash()
     {
         var spec = new InstanceSpec("a.jpg", 10, 10, new BoxD(0, 0, 5, 5), "c", 3, 4, 1, ReferenceFraction: 0.1, DoublePaintingFraction: 0.5);

@@ -26,6 +26,8 @@ public sealed class QualificationPageTests(BrowserFixture fixture)
         var campaignId = await fixture.RunningCampaign("qualcorr", BrowserFixture.ImageRoot, coco, images.Length, rounds: 1, clicks: 3,
             referenceFraction: 1);
         await fixture.PaintReferences(campaignId, BrowserFixture.Truths(coco, images));
+        // Test items are finished objects: those who take the test see their references.
+        await fixture.AcceptAll(campaignId);
         // Any mean IoU passes; the clicks' polarity decides. No wait before a retry.
         await SetTest("corrective", new { items = Items(campaignId, images.Length), minMeanIoU = 0.0, minRightPolarityShare = 0.9, retryAfterMinutes = 0 });
 
@@ -80,15 +82,17 @@ public sealed class QualificationPageTests(BrowserFixture fixture)
 
         var annotator = await fixture.Admin.GetFromJsonAsync<JsonObject>($"/api/v1/annotators/{name}");
         Assert.True(annotator!["qualified"]!.GetValue<bool>());
-        await fixture.AddMember(campaignId, name);
+        // The test's campaign is finished (its objects are test items); real work comes from another one.
+        var work = await fixture.RunningCampaign("afterqual", [3]);
+        await fixture.AddMember(work, name);
         using (var client = await fixture.Client((name, password)))
         {
-            var task = await BrowserFixture.Ok(await client.PostAsync($"/api/v1/campaigns/{campaignId}/tasks/next", null));
+            var task = await BrowserFixture.Ok(await client.PostAsync($"/api/v1/campaigns/{work}/tasks/next", null));
             Assert.False(string.IsNullOrEmpty(task["instanceId"]?.GetValue<string>()));
         }
         // My campaigns now offers Annotate instead of the test.
         await page.GotoAsync("/index.html");
-        await Assertions.Expect(page.Locator($"a.annotate-link[data-campaign='{campaignId}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"a.annotate-link[data-campaign='{work}']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#take-corrective-test")).ToHaveCountAsync(0);
         Assert.Empty(errors);
         await page.Context.CloseAsync();
@@ -105,6 +109,7 @@ public sealed class QualificationPageTests(BrowserFixture fixture)
         var coco = BrowserFixture.Coco([image]);
         var campaignId = await fixture.RunningCampaign("qualpaint", BrowserFixture.ImageRoot, coco, 1, rounds: 1, clicks: 3, referenceFraction: 1);
         await fixture.PaintReferences(campaignId, BrowserFixture.Truths(coco, [image]));
+        await fixture.AcceptAll(campaignId);
         await SetTest("painting", new { items = Items(campaignId, 1), minMeanIoU = 0.5, retryAfterMinutes = 0 });
 
         // Qualified for corrective clicks, not for painting.
