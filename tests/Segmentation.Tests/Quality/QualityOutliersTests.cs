@@ -26,8 +26,8 @@ public sealed class QualityOutliersTests
     [Fact]
     public void In_a_spread_out_group_a_gap_larger_than_the_minimum_but_within_three_spreads_is_not_flagged()
     {
-        // Median 0.8, median absolute deviation 0.1: three robust spreads are 0.44, so 0.5 (0.3 below) is within the group.
-        var group = Group(0.6, 0.7, 0.8, 0.9, 1.0, 0.65, 0.75, 0.85, 0.95, 0.5);
+        // Median 0.775, median absolute deviation 0.125: three robust spreads are 0.56, so 0.4 (0.375 below) is within the group.
+        var group = Group(0.6, 0.7, 0.8, 0.9, 1.0, 0.65, 0.75, 0.85, 0.95, 0.4);
         Assert.Empty(QualityOutliers.Flag(group));
         Assert.Equal(["a9"], QualityOutliers.Flag(group, spreads: 1));
     }
@@ -48,5 +48,18 @@ public sealed class QualityOutliersTests
         Assert.Empty(QualityOutliers.Flag(group));
         Assert.Equal(["new"], QualityOutliers.Flag(group, minJudgedClicks: 5));
         Assert.Empty(QualityOutliers.Flag(Group(0.95, 0.2)));
+    }
+
+    [Fact]
+    public void Few_clicks_flag_only_a_glaring_share_and_many_clicks_a_clear_one()
+    {
+        var careful = Group(1, 1, 1, 1, 1);
+        // 4 of 19 right: far below even at the top of its interval. 6 of 8 right: it could be a careful annotator's luck.
+        Assert.Equal(["careless"], QualityOutliers.Flag([.. careful, ("careless", 19, 4 / 19.0), ("unlucky", 8, 0.75)]));
+        // A share a little lower, 0.7, over 200 clicks is clearly below the others.
+        Assert.Equal(["sloppy"], QualityOutliers.Flag([.. careful, ("sloppy", 200, 0.7)]));
+        // Annotators with fewer than 10 judged clicks do not make the yardstick: three careless ones with few clicks cannot lower it.
+        Assert.Equal(["c1", "c2", "c3"], QualityOutliers.Flag([.. Group(1, 1, 1), ("c1", 9, 0), ("c2", 9, 0), ("c3", 9, 0)]));
+        Assert.Equal((1.0, 0.70), (QualityOutliers.WilsonUpper(1, 8), Math.Round(QualityOutliers.WilsonUpper(0.5, 20), 2)));
     }
 }
