@@ -222,7 +222,8 @@ public sealed class AnnotatorGrain(
             return await SubmitGold(campaignId, instanceId, submission);
         var recorded = await store.HasAnswer(campaignId, instanceId, submission.SubmissionId);
         // A gold answer repeated after its lease was given up, perhaps with the instance's real round leased to them since.
-        if (!recorded && await store.GoldAnswer(campaignId, submission.SubmissionId) is { } earlierGold
+        // Read only for annotators who were offered gold in the campaign: most submissions skip it.
+        if (!recorded && S.GoldCursors.ContainsKey(campaignId) && await store.GoldAnswer(campaignId, submission.SubmissionId) is { } earlierGold
             && earlierGold.AnnotatorId == AnnotatorId && earlierGold.InstanceId == instanceId)
             return GoldResult(instanceKey, earlierGold);
         if (!recorded && S.Lease?.InstanceKey != instanceKey)

@@ -1,7 +1,7 @@
 // The annotation page: one object at a time, its box and current mask over the image; the annotator
 // corrects the mask with up to K clicks per round (live preview from the model), accepts it, or skips it.
-import { api, requireUser, describeError, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
-import { renderNav } from './nav.js';
+import { api, describeError, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
+import { bootCampaignPage } from './nav.js';
 import { ClickStage, ImageCache } from './clickstage.js';
 
 // The canvas, the clicks and the mask layers live in clickstage.js and masklayer.js (shared with the qualification
@@ -690,22 +690,4 @@ function pushTiming(kind, entry) {
   if (list.length > TIMINGS_KEPT) list.splice(0, list.length - TIMINGS_KEPT);
 }
 
-async function boot() {
-  const status = document.getElementById('status');
-  try {
-    const user = await requireUser();
-    renderNav(user);
-    const campaignId = new URLSearchParams(location.search).get('campaign');
-    if (!campaignId) {
-      document.getElementById('loading-message').textContent = 'No campaign chosen.';
-      status.textContent = 'Open this page from My campaigns: the address names no campaign.';
-      return;
-    }
-    document.title = `${campaignId} · Annotate`;
-    new AnnotationPage(campaignId).start();
-  } catch (e) {
-    status.textContent = `The page could not start: ${describeError(e)}`;
-  }
-}
-
-if (typeof document !== 'undefined') boot();
+if (typeof document !== 'undefined') bootCampaignPage('Annotate', 'loading-message', campaignId => new AnnotationPage(campaignId).start());

@@ -135,4 +135,13 @@ export function describeError(error) {
   return String(error?.message ?? error);
 }
 
+/** The problem's title and detail (and the field it names), or the error's message. */
+export function problemText(error) {
+  const problem = error instanceof ApiError ? error.problem : null;
+  if (!problem) return describeError(error);
+  const parts = [problem.title, problem.detail].filter((part, i, all) => part && all.indexOf(part) === i);
+  const field = problem.field && problem.field !== 'body' ? ` (${problem.field})` : '';
+  return `${parts.join(': ') || `HTTP ${error.status}`}${field}`;
+}
+
 export const enc = encodeURIComponent;

@@ -305,6 +305,9 @@ function showCurve(curve) {
   }));
 }
 
+const ReportEveryMs = 30_000;
+let reportReadAt = 0;
+
 /** Up to this many classes get a line of their own; more would not be readable. */
 const MaxClassLines = 5;
 
@@ -574,7 +577,11 @@ async function refreshOnce() {
     ['annotators', loadAnnotators().then(loadQuality)],
     ['members', loadMembers()],
   );
-  parts.push(['report', api('GET', `${base}/quality/report`).then(showReferenceReport)]);
+  // The report repeats the ranking curve and the statistics read below, and changes slowly: read it now and then.
+  if (Date.now() - reportReadAt > ReportEveryMs) {
+    reportReadAt = Date.now();
+    parts.push(['report', api('GET', `${base}/quality/report`).then(showReferenceReport, e => { reportReadAt = 0; throw e; })]);
+  }
   if (campaign?.settings?.groundTruthFraction > 0 || campaign?.settings?.referenceFraction > 0) {
     parts.push(['ranking', api('GET', `${base}/ranking/curve`).then(async curve => {
       showCurve(curve);

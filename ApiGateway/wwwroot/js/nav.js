@@ -1,5 +1,5 @@
 // The header every page shares: product name, the pages the user's role may open, who is signed in.
-import { signOut } from './api.js';
+import { signOut, requireUser, problemText } from './api.js';
 
 const links = [
   { href: '/index.html', text: 'My campaigns', roles: ['annotator', 'manager', 'admin'] },
@@ -36,4 +36,25 @@ export function renderNav(user) {
   out.id = 'sign-out';
   out.addEventListener('click', () => signOut());
   header.append(who, out);
+}
+
+/**
+ * Starts the task page of one campaign (`?campaign=ID`) for the signed-in user: the header, the title, then
+ * `start(campaignId)`. A missing id, or a failure to start, is said in `#status` and in the stage's `#stageMessageId`.
+ */
+export async function bootCampaignPage(pageName, stageMessageId, start) {
+  const status = document.getElementById('status');
+  try {
+    renderNav(await requireUser());
+    const campaignId = new URLSearchParams(location.search).get('campaign');
+    if (!campaignId) {
+      document.getElementById(stageMessageId).textContent = 'No campaign chosen.';
+      status.textContent = 'Open this page from My campaigns: the address names no campaign.';
+      return;
+    }
+    document.title = `${campaignId} · ${pageName}`;
+    start(campaignId);
+  } catch (e) {
+    status.textContent = `The page could not start: ${problemText(e)}`;
+  }
 }

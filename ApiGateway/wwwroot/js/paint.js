@@ -1,7 +1,7 @@
 // The paint page: a painter takes one object at a time (image, box, class policy) and paints its reference mask from
 // scratch with a brush, an eraser, straight-line polygons and flood fill; the mask goes to the server as COCO RLE.
-import { api, requireUser, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
-import { renderNav } from './nav.js';
+import { api, problemText, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
+import { bootCampaignPage } from './nav.js';
 import { encodeMask } from './masks.js';
 import { clamp } from './viewport.js';
 import { PaintStage, loadImage } from './paintstage.js';
@@ -28,15 +28,6 @@ function minutesSeconds(ms) {
 /** An id for one answer: the server counts an answer once however often the same id is sent. */
 function newSubmissionId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** The problem's title and detail (and the field it names), or the error's message. */
-function problemText(error) {
-  const problem = error instanceof ApiError ? error.problem : null;
-  if (!problem) return String(error?.message ?? error);
-  const parts = [problem.title, problem.detail].filter((part, i, all) => part && all.indexOf(part) === i);
-  const field = problem.field && problem.field !== 'body' ? ` (${problem.field})` : '';
-  return `${parts.join(': ') || `HTTP ${error.status}`}${field}`;
 }
 
 /** The text as a sentence: with a full stop unless it already ends with one. */
@@ -432,22 +423,4 @@ class PaintPage {
   }
 }
 
-async function boot() {
-  const status = document.getElementById('status');
-  try {
-    const user = await requireUser();
-    renderNav(user);
-    const campaignId = new URLSearchParams(location.search).get('campaign');
-    if (!campaignId) {
-      document.getElementById('stage-text').textContent = 'No campaign chosen.';
-      status.textContent = 'Open this page from My campaigns: the address names no campaign.';
-      return;
-    }
-    document.title = `${campaignId} · Paint`;
-    new PaintPage(campaignId).start();
-  } catch (e) {
-    status.textContent = `The page could not start: ${problemText(e)}`;
-  }
-}
-
-boot();
+bootCampaignPage('Paint', 'stage-text', campaignId => new PaintPage(campaignId).start());

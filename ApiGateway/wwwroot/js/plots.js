@@ -224,7 +224,9 @@ export function lineChart({ label, xLabel, yLabel, series, refLines = [], xType 
     const xt = niceTicks(xMin, xMax, 6);
     if (!xDomain) { xMin = xt.min; xMax = xt.max; }
     xTickList = xTicks ?? xt.ticks.filter(v => v >= xMin - 1e-9 && v <= xMax + 1e-9);
-    xTickText = v => formatTick(v, xt.decimals);
+    // Ticks the caller gives as whole numbers (rounds, percentages) are written as such.
+    const tickDecimals = xTicks?.every(Number.isInteger) ? 0 : xt.decimals;
+    xTickText = v => formatTick(v, tickDecimals);
     xScale = v => area.x0 + (v - xMin) / (xMax - xMin) * (area.x1 - area.x0);
     xTip = format.x ?? (v => formatTick(v, xt.decimals));
   }

@@ -6,7 +6,7 @@
 // Test hooks: document.body.dataset.qualifyState is intro | item | feedback | result once that state is on screen,
 // document.body.dataset.item the index of the item drawn (dataset.previewSeq counts the corrective previews drawn for
 // it); window.qualifyPage.toScreen(x, y), .item(), .feedback(); window.paintPage as on paint.html for painting.
-import { api, requireUser, describeError, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
+import { api, requireUser, problemText, ApiError, enc, clockSkewOf, jsonOf } from './api.js';
 import { renderNav } from './nav.js';
 import { maskLayer, drawMaskLayer } from './masklayer.js';
 import { ClickStage, ImageCache } from './clickstage.js';
@@ -91,15 +91,6 @@ export function suggestedText(suggested, clickCount) {
   if (add) parts.push(`${plural(add, 'click', 'clicks')} on missed object parts (+)`);
   if (remove) parts.push(`${plural(remove, 'click', 'clicks')} on wrongly covered background (−)`);
   return `Hollow rings: where clicks would have corrected the mask, ${parts.join(' and ')}.`;
-}
-
-/** The problem's title and detail (and the field it names), or the error's message. */
-export function problemText(error) {
-  const problem = error instanceof ApiError ? error.problem : null;
-  if (!problem) return describeError(error);
-  const parts = [problem.title, problem.detail].filter((part, i, all) => part && all.indexOf(part) === i);
-  const field = problem.field && problem.field !== 'body' ? ` (${problem.field})` : '';
-  return `${parts.join(': ') || `HTTP ${error.status}`}${field}`;
 }
 
 /** Whether a feedback is the attempt's last: the server says so, or it carries the result. */
