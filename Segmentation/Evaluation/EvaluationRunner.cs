@@ -14,11 +14,20 @@ public sealed record EvaluationProgress(int Done, int Total, int Failed, double 
 /// </summary>
 public sealed class EvaluationRunner(ISegmentationModel model, ProtocolSettings settings, IProgress<EvaluationProgress>? progress = null)
 {
-    public EvaluationReport Run(IReadOnlyList<EvaluationInstance> instances, IEnumerable<DatasetProblem> loadProblems)
+    public EvaluationReport Run(IReadOnlyList<EvaluationInstance> instances, IEnumerable<DatasetProblem> loadProblems) =>
+        RunAll(model, [settings], instances, loadProblems, progress)[0];
+
+    /// <summary>
+    /// Several protocol settings over the same instances, each instance run under every setting while its image is
+    /// prepared, so the model's per-image work is done once for all of them. One report per setting, in order.
+    /// </summary>
+    public static IReadOnlyList<EvaluationReport> RunAll(
+        ISegmentationModel model, IReadOnlyList<ProtocolSettings> settings, IReadOnlyList<EvaluationInstance> instances,
+        IEnumerable<DatasetProblem> loadProblems, IProgress<EvaluationProgress>? progress = null)
     {
-        settings.Validate();
+        foreach (var s in settings) s.Validate();
         var problems = new List<DatasetProblem>(loadProblems);
-        var results = new List<InstanceResult>(instances.Count);
+        var results = settings.Select(_ => new List<InstanceResult>(instances.Count)).ToArray();
         var watch = Stopwatch.StartNew();
         var finalIoUSum = 0.0;
 
@@ -39,16 +48,16 @@ public sealed class EvaluationRunner(ISegmentationModel model, ProtocolSettings 
                         prepared = model.Prepare(ReadImage(instance));
                     }
                     var truth = instance.LoadTruth();
-                    var result = Protocols.Run(settings, model, prepared, instance.Id, truth);
-                    results.Add(result);
-                    finalIoUSum += result.IoU[^1];
+                    var outcomes = settings.Select(s => Protocols.Run(s, model, prepared, instance.Id, truth)).ToArray();
+                    for (var k = 0; k < outcomes.Length; k++) results[k].Add(outcomes[k]);
+                    finalIoUSum += outcomes[0].IoU[^1];
                 }
                 catch (DatasetItemException ex)
                 {
                     problems.Add(new DatasetProblem(ex.Item, ex.Message));
                 }
                 progress?.Report(new EvaluationProgress(i + 1, instances.Count, problems.Count,
-                    results.Count > 0 ? finalIoUSum / results.Count : double.NaN, watch.Elapsed));
+                    results[0].Count > 0 ? finalIoUSum / results[0].Count : double.NaN, watch.Elapsed));
             }
         }
         finally
@@ -56,7 +65,7 @@ public sealed class EvaluationRunner(ISegmentationModel model, ProtocolSettings 
             prepared?.Dispose();
         }
         watch.Stop();
-        return new EvaluationReport(model.Name, settings, results, problems, watch.Elapsed);
+        return settings.Select((s, k) => new EvaluationReport(model.Name, s, results[k], problems, watch.Elapsed)).ToArray();
     }
 
     private static RgbImage ReadImage(EvaluationInstance instance)

@@ -22,7 +22,17 @@ public sealed record InstanceResult(
     /// </summary>
     public IReadOnlyList<RoundQuality> Quality { get; init; } = [];
 
+    /// <summary>Per step, how many of the clicks given so far the mask disagrees with (<see cref="ClickAgreement"/>).</summary>
+    public IReadOnlyList<int> ClickViolations { get; init; } = [];
+
+    /// <summary>The object's area as a fraction of the image's (ground truth).</summary>
+    public double ObjectAreaFraction { get; init; }
+
     public int TotalClicks => ClicksPerStep.Sum();
+
+    /// <summary>The largest drop of IoU from one step to the next (0 when it never drops).</summary>
+    public double LargestStepLoss() =>
+        Enumerable.Range(1, Math.Max(0, IoU.Count - 1)).Select(i => IoU[i - 1] - IoU[i]).DefaultIfEmpty(0).Max() is var loss && loss > 0 ? loss : 0;
 
     /// <summary>Clicks needed to reach <paramref name="threshold"/> (NoC protocol), or the limit when never reached.</summary>
     public int ClicksToReach(double threshold, int limit)

@@ -33,7 +33,7 @@ public static class Protocols
         var trajectory = new Trajectory(settings, truth);
 
         var prediction = model.Predict(image, SegmentationPrompt.FromBox(box));
-        trajectory.Record(prediction, clicks: 0);
+        trajectory.Record(prediction, clicks: 0, Array.Empty<Click>());
         var clicks = new List<Click>();
         var accepted = false;
         for (var round = 1; round <= settings.Rounds; round++)
@@ -54,7 +54,7 @@ public static class Protocols
             clicks.AddRange(roundClicks);
             var previous = prediction.Mask;
             prediction = model.Predict(image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State));
-            trajectory.Record(prediction, roundClicks.Count);
+            trajectory.Record(prediction, roundClicks.Count, clicks);
             trajectory.Assess(RoundAssessment.Of(previous, prediction.Mask, roundClicks, round, prediction.ModelScore, gt, truth.Ignore),
                 previous, prediction.Mask);
         }
@@ -84,7 +84,7 @@ public static class Protocols
             var prediction = model.Predict(image, new SegmentationPrompt(null, clicks.ToArray(), state));
             state = prediction.State;
             current = prediction.Mask;
-            trajectory.Record(prediction, clicks: 1);
+            trajectory.Record(prediction, clicks: 1, clicks);
         }
         return trajectory.Result(instanceId, box: null);
     }
@@ -96,9 +96,11 @@ public static class Protocols
         private readonly List<int> clicks = [];
         private readonly List<ModelCallTiming> calls = [];
         private readonly List<RoundQuality> quality = [];
+        private readonly List<int> violations = [];
 
-        public void Record(MaskPrediction prediction, int clicks)
+        public void Record(MaskPrediction prediction, int clicks, IReadOnlyList<Click> allClicks)
         {
+            violations.Add(ClickAgreement.Violations(prediction.Mask, allClicks));
             iou.Add(MaskMetrics.IoU(prediction.Mask, truth.Mask, truth.Ignore));
             boundaryF.Add(MaskMetrics.BoundaryFMeasure(prediction.Mask, truth.Mask, settings.BoundaryTolerancePx, truth.Ignore));
             this.clicks.Add(clicks);
@@ -115,8 +117,14 @@ public static class Protocols
             iou.Add(iou.Count > 0 ? iou[^1] : 0);
             boundaryF.Add(boundaryF.Count > 0 ? boundaryF[^1] : 0);
             clicks.Add(0);
+            violations.Add(violations.Count > 0 ? violations[^1] : 0);
         }
 
-        public InstanceResult Result(string id, BoxF? box) => new(id, iou, boundaryF, clicks, box, calls) { Quality = quality };
+        public InstanceResult Result(string id, BoxF? box) => new(id, iou, boundaryF, clicks, box, calls)
+        {
+            Quality = quality,
+            ClickViolations = violations,
+            ObjectAreaFraction = (double)truth.Mask.Area() / ((long)truth.Mask.Width * truth.Mask.Height),
+        };
     }
 }

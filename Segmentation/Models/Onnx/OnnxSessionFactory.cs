@@ -19,8 +19,16 @@ public static class OnnxSessionFactory
     {
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"ONNX model file for {modelName} not found: {modelPath}", modelPath);
+        return Create(options => new InferenceSession(modelPath, options), modelPath, modelName, tryCuda, cudaDeviceId, intraOpThreads);
+    }
 
-        if (!tryCuda) return new OnnxSession(CreateCpuSession(modelPath, modelName, intraOpThreads), false);
+    /// <summary>A session on a model held in memory (for example a rewritten graph); <paramref name="sourcePath"/> names it in errors.</summary>
+    public static OnnxSession Create(byte[] model, string sourcePath, string modelName, bool tryCuda = true, int cudaDeviceId = 0, int intraOpThreads = 0) =>
+        Create(options => new InferenceSession(model, options), sourcePath, modelName, tryCuda, cudaDeviceId, intraOpThreads);
+
+    private static OnnxSession Create(Func<SessionOptions, InferenceSession> open, string modelPath, string modelName, bool tryCuda, int cudaDeviceId, int intraOpThreads)
+    {
+        if (!tryCuda) return new OnnxSession(CreateCpuSession(open, modelPath, modelName, intraOpThreads), false);
 
         string reason;
         lock (EnvLogLevelLock)
@@ -33,7 +41,7 @@ public static class OnnxSessionFactory
             {
                 using var cudaOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
                 cudaOptions.AppendExecutionProvider_CUDA(cudaDeviceId);
-                return new OnnxSession(new InferenceSession(modelPath, cudaOptions), true);
+                return new OnnxSession(open(cudaOptions), true);
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
             {
@@ -46,7 +54,7 @@ public static class OnnxSessionFactory
         }
 
         // If the CPU session fails too, the model itself is at fault and that error is what the caller sees.
-        var cpuSession = CreateCpuSession(modelPath, modelName, intraOpThreads);
+        var cpuSession = CreateCpuSession(open, modelPath, modelName, intraOpThreads);
         bool firstForModel;
         lock (FallbackLogged) firstForModel = FallbackLogged.Add(modelName);
         if (firstForModel)
@@ -54,13 +62,13 @@ public static class OnnxSessionFactory
         return new OnnxSession(cpuSession, false);
     }
 
-    private static InferenceSession CreateCpuSession(string modelPath, string modelName, int intraOpThreads)
+    private static InferenceSession CreateCpuSession(Func<SessionOptions, InferenceSession> open, string modelPath, string modelName, int intraOpThreads)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (intraOpThreads > 0) options.IntraOpNumThreads = intraOpThreads;
         try
         {
-            return new InferenceSession(modelPath, options);
+            return open(options);
         }
         catch (OnnxRuntimeException ex)
         {

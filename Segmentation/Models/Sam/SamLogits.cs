@@ -40,6 +40,55 @@ public static class SamLogits
         }
     }
 
+    /// <summary>The logit at an image point of a frame's square low-resolution grid (bilinear).</summary>
+    public static float At(float[] grid, PixelRect frame, double imageX, double imageY, int encoderSize)
+    {
+        var lowSize = (int)Math.Round(Math.Sqrt(grid.Length));
+        var cell = (double)encoderSize / lowSize;
+        var scale = (double)encoderSize / Math.Max(frame.Width, frame.Height);
+        return Bilinear(grid, lowSize, (imageX - frame.X) * scale / cell - 0.5, (imageY - frame.Y) * scale / cell - 0.5);
+    }
+
+    /// <summary>
+    /// A frame's full-resolution logits from its low-resolution grid (bilinear), as the decoder upsamples its own
+    /// chosen mask: grid cell centres map to frame pixel centres through the encoder input's scale.
+    /// </summary>
+    public static float[] Upsample(float[] grid, PixelRect frame, int encoderSize)
+    {
+        var lowSize = (int)Math.Round(Math.Sqrt(grid.Length));
+        var cell = (double)encoderSize / lowSize;
+        var scale = (double)encoderSize / Math.Max(frame.Width, frame.Height);
+        var factor = scale / cell;
+        var result = new float[frame.Width * frame.Height];
+        var xs0 = new int[frame.Width];
+        var xs1 = new int[frame.Width];
+        var fx = new float[frame.Width];
+        for (var x = 0; x < frame.Width; x++)
+        {
+            var sx = Math.Clamp((x + 0.5) * factor - 0.5, 0, lowSize - 1);
+            xs0[x] = (int)sx;
+            xs1[x] = Math.Min(xs0[x] + 1, lowSize - 1);
+            fx[x] = (float)(sx - xs0[x]);
+        }
+        for (var y = 0; y < frame.Height; y++)
+        {
+            var sy = Math.Clamp((y + 0.5) * factor - 0.5, 0, lowSize - 1);
+            var y0 = (int)sy;
+            var y1 = Math.Min(y0 + 1, lowSize - 1);
+            var fy = (float)(sy - y0);
+            var r0 = y0 * lowSize;
+            var r1 = y1 * lowSize;
+            var dst = y * frame.Width;
+            for (var x = 0; x < frame.Width; x++)
+            {
+                var top = grid[r0 + xs0[x]] + (grid[r0 + xs1[x]] - grid[r0 + xs0[x]]) * fx[x];
+                var bottom = grid[r1 + xs0[x]] + (grid[r1 + xs1[x]] - grid[r1 + xs0[x]]) * fx[x];
+                result[dst + x] = top + (bottom - top) * fy;
+            }
+        }
+        return result;
+    }
+
     private static float Bilinear(float[] grid, int size, double x, double y)
     {
         x = Math.Clamp(x, 0, size - 1);

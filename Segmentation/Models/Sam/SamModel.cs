@@ -19,6 +19,7 @@ public sealed class SamModel : ISegmentationModel
     private readonly string encoderInputName;
     private readonly string encoderOutputName;
     private readonly long[] embeddingShape;
+    private readonly bool allMasks;
 
     public SamModel(SamModelPaths paths, SamOptions? options = null, string name = "sam")
     {
@@ -27,7 +28,7 @@ public sealed class SamModel : ISegmentationModel
         encoder = OnnxSessionFactory.Create(paths.EncoderPath, name, intraOpThreads: Options.IntraOpThreads).Session;
         try
         {
-            decoder = OnnxSessionFactory.Create(paths.DecoderPath, name, intraOpThreads: Options.IntraOpThreads).Session;
+            (decoder, allMasks) = OpenDecoder(paths.DecoderPath, name);
         }
         catch
         {
@@ -58,13 +59,93 @@ public sealed class SamModel : ISegmentationModel
         var total = Stopwatch.StartNew();
         var img = prepared.Image;
         var previous = prompt.Previous as SamState;
+        var work = new CallWork();
 
         var frame = ChooseFrame(img, prompt, previous);
-        var (embedding, encoderTiming) = prepared.GetOrEncode(frame, f => Encode(img, f));
+        var feedback = Options.Feedback == MaskFeedback.PreviousLogits;
+        var seen = previous?.ClicksSeen ?? 0;
+        var tried = new HashSet<AskedAs>();
+        // A way of asking the weights not tried yet in this call (null when it was).
+        Candidate? Ask(PixelRect f, bool withFeedback, bool oneAtATime)
+        {
+            var chain = withFeedback && oneAtATime && seen < prompt.Clicks.Count - 1;
+            var asked = new AskedAs(f, withFeedback && (previous is not null || chain), chain);
+            if (!tried.Add(asked)) return null;
+            var candidate = Answer(prepared, asked, prompt, previous, work);
+            return Options.GuardClicks || Options.MergeOnCollapse ? candidate with { Collapsed = Collapsed(candidate, previous) } : candidate;
+        }
+
+        var best = Ask(frame, feedback, Options.OneClickAtATime)!;
+        var hasClicks = prompt.Clicks.Count > 0;
+        if (feedback && hasClicks && (Options.ChooseByClickConsistency || best.Score < Options.RetryBelowScore))
+        {
+            // SAM sometimes collapses when fed its own logits (its predicted IoU then drops): an answer without
+            // the mask prompt is computed too.
+            best = Better(best, Ask(frame, false, false));
+        }
+        if (Options.CompareFrames && previous is not null && previous.Frame != frame && hasClicks)
+        {
+            // Moving to a new frame trades the fed-back logits' fit for resolution; when the object's extent came
+            // from a wrong mask the crop can cut the object, so the answer in the frame of the previous call competes.
+            best = Better(best, Ask(previous.Frame, feedback, Options.OneClickAtATime));
+        }
+        if (Options.GuardClicks && hasClicks && previous is { } prior && Suspect(best))
+        {
+            // The answer contradicts a click or throws the previous mask away: the other ways of asking the same
+            // weights compete, and the one agreeing best with all clicks and the previous mask is kept.
+            var whole = new PixelRect(0, 0, img.Width, img.Height);
+            (PixelRect Frame, bool Feedback, bool OneAtATime)[] alternatives =
+            [
+                (frame, false, false),
+                (frame, feedback, !Options.OneClickAtATime),
+                (prior.Frame, feedback, Options.OneClickAtATime),
+                (whole, feedback, false),
+            ];
+            foreach (var (f, withFeedback, oneAtATime) in alternatives)
+            {
+                best = Better(best, Ask(f, withFeedback, oneAtATime));
+                if (!Suspect(best)) break;
+            }
+        }
+
+        if (Options.Refinement is { } refinement)
+        {
+            var cell = (double)Math.Max(best.Frame.Width, best.Frame.Height) / Options.LowResMaskSize;
+            if (cell >= Options.RefineFromCellSize)
+                EdgeRefinement.Refine(img, best.Frame, best.MaskLogits, prompt.Clicks, cell, refinement);
+        }
+        var lowRes = best.LowRes;
+        var score = best.Score;
+        var (mask, extent) = PasteFrame(best.MaskLogits, best.Frame, img.Width, img.Height);
+        if (previous?.Mask is { } previousMask && seen < prompt.Clicks.Count
+            && ((Options.MergeWhenUnsure && score < Options.RetryBelowScore && previous.Score >= Options.RetryBelowScore)
+                || (Options.MergeOnCollapse && Collapsed(best, previous))))
+        {
+            // SAM rates its new answer poor where it rated the previous one good, or the answer threw the previous
+            // mask away: apply the change only where the new clicks ask for it, and carry that mask on as the next
+            // mask prompt.
+            mask = ProgressiveMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen));
+            lowRes = SamLogits.FromMask(mask, best.Frame, Options.LowResMaskSize, Options.EncoderInputSize);
+            score = previous.Score;
+            extent = mask.BoundingBox()?.ToBox();
+        }
+        var state = new SamState(best.Frame, lowRes) { ObjectExtent = extent ?? prompt.Box, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
+        total.Stop();
+        var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - work.EncoderPreprocessMs - work.EncoderMs - work.DecoderMs);
+        return new MaskPrediction(mask, state, new ModelCallTiming(work.EncoderMs, work.DecoderMs, overhead, work.DecoderRuns) { EncoderPreprocessMs = work.EncoderPreprocessMs }, score);
+    }
+
+    /// <summary>One answer to the prompt, asked in one way (frame, previous logits fed back or not, clicks one run at a time or together).</summary>
+    private Candidate Answer(SamPreparedImage prepared, AskedAs asked, SegmentationPrompt prompt, SamState? previous, CallWork work)
+    {
+        var frame = asked.Frame;
+        var (embedding, encoderTiming) = prepared.GetOrEncode(frame, f => Encode(prepared.Image, f));
+        work.EncoderMs += encoderTiming.RunMs;
+        work.EncoderPreprocessMs += encoderTiming.PreprocessMs;
 
         var lowResInput = new float[Options.LowResMaskSize * Options.LowResMaskSize];
         var hasMask = 0f;
-        if (Options.Feedback == MaskFeedback.PreviousLogits && previous is not null)
+        if (asked.Feedback && previous is not null)
         {
             if (previous.Frame == frame)
                 Array.Copy(previous.LowResLogits, lowResInput, lowResInput.Length);
@@ -74,55 +155,141 @@ public sealed class SamModel : ISegmentationModel
         }
 
         // SAM is trained adding one point at a time with its own logits fed back; several new clicks at once
-        // are given to it in that same way, one decoder call per click, when feedback is on.
-        var seen = previous?.ClicksSeen ?? 0;
-        var decoderMs = 0.0;
-        var decoderRuns = 1;
-        if (Options.Feedback == MaskFeedback.PreviousLogits && Options.OneClickAtATime && seen < prompt.Clicks.Count - 1)
+        // can be given to it in that same way, one decoder run per click.
+        if (asked.OneAtATime)
         {
+            var seen = previous?.ClicksSeen ?? 0;
             for (var k = Math.Max(seen + 1, 1); k < prompt.Clicks.Count; k++)
             {
                 var partial = prompt with { Clicks = prompt.Clicks.Take(k).ToArray() };
                 var step = Decode(embedding, BuildPoints(partial, frame), lowResInput, hasMask, frame, withMask: false);
                 lowResInput = step.LowRes;
                 hasMask = 1f;
-                decoderMs += step.DecoderMs;
-                decoderRuns++;
+                work.DecoderMs += step.DecoderMs;
+                work.DecoderRuns++;
             }
         }
+        var answer = Decode(embedding, BuildPoints(prompt, frame), lowResInput, hasMask, frame, withMask: true);
+        work.DecoderMs += answer.DecoderMs;
+        work.DecoderRuns++;
+        var logits = answer.MaskLogits!;
+        var violations = ClickAgreement.Violations(logits, frame, prompt.Clicks);
+        if (violations > 0 && answer.AllLowRes is { } all && answer.AllScores is { } scores)
+        {
+            // The decoder keeps one of its masks by a fixed rule; another of them may agree with more clicks.
+            var size = Options.LowResMaskSize * Options.LowResMaskSize;
+            var bestToken = -1;
+            var bestViolations = violations;
+            for (var k = 0; k < scores.Length; k++)
+            {
+                var token = new ArraySegment<float>(all, k * size, size);
+                var v = LowResViolations(token, frame, prompt.Clicks);
+                if (v < bestViolations || (v == bestViolations && bestToken >= 0 && scores[k] > scores[bestToken]))
+                {
+                    bestToken = k;
+                    bestViolations = v;
+                }
+            }
+            if (bestToken >= 0)
+            {
+                var lowRes = all.AsSpan(bestToken * size, size).ToArray();
+                var upsampled = SamLogits.Upsample(lowRes, frame, Options.EncoderInputSize);
+                var upsampledViolations = ClickAgreement.Violations(upsampled, frame, prompt.Clicks);
+                if (upsampledViolations < violations)
+                    return new Candidate(frame, upsampled, lowRes, scores[bestToken], upsampledViolations);
+            }
+        }
+        return new Candidate(frame, logits, answer.LowRes, answer.Score, violations);
+    }
 
-        var points = BuildPoints(prompt, frame);
-        var best = Decode(embedding, points, lowResInput, hasMask, frame, withMask: true);
-        decoderMs += best.DecoderMs;
-        if (hasMask > 0 && prompt.Clicks.Count > 0 && (Options.ChooseByClickConsistency || best.Score < Options.RetryBelowScore))
+    /// <summary>Clicks a low-resolution mask of the frame contradicts, read at each click's point.</summary>
+    private int LowResViolations(ArraySegment<float> grid, PixelRect frame, IReadOnlyList<Click> clicks)
+    {
+        var array = grid.Array!;
+        var copy = grid.Offset == 0 && grid.Count == array.Length ? array : grid.ToArray();
+        var violations = 0;
+        foreach (var click in clicks)
         {
-            // SAM sometimes collapses when fed its own logits (its predicted IoU then drops). A second answer
-            // without the mask prompt is computed; the one agreeing with more clicks wins, on ties the one SAM
-            // scores higher.
-            var fresh = Decode(embedding, points, new float[lowResInput.Length], 0f, frame, withMask: true);
-            decoderMs += fresh.DecoderMs;
-            decoderRuns++;
-            var bestViolations = ClickViolations(best.MaskLogits!, frame, prompt.Clicks);
-            var freshViolations = ClickViolations(fresh.MaskLogits!, frame, prompt.Clicks);
-            if (freshViolations < bestViolations || (freshViolations == bestViolations && fresh.Score > best.Score))
-                best = fresh;
+            var inFrame = click.X >= frame.X && click.Y >= frame.Y && click.X < frame.Right && click.Y < frame.Bottom;
+            var inside = inFrame && SamLogits.At(copy, frame, click.X, click.Y, Options.EncoderInputSize) > 0f;
+            if (inside != click.IsForeground) violations++;
         }
-        var (maskLogits, lowRes, score, _) = best;
-        var (mask, extent) = PasteFrame(maskLogits!, frame, img.Width, img.Height);
-        if (Options.MergeWhenUnsure && previous?.Mask is { } previousMask && seen < prompt.Clicks.Count
-            && score < Options.RetryBelowScore && previous.Score >= Options.RetryBelowScore)
+        return violations;
+    }
+
+    /// <summary>
+    /// The decoder session, and whether it returns all of its masks: with <see cref="SamOptions.ChooseAmongMasks"/>
+    /// the graph is rewritten in memory to return them (<see cref="SamDecoderGraph"/>).
+    /// </summary>
+    private (InferenceSession Session, bool AllMasks) OpenDecoder(string path, string name)
+    {
+        if (!Options.ChooseAmongMasks)
+            return (OnnxSessionFactory.Create(path, name, intraOpThreads: Options.IntraOpThreads).Session, false);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"ONNX model file for {name} not found: {path}", path);
+        var rewritten = SamDecoderGraph.ExposeAllMasks(File.ReadAllBytes(path));
+        if (rewritten is null)
         {
-            // SAM rates its new answer poor where it rated the previous one good: apply the change only
-            // where the new clicks ask for it, and carry that mask on as the next mask prompt.
-            mask = ProgressiveMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen));
-            lowRes = SamLogits.FromMask(mask, frame, Options.LowResMaskSize, Options.EncoderInputSize);
-            score = previous.Score;
-            extent = mask.BoundingBox()?.ToBox();
+            Serilog.Log.Warning("{Model}: the decoder {Path} does not pick one of several masks in the standard way; it is run as it is", name, path);
+            return (OnnxSessionFactory.Create(path, name, intraOpThreads: Options.IntraOpThreads).Session, false);
         }
-        var state = new SamState(frame, lowRes) { ObjectExtent = extent ?? prompt.Box, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
-        total.Stop();
-        var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - encoderTiming.PreprocessMs - encoderTiming.RunMs - decoderMs);
-        return new MaskPrediction(mask, state, new ModelCallTiming(encoderTiming.RunMs, decoderMs, overhead, decoderRuns) { EncoderPreprocessMs = encoderTiming.PreprocessMs }, score);
+        return (OnnxSessionFactory.Create(rewritten, path, name, intraOpThreads: Options.IntraOpThreads).Session, true);
+    }
+
+    /// <summary>Whether an answer contradicts a click or throws the previous mask away.</summary>
+    private static bool Suspect(Candidate candidate) => candidate.Violations > 0 || candidate.Collapsed;
+
+    /// <summary>Whether the answer keeps less than <see cref="SamOptions.CollapseIoU"/> of the previous mask (IoU).</summary>
+    private bool Collapsed(Candidate candidate, SamState? previous)
+    {
+        if (previous?.Mask is not { } mask || Options.CollapseIoU <= 0) return false;
+        return FrameIoU(candidate.MaskLogits, candidate.Frame, mask) < Options.CollapseIoU;
+    }
+
+    /// <summary>IoU of a frame's logits (positive: object) with an image mask; the mask outside the frame counts in the union.</summary>
+    private static double FrameIoU(float[] logits, PixelRect frame, BinaryMask mask)
+    {
+        long inter = 0, candidate = 0;
+        for (var y = 0; y < frame.Height; y++)
+        {
+            var src = y * frame.Width;
+            var dst = (frame.Y + y) * mask.Width + frame.X;
+            for (var x = 0; x < frame.Width; x++)
+            {
+                var m = mask.Data[dst + x] != 0;
+                var c = logits[src + x] > 0f;
+                if (c) candidate++;
+                if (c && m) inter++;
+            }
+        }
+        var union = candidate + mask.Area() - inter;
+        return union == 0 ? 1 : (double)inter / union;
+    }
+
+    /// <summary>The better answer: fewer clicks contradicted, then not a collapse, then the higher score SAM gives it.</summary>
+    private static Candidate Better(Candidate current, Candidate? challenger)
+    {
+        if (challenger is null) return current;
+        if (challenger.Violations != current.Violations) return challenger.Violations < current.Violations ? challenger : current;
+        if (challenger.Collapsed != current.Collapsed) return current.Collapsed ? challenger : current;
+        return challenger.Score > current.Score ? challenger : current;
+    }
+
+    /// <summary>How the weights were asked: in which frame, with the previous logits fed back or not, clicks one decoder run at a time or together.</summary>
+    private readonly record struct AskedAs(PixelRect Frame, bool Feedback, bool OneAtATime);
+
+    private sealed record Candidate(PixelRect Frame, float[] MaskLogits, float[] LowRes, double Score, int Violations)
+    {
+        public bool Collapsed { get; init; }
+    }
+
+    /// <summary>What one model call has spent so far.</summary>
+    private sealed class CallWork
+    {
+        public double EncoderMs;
+        public double EncoderPreprocessMs;
+        public double DecoderMs;
+        public int DecoderRuns;
     }
 
     public double Warm(IPreparedImage image, SegmentationPrompt prompt)
@@ -146,6 +313,8 @@ public sealed class SamModel : ISegmentationModel
         if (previous is not null && previous.ObjectExtent is { } known)
             extent = extent is { } b ? Union(b, known) : known;
         if (previous is null && (prompt.Box is null || !Options.ZoomOnBox)) return whole;
+        if (prompt.Box is null && prompt.Clicks.Count < Options.ZoomFromClick) return whole;
+        if (Options.ZoomAfterFirstCorrection && (previous is null || previous.ClicksSeen == 0)) return whole;
         if (extent is null) return whole;
         foreach (var click in prompt.Clicks)
             extent = Union(extent.Value, new BoxF(click.X - 1, click.Y - 1, click.X + 1, click.Y + 1));
@@ -221,7 +390,7 @@ public sealed class SamModel : ISegmentationModel
         return (coords.ToArray(), labels.ToArray());
     }
 
-    private (float[]? MaskLogits, float[] LowRes, double Score, double DecoderMs) Decode(
+    private (float[]? MaskLogits, float[] LowRes, double Score, double DecoderMs, float[]? AllLowRes, float[]? AllScores) Decode(
         float[] embedding, (float[] Points, float[] Labels) points, float[] lowResInput, float hasMask, PixelRect frame, bool withMask)
     {
         var n = points.Labels.Length;
@@ -239,7 +408,9 @@ public sealed class SamModel : ISegmentationModel
             runOptions,
             ["image_embeddings", "point_coords", "point_labels", "mask_input", "has_mask_input", "orig_im_size"],
             [embeddingValue, coordsValue, labelsValue, maskValue, hasMaskValue, sizeValue],
-            ["masks", "iou_predictions", "low_res_masks"]);
+            allMasks && withMask
+                ? ["masks", "iou_predictions", "low_res_masks", SamDecoderGraph.AllMasksOutput, SamDecoderGraph.AllScoresOutput]
+                : ["masks", "iou_predictions", "low_res_masks"]);
         watch.Stop();
 
         var masksShape = outputs[0].GetTensorTypeAndShape().Shape;
@@ -248,26 +419,15 @@ public sealed class SamModel : ISegmentationModel
         var maskLogits = withMask ? outputs[0].GetTensorDataAsSpan<float>()[..(frame.Width * frame.Height)].ToArray() : null;
         var score = outputs[1].GetTensorDataAsSpan<float>()[0];
         var lowRes = outputs[2].GetTensorDataAsSpan<float>()[..(lowSize * lowSize)].ToArray();
-        return (maskLogits, lowRes, score, watch.Elapsed.TotalMilliseconds);
-    }
-
-    /// <summary>Foreground clicks outside the mask plus background clicks inside it.</summary>
-    private static int ClickViolations(float[] frameLogits, PixelRect frame, IReadOnlyList<Click> clicks)
-    {
-        var violations = 0;
-        foreach (var click in clicks)
+        float[]? all = null, allScores = null;
+        if (allMasks && withMask)
         {
-            var x = click.PixelX - frame.X;
-            var y = click.PixelY - frame.Y;
-            if (x < 0 || y < 0 || x >= frame.Width || y >= frame.Height)
-            {
-                if (click.IsForeground) violations++;
-                continue;
-            }
-            var inside = frameLogits[y * frame.Width + x] > 0f;
-            if (inside != click.IsForeground) violations++;
+            all = outputs[3].GetTensorDataAsSpan<float>().ToArray();
+            allScores = outputs[4].GetTensorDataAsSpan<float>().ToArray();
+            if (all.Length != allScores.Length * lowSize * lowSize)
+                throw new InvalidDataException($"{Name} decoder returned {all.Length} low-resolution values for {allScores.Length} masks.");
         }
-        return violations;
+        return (maskLogits, lowRes, score, watch.Elapsed.TotalMilliseconds, all, allScores);
     }
 
     /// <summary>The frame's mask in image coordinates, and its bounding box (null when empty), in one pass.</summary>

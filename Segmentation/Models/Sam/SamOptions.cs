@@ -47,6 +47,44 @@ public sealed record SamOptions
     /// </summary>
     public bool MergeWhenUnsure { get; init; }
 
+    /// <summary>
+    /// When a call moves to a new frame (zooming in), the answer in the previous call's frame is computed too
+    /// and the one agreeing with more clicks is kept, on ties the one SAM scores higher.
+    /// </summary>
+    public bool CompareFrames { get; init; }
+
+    /// <summary>
+    /// When an answer to new clicks contradicts one of the clicks given so far, or keeps less than
+    /// <see cref="CollapseIoU"/> of the previous mask, the other ways of asking the weights (without the mask
+    /// prompt, clicks together or one at a time, the previous frame, the whole image) compete; the answer
+    /// contradicting fewest clicks, then not collapsing, then scored highest by the model is kept.
+    /// </summary>
+    public bool GuardClicks { get; init; }
+
+    /// <summary>When the kept answer collapses (see <see cref="CollapseIoU"/>), it is applied only where the new clicks ask for a change (<see cref="ProgressiveMerge"/>).</summary>
+    public bool MergeOnCollapse { get; init; }
+
+    /// <summary>An answer whose IoU with the previous mask is below this counts as a collapse (0: never).</summary>
+    public double CollapseIoU { get; init; } = 0.5;
+
+    /// <summary>Boundary refinement of every returned mask at full resolution (<see cref="EdgeRefinement"/>); null: none.</summary>
+    public EdgeRefinementOptions? Refinement { get; init; }
+
+    /// <summary>Refinement only where one low-resolution logit cell covers at least this many image pixels (finer frames gain nothing).</summary>
+    public double RefineFromCellSize { get; init; } = 1.5;
+
+    /// <summary>
+    /// The decoder computes four masks and keeps one by a fixed rule; with this on, all four are returned and, when the
+    /// kept one contradicts a click, the one contradicting fewest clicks (then scored highest) replaces it.
+    /// </summary>
+    public bool ChooseAmongMasks { get; init; }
+
+    /// <summary>Zoom-in waits until a call with clicks has been answered in the whole image (the first correction keeps the frame the box mask was made in).</summary>
+    public bool ZoomAfterFirstCorrection { get; init; }
+
+    /// <summary>Without a box, zoom-in starts at this click (the first masks of a few clicks often show only a part of the object).</summary>
+    public int ZoomFromClick { get; init; } = 2;
+
     /// <summary>The zoom crop is the object's extent enlarged by this factor on each side's length.</summary>
     public double ZoomExpansion { get; init; } = 1.4;
 
@@ -58,6 +96,21 @@ public sealed record SamOptions
 
     /// <summary>Threads for each ONNX session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// The plain call of the same weights, the yardstick for every extra: the whole image, the box or clicks in,
+    /// the previous low-resolution logits fed back, all clicks in one decoder run, nothing else.
+    /// </summary>
+    public static SamOptions Plain { get; } = new()
+    {
+        ZoomIn = false,
+        OneClickAtATime = false,
+        CompareFrames = false,
+        GuardClicks = false,
+        MergeOnCollapse = false,
+        RetryBelowScore = 0,
+        Feedback = MaskFeedback.PreviousLogits,
+    };
 }
 
 public enum MaskFeedback

@@ -116,6 +116,92 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
     }
 
     [Fact]
+    public void Without_a_box_zoom_in_waits_for_the_set_click()
+    {
+        using var model = new SamModel(fixture.Paths, new SamOptions { ZoomFromClick = 3 });
+        var whole = new PixelRect(0, 0, fixture.Image.Width, fixture.Image.Height);
+        var previous = new SamState(whole, new float[256 * 256]) { ObjectExtent = new BoxF(700, 400, 850, 478) };
+        var click = Click.AtPixel(780, 440, ClickLabel.Foreground);
+
+        var second = model.ChooseFrame(fixture.Image, new SegmentationPrompt(null, [click, click], previous), previous);
+        var third = model.ChooseFrame(fixture.Image, new SegmentationPrompt(null, [click, click, click], previous), previous);
+        var withBox = model.ChooseFrame(fixture.Image, new SegmentationPrompt(previous.ObjectExtent, [click], previous), previous);
+
+        Assert.Equal(whole, second);
+        Assert.NotEqual(whole, third);
+        Assert.NotEqual(whole, withBox);
+    }
+
+    [Fact]
+    public void The_plain_call_runs_the_decoder_once_on_the_whole_image()
+    {
+        using var plain = new SamModel(fixture.Paths, SamOptions.Plain);
+        using var image = plain.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = plain.Predict(image, SegmentationPrompt.FromBox(box));
+        Click[] clicks = [Click.AtPixel((int)box.CenterX, (int)box.CenterY, ClickLabel.Foreground), Click.AtPixel((int)box.X0 + 2, (int)box.Y0 + 2, ClickLabel.Background)];
+
+        var next = plain.Predict(image, new SegmentationPrompt(box, clicks, first.State));
+
+        Assert.Equal(1, next.Timing.DecoderRuns);
+        Assert.Equal(new PixelRect(0, 0, fixture.Image.Width, fixture.Image.Height), ((SamState)next.State!).Frame);
+    }
+
+    [Fact]
+    public void Neither_the_click_guard_nor_the_refinement_ever_returns_a_mask_contradicting_more_clicks()
+    {
+        using var bare = new SamModel(fixture.Paths, new SamOptions());
+        using var guarded = new SamModel(fixture.Paths, new SamOptions { GuardClicks = true });
+        using var refined = new SamModel(fixture.Paths, new SamOptions { Refinement = new EdgeRefinementOptions(), RefineFromCellSize = 0 });
+        using var bareImage = bare.Prepare(fixture.Image);
+        using var guardedImage = guarded.Prepare(fixture.Image);
+        using var refinedImage = refined.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var rng = GaussianRandom.ForInstance(1, "sam-guard");
+        // Wrong-way clicks as a careless annotator gives them, so the bare answers do contradict some.
+        var simulator = new ClickSimulator(new ClickSimulatorOptions());
+        var prediction = bare.Predict(bareImage, SegmentationPrompt.FromBox(box));
+        var clicks = new List<Click>();
+        var bareViolations = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            var more = simulator.CorrectiveClicks(fixture.Truth, prediction.Mask, 3, rng, null);
+            if (more.Count == 0) break;
+            clicks.AddRange(more.Select(c => round == 1 ? c with { Label = c.IsForeground ? ClickLabel.Background : ClickLabel.Foreground } : c));
+            var prompt = new SegmentationPrompt(box, clicks.ToArray(), prediction.State);
+
+            var fromGuard = guarded.Predict(guardedImage, prompt);
+            var fromRefined = refined.Predict(refinedImage, prompt);
+            prediction = bare.Predict(bareImage, prompt);
+
+            var violations = ClickAgreement.Violations(prediction.Mask, clicks);
+            bareViolations += violations;
+            Assert.True(ClickAgreement.Violations(fromGuard.Mask, clicks) <= violations, $"round {round + 1}: the guard kept a worse answer");
+            Assert.True(ClickAgreement.Violations(fromRefined.Mask, clicks) <= violations, $"round {round + 1}: the refinement broke a click");
+            if (violations > 0)
+                Assert.True(fromGuard.Timing.DecoderRuns > prediction.Timing.DecoderRuns, "a contradicted click makes the guard try the alternatives");
+        }
+        Assert.True(bareViolations > 0, "the test needs answers that contradict clicks");
+    }
+
+    [Fact]
+    public void The_decoder_graph_is_rewritten_to_return_all_four_masks_and_other_graphs_are_left_alone()
+    {
+        var rewritten = SamDecoderGraph.ExposeAllMasks(File.ReadAllBytes(fixture.Paths.DecoderPath));
+        Assert.NotNull(rewritten);
+        Assert.Null(SamDecoderGraph.ExposeAllMasks(File.ReadAllBytes(fixture.Paths.EncoderPath)));
+
+        using var model = new SamModel(fixture.Paths, new SamOptions { ChooseAmongMasks = true });
+        using var image = model.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
+        var inside = InteriorPixel(first.Mask);
+        Click[] clicks = [Click.AtPixel(inside.X, inside.Y, ClickLabel.Background)];
+        var next = model.Predict(image, new SegmentationPrompt(box, clicks, first.State));
+        Assert.Equal(0, ClickAgreement.Violations(next.Mask, clicks));
+    }
+
+    [Fact]
     public void Swapped_encoder_and_decoder_files_are_rejected_with_a_clear_message()
     {
         var swapped = new SamModelPaths(fixture.Paths.DecoderPath, fixture.Paths.EncoderPath);
