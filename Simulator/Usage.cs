@@ -42,6 +42,16 @@ internal static class Usage
             --retry-below-score S SAM: below this predicted IoU, also decode without feedback and keep the better-scored (default 0.8, 0: off)
             --merge               SAM: when SAM scores a new answer poorly after a well-scored one, apply it only around the new clicks
             --feedback none|previouslogits   SAM: feed the previous low-resolution logits back (default previouslogits)
+            --zoom-from-click N   SAM: without a box, zoom in only from the N-th click (default 0: as soon as the extent is known)
+            --zoom-late           SAM: zoom in only after a call with clicks was answered on the whole image
+            --compare-frames      SAM: when a call moves to a zoomed frame, also answer in the previous frame and keep the better
+            --guard               SAM: when an answer contradicts a click or collapses, try the other ways of asking and keep the best
+            --merge-on-collapse   SAM: an answer keeping little of the previous mask is applied only around the new clicks
+            --collapse-iou T      SAM: IoU with the previous mask below which an answer counts as collapsed (default 0.5)
+            --all-masks           SAM: when the decoder's kept mask contradicts a click, use its other masks that contradict fewer
+            --refine              SAM: edge-aware refinement of each mask at full resolution (guided filter on the image)
+            --refine-radius PX, --refine-epsilon E, --refine-from-cell PX   its window radius (0: from the logit cell size),
+                                  regulariser (default 0.002) and smallest logit cell it applies to (default 1.5 px)
             --mb FILE, --mbc FILE crop-contract ONNX models (M_b: RGB+box, M_b+c: RGB+box+clicks)
           Output
             --out FILE            result JSON (default results/eval-PROTOCOL.json); the plot goes next to it as .svg

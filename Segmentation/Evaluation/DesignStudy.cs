@@ -5,9 +5,6 @@ using Segmentation.Simulation;
 
 namespace Segmentation.Evaluation;
 
-/// <summary>One setting of the design-space study: which study it belongs to, its label, and the protocol it runs.</summary>
-public sealed record StudyVariant(string Study, string Label, ProtocolSettings Settings);
-
 /// <summary>
 /// The paper's section 3.2 with our model, on the rounds protocol: region against boundary clicks, click noise,
 /// the smallest error region that gets a click, and the clicks-per-round schedules of its figure 4. Every variant
@@ -128,20 +125,4 @@ public static class DesignStudy
     }
 
     private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)Math.Round(v, 4)).ToArray());
-}
-
-/// <summary>What one study setting measured: mean IoU, boundary F and clicks used after M_b and after each round.</summary>
-public sealed record StudyOutcome(
-    StudyVariant Variant,
-    IReadOnlyList<double> MeanIoU,
-    IReadOnlyList<double> MeanBoundaryF,
-    IReadOnlyList<double> MeanClicks,
-    int LosingOver5Points)
-{
-    public string Study => Variant.Study;
-    public string Label => Variant.Label;
-    public ProtocolSettings Settings => Variant.Settings;
-
-    public static StudyOutcome Of(StudyVariant variant, EvaluationReport report) =>
-        new(variant, report.MeanIoUPerStep, report.MeanBoundaryFPerStep, report.MeanCumulativeClicksPerStep, report.LosingOver5Points);
 }

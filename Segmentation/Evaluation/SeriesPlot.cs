@@ -3,9 +3,6 @@ using System.Text;
 
 namespace Segmentation.Evaluation;
 
-/// <summary>One named line of a <see cref="SeriesPlot"/>: (x, y) points in order.</summary>
-public sealed record PlotSeries(string Name, IReadOnlyList<(double X, double Y)> Points);
-
 /// <summary>An SVG line plot of several series on shared axes, with a legend: one curve per compared setting.</summary>
 public static class SeriesPlot
 {

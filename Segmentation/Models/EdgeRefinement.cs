@@ -3,17 +3,12 @@ using Segmentation.Masks;
 
 namespace Segmentation.Models;
 
-/// <summary>How <see cref="EdgeRefinement"/> works on one mask.</summary>
-/// <param name="Radius">Window radius in pixels of the guided filter; 0: from the low-resolution cell size.</param>
-/// <param name="Epsilon">Guided-filter regulariser on guide intensities in 0..1: larger keeps more of the model's own boundary.</param>
-/// <param name="UncertainLogit">Only pixels whose logit is closer to 0 than this may change: the band around the model's boundary.</param>
-public sealed record EdgeRefinementOptions(int Radius = 0, double Epsilon = 0.002, float UncertainLogit = 6f);
-
 /// <summary>
 /// Boundary refinement at full resolution: SAM-family masks come from 256x256 logits upsampled, so their
 /// boundaries are smooth and may miss the image's edges by a few pixels. A guided filter (He, Sun, Tang) on the
-/// object probabilities (the logits mapped linearly onto 0..1 across the unsure band), with the image's luminance as the guide, moves the boundary onto nearby edges; only
-/// pixels in the band where the model was unsure may change, and never at a click.
+/// object probabilities (the logits mapped linearly onto 0..1 across the unsure band), with the image's luminance
+/// as the guide, moves the boundary onto nearby edges. Only pixels in the band where the model was unsure may
+/// change, and never near a click.
 /// </summary>
 public static class EdgeRefinement
 {

@@ -26,7 +26,9 @@ public static class SamDecoderGraph
         foreach (var node in nodes)
             foreach (var output in node.Outputs)
                 producer[output] = node;
-        if (graph.Any(f => f.Number == 12 && f.Wire == 2 && ValueInfoName(model, f) is AllMasksOutput or AllScoresOutput)) return model;
+        var existing = graph.Where(f => f.Number == 12 && f.Wire == 2).Select(f => ValueInfoName(model, f)).ToHashSet();
+        if (existing.Contains(AllMasksOutput) && existing.Contains(AllScoresOutput)) return model;
+        if (existing.Contains(AllMasksOutput) || existing.Contains(AllScoresOutput)) return null;
 
         var masks = SelectedFrom("low_res_masks", producer);
         var scores = SelectedFrom("iou_predictions", producer);
@@ -92,7 +94,7 @@ public static class SamDecoderGraph
     {
         var tensorType = new MemoryStream();
         WriteVarint(tensorType, (1 << 3) | 0);
-        WriteVarint(tensorType, 1); // FLOAT
+        WriteVarint(tensorType, 1); // FLOAT: SAM decoders return float32 masks and scores
         var type = new MemoryStream();
         WriteMessage(type, 1, tensorType.ToArray());
         var valueInfo = new MemoryStream();
@@ -143,16 +145,20 @@ public static class SamDecoderGraph
                     fields.Add(new Field(number, wire, keyStart, p, p));
                     break;
                 case 1:
+                    if (end - p < 8) throw new InvalidDataException("Malformed ONNX model: a field runs past its message.");
                     p += 8;
                     fields.Add(new Field(number, wire, keyStart, p, p));
                     break;
                 case 2:
-                    var length = (int)ReadVarint(b, ref p);
-                    if (length < 0 || p + length > end) throw new InvalidDataException("Malformed ONNX model: a field runs past its message.");
+                    var rawLength = ReadVarint(b, ref p);
+                    if (rawLength > int.MaxValue) throw new InvalidDataException("Malformed ONNX model: a field is too long.");
+                    var length = (int)rawLength;
+                    if (length < 0 || length > end - p) throw new InvalidDataException("Malformed ONNX model: a field runs past its message.");
                     fields.Add(new Field(number, wire, keyStart, p, p + length));
                     p += length;
                     break;
                 case 5:
+                    if (end - p < 4) throw new InvalidDataException("Malformed ONNX model: a field runs past its message.");
                     p += 4;
                     fields.Add(new Field(number, wire, keyStart, p, p));
                     break;

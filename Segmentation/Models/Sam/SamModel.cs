@@ -77,7 +77,7 @@ public sealed class SamModel : ISegmentationModel
 
         var best = Ask(frame, feedback, Options.OneClickAtATime)!;
         var hasClicks = prompt.Clicks.Count > 0;
-        if (feedback && hasClicks && (Options.ChooseByClickConsistency || best.Score < Options.RetryBelowScore))
+        if (feedback && hasClicks && (Options.ChooseByClickConsistency || (Options.RetryBelowScore > 0 && best.Score < Options.RetryBelowScore)))
         {
             // SAM sometimes collapses when fed its own logits (its predicted IoU then drops): an answer without
             // the mask prompt is computed too.
@@ -119,7 +119,7 @@ public sealed class SamModel : ISegmentationModel
         var (mask, extent) = PasteFrame(best.MaskLogits, best.Frame, img.Width, img.Height);
         if (previous?.Mask is { } previousMask && seen < prompt.Clicks.Count
             && ((Options.MergeWhenUnsure && score < Options.RetryBelowScore && previous.Score >= Options.RetryBelowScore)
-                || (Options.MergeOnCollapse && Collapsed(best, previous))))
+                || (Options.MergeOnCollapse && best.Collapsed)))
         {
             // SAM rates its new answer poor where it rated the previous one good, or the answer threw the previous
             // mask away: apply the change only where the new clicks ask for it, and carry that mask on as the next

@@ -82,8 +82,8 @@ public sealed record SamOptions
     /// <summary>Zoom-in waits until a call with clicks has been answered in the whole image (the first correction keeps the frame the box mask was made in).</summary>
     public bool ZoomAfterFirstCorrection { get; init; }
 
-    /// <summary>Without a box, zoom-in starts at this click (the first masks of a few clicks often show only a part of the object).</summary>
-    public int ZoomFromClick { get; init; } = 2;
+    /// <summary>Without a box, zoom-in waits for this many clicks (the first masks of a few clicks often show only a part of the object); 0: from the first call that knows the object's extent.</summary>
+    public int ZoomFromClick { get; init; }
 
     /// <summary>The zoom crop is the object's extent enlarged by this factor on each side's length.</summary>
     public double ZoomExpansion { get; init; } = 1.4;
@@ -105,11 +105,16 @@ public sealed record SamOptions
     {
         ZoomIn = false,
         OneClickAtATime = false,
+        RetryBelowScore = 0,
+        Feedback = MaskFeedback.PreviousLogits,
+        ChooseByClickConsistency = false,
+        MergeWhenUnsure = false,
         CompareFrames = false,
         GuardClicks = false,
         MergeOnCollapse = false,
-        RetryBelowScore = 0,
-        Feedback = MaskFeedback.PreviousLogits,
+        ChooseAmongMasks = false,
+        ZoomAfterFirstCorrection = false,
+        Refinement = null,
     };
 }
 
