@@ -38,20 +38,13 @@ public static class EvalCommand
         var modelFactory = ModelFactory(cli, modelKind);
         cli.RejectUnknown();
 
-        if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {imagesDir}");
-        var dataset = masksDir is not null
-            ? PairedFolderDataset.Load(imagesDir, masksDir, ignoreValue)
-            : CocoDataset.Load(cocoFile!, imagesDir);
-        var instances = DatasetSubset.EveryNth(dataset.Instances, every);
-        foreach (var problem in dataset.Problems)
-            Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
+        var (instances, loadProblems) = SimulatedAnnotatorOptions.LoadInstances(imagesDir, masksDir, cocoFile, ignoreValue, every);
         Log.Information("Evaluating {Count} instances (every {Every}) with protocol {Protocol}", instances.Count, every, protocolText);
-        if (instances.Count == 0) throw new InvalidDataException("No instance to evaluate: the dataset is empty or every item was rejected.");
 
         using var model = modelFactory();
         var runner = new EvaluationRunner(model, settings, new ProgressBar(protocolText));
-        var report = runner.Run(instances, dataset.Problems);
-        foreach (var problem in report.Problems.Skip(dataset.Problems.Count))
+        var report = runner.Run(instances, loadProblems);
+        foreach (var problem in report.Problems.Skip(loadProblems.Count))
             Log.Warning("Skipped {Item}: {Message}", problem.Item, problem.Message);
 
         Console.WriteLine(report.SummaryTable());

@@ -1,3 +1,5 @@
+using Segmentation.Evaluation.Datasets;
+using Serilog;
 using Segmentation.Simulation;
 
 namespace Simulator;
@@ -24,6 +26,21 @@ public static class SimulatedAnnotatorOptions
         NoiseSigmaPx: cli.Double("click-noise", 3, 0, 1000),
         Strategy: cli.Choice("click-strategy", ClickStrategy.Center),
         MinRegionThicknessPx: cli.Double("min-region-thickness", 10, 0, 1000));
+
+    /// <summary>Loads the dataset and keeps every n-th instance, warning about each item it had to skip; refuses an empty result.</summary>
+    public static (IReadOnlyList<EvaluationInstance> Instances, IReadOnlyList<DatasetProblem> Problems) LoadInstances(
+        string imagesDir, string? masksDir, string? cocoFile, int? ignoreValue, int every)
+    {
+        if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {imagesDir}");
+        var dataset = masksDir is not null
+            ? PairedFolderDataset.Load(imagesDir, masksDir, ignoreValue)
+            : CocoDataset.Load(cocoFile!, imagesDir);
+        var instances = DatasetSubset.EveryNth(dataset.Instances, every);
+        foreach (var problem in dataset.Problems)
+            Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
+        if (instances.Count == 0) throw new InvalidDataException("No instance to run: the dataset is empty or every item was rejected.");
+        return (instances, dataset.Problems);
+    }
 
     public static NoisyBoxSimulatorOptions Boxes(CommandLine cli) => new(SigmaFraction: cli.Double("box-noise", 0.1, 0, 10));
 }

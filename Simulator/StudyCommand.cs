@@ -33,14 +33,7 @@ public static class StudyCommand
         var modelFactory = EvalCommand.ModelFactory(cli, cli.Optional("model") ?? "sam");
         cli.RejectUnknown();
 
-        if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {imagesDir}");
-        var dataset = masksDir is not null
-            ? PairedFolderDataset.Load(imagesDir, masksDir, ignoreValue)
-            : CocoDataset.Load(cocoFile!, imagesDir);
-        var instances = DatasetSubset.EveryNth(dataset.Instances, every);
-        foreach (var problem in dataset.Problems)
-            Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
-        if (instances.Count == 0) throw new InvalidDataException("No instance to study: the dataset is empty or every item was rejected.");
+        var (instances, loadProblems) = SimulatedAnnotatorOptions.LoadInstances(imagesDir, masksDir, cocoFile, ignoreValue, every);
 
         var variants = DesignStudy.Variants(baseline);
         var distinct = DesignStudy.DistinctSettings(variants);
@@ -48,8 +41,8 @@ public static class StudyCommand
             variants.Count, distinct.Count, instances.Count, every);
 
         using var model = modelFactory();
-        var reports = EvaluationRunner.RunAll(model, distinct, instances, dataset.Problems, new ProgressBar("study"));
-        foreach (var problem in reports[0].Problems.Skip(dataset.Problems.Count))
+        var reports = EvaluationRunner.RunAll(model, distinct, instances, loadProblems, new ProgressBar("study"));
+        foreach (var problem in reports[0].Problems.Skip(loadProblems.Count))
             Log.Warning("Skipped {Item}: {Message}", problem.Item, problem.Message);
         if (reports[0].Instances.Count == 0)
             throw new InvalidDataException("No instance could be studied: every one was skipped (see the warnings above).");

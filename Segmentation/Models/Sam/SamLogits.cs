@@ -41,7 +41,7 @@ public static class SamLogits
     }
 
     /// <summary>The logit at an image point of a frame's square low-resolution grid (bilinear).</summary>
-    public static float At(float[] grid, PixelRect frame, double imageX, double imageY, int encoderSize)
+    public static float At(ReadOnlySpan<float> grid, PixelRect frame, double imageX, double imageY, int encoderSize)
     {
         var lowSize = (int)Math.Round(Math.Sqrt(grid.Length));
         var cell = (double)encoderSize / lowSize;
@@ -89,7 +89,7 @@ public static class SamLogits
         return result;
     }
 
-    private static float Bilinear(float[] grid, int size, double x, double y)
+    private static float Bilinear(ReadOnlySpan<float> grid, int size, double x, double y)
     {
         x = Math.Clamp(x, 0, size - 1);
         y = Math.Clamp(y, 0, size - 1);

@@ -182,7 +182,7 @@ public sealed class SamModel : ISegmentationModel
             var bestViolations = violations;
             for (var k = 0; k < scores.Length; k++)
             {
-                var token = new ArraySegment<float>(all, k * size, size);
+                var token = all.AsSpan(k * size, size);
                 var v = LowResViolations(token, frame, prompt.Clicks);
                 if (v < bestViolations || (v == bestViolations && bestToken >= 0 && scores[k] > scores[bestToken]))
                 {
@@ -203,15 +203,13 @@ public sealed class SamModel : ISegmentationModel
     }
 
     /// <summary>Clicks a low-resolution mask of the frame contradicts, read at each click's point.</summary>
-    private int LowResViolations(ArraySegment<float> grid, PixelRect frame, IReadOnlyList<Click> clicks)
+    private int LowResViolations(ReadOnlySpan<float> grid, PixelRect frame, IReadOnlyList<Click> clicks)
     {
-        var array = grid.Array!;
-        var copy = grid.Offset == 0 && grid.Count == array.Length ? array : grid.ToArray();
         var violations = 0;
         foreach (var click in clicks)
         {
             var inFrame = click.X >= frame.X && click.Y >= frame.Y && click.X < frame.Right && click.Y < frame.Bottom;
-            var inside = inFrame && SamLogits.At(copy, frame, click.X, click.Y, Options.EncoderInputSize) > 0f;
+            var inside = inFrame && SamLogits.At(grid, frame, click.X, click.Y, Options.EncoderInputSize) > 0f;
             if (inside != click.IsForeground) violations++;
         }
         return violations;
