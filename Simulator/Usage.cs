@@ -49,6 +49,14 @@ internal static class Usage
             --merge-on-collapse   SAM: an answer keeping little of the previous mask is applied only around the new clicks
             --collapse-iou T      SAM: IoU with the previous mask below which an answer counts as collapsed (default 0.5)
             --all-masks           SAM: when the decoder's kept mask contradicts a click, use its other masks that contradict fewer
+            --trust-above S       SAM: a mask the model scored at least S (default 0.7) is trusted: an answer keeping less
+                                  than --trust-change-iou T of it (IoU, default 0.8) while the score falls by more than
+                                  --trust-score-drop D (default 0.05) is a collapse; the other ways of asking compete,
+                                  and when all collapse --trust-fallback decides
+            --trust-fallback localmerge|keep   SAM: after a collapse, apply the answer only within a disc around each new
+                                  click (default; radius --local-depth F times the click's depth in its error region,
+                                  default 2, plus --local-min PX, default 8), or keep the previous mask
+            --no-trust            SAM: accept every answer, collapses included
             --refine              SAM: edge-aware refinement of each mask at full resolution (guided filter on the image)
             --refine-radius PX, --refine-epsilon E, --refine-from-cell PX   its window radius (0: from the logit cell size),
                                   regulariser (default 0.002) and smallest logit cell it applies to (default 1.5 px)

@@ -10,7 +10,11 @@ namespace Segmentation.Models;
 /// </summary>
 public static class ProgressiveMerge
 {
-    public static BinaryMask Apply(BinaryMask previous, BinaryMask proposal, IEnumerable<Click> newClicks)
+    public static BinaryMask Apply(BinaryMask previous, BinaryMask proposal, IEnumerable<Click> newClicks) =>
+        Apply(previous, proposal, newClicks, reach: null);
+
+    /// <summary>The merge, with each click's change limited to a disc of radius <paramref name="reach"/>(click) when given.</summary>
+    internal static BinaryMask Apply(BinaryMask previous, BinaryMask proposal, IEnumerable<Click> newClicks, Func<Click, double>? reach)
     {
         previous.RequireSameSize(proposal);
         var result = previous.Clone();
@@ -20,8 +24,10 @@ public static class ProgressiveMerge
         var width = previous.Width;
         foreach (var click in newClicks)
         {
-            if (!previous.Contains(click.PixelX, click.PixelY)) continue;
-            var index = click.PixelY * width + click.PixelX;
+            var cx = click.PixelX;
+            var cy = click.PixelY;
+            if (!previous.Contains(cx, cy)) continue;
+            var index = cy * width + cx;
             var changes = click.IsForeground ? added : removed;
             if (changes.Data[index] == 0) continue;
             var labels = click.IsForeground
@@ -29,8 +35,23 @@ public static class ProgressiveMerge
                 : removedLabels ??= ConnectedComponents.Label(removed).Labels;
             var label = labels[index];
             var value = click.IsForeground ? (byte)1 : (byte)0;
-            for (var i = 0; i < labels.Length; i++)
-                if (labels[i] == label) result.Data[i] = value;
+            if (reach is null)
+            {
+                for (var i = 0; i < labels.Length; i++)
+                    if (labels[i] == label) result.Data[i] = value;
+                continue;
+            }
+            var radius = reach(click);
+            var r = (int)Math.Ceiling(radius);
+            var r2 = radius * radius;
+            for (var y = Math.Max(0, cy - r); y <= Math.Min(previous.Height - 1, cy + r); y++)
+            for (var x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
+            {
+                var dx = x - cx;
+                var dy = y - cy;
+                var i = y * width + x;
+                if (dx * dx + dy * dy <= r2 && labels[i] == label) result.Data[i] = value;
+            }
         }
         return result;
     }

@@ -75,6 +75,15 @@ public sealed class SamModel : ISegmentationModel
             return Options.GuardClicks || Options.MergeOnCollapse ? candidate with { Collapsed = Collapsed(candidate, previous) } : candidate;
         }
 
+        // The other ways of asking the same weights, in the order they are tried when an answer is in doubt.
+        (PixelRect Frame, bool Feedback, bool OneAtATime)[] OtherWays(SamState prior) =>
+        [
+            (frame, false, false),
+            (frame, feedback, !Options.OneClickAtATime),
+            (prior.Frame, feedback, Options.OneClickAtATime),
+            (new PixelRect(0, 0, img.Width, img.Height), feedback, false),
+        ];
+
         var best = Ask(frame, feedback, Options.OneClickAtATime)!;
         var hasClicks = prompt.Clicks.Count > 0;
         if (feedback && hasClicks && (Options.ChooseByClickConsistency || (Options.RetryBelowScore > 0 && best.Score < Options.RetryBelowScore)))
@@ -93,18 +102,40 @@ public sealed class SamModel : ISegmentationModel
         {
             // The answer contradicts a click or throws the previous mask away: the other ways of asking the same
             // weights compete, and the one agreeing best with all clicks and the previous mask is kept.
-            var whole = new PixelRect(0, 0, img.Width, img.Height);
-            (PixelRect Frame, bool Feedback, bool OneAtATime)[] alternatives =
-            [
-                (frame, false, false),
-                (frame, feedback, !Options.OneClickAtATime),
-                (prior.Frame, feedback, Options.OneClickAtATime),
-                (whole, feedback, false),
-            ];
-            foreach (var (f, withFeedback, oneAtATime) in alternatives)
+            foreach (var (f, withFeedback, oneAtATime) in OtherWays(prior))
             {
                 best = Better(best, Ask(f, withFeedback, oneAtATime));
                 if (!Suspect(best)) break;
+            }
+        }
+
+        var localOnly = false;
+        if (Options.TrustAboveScore is { } trust && hasClicks && seen < prompt.Clicks.Count
+            && previous is { Mask: { } trustedMask } trusted && trusted.Score >= trust)
+        {
+            // The model was sure of the previous mask, so the new clicks correct details; an answer that throws much of
+            // that mask away while the model's own estimate falls is a collapse. The other ways of asking compete; when
+            // all of them collapse, the previous mask stands, changed at most near the new clicks.
+            bool Breaks(Candidate c) => c.Score < trusted.Score - Options.TrustScoreDrop && FrameIoU(c.MaskLogits, c.Frame, trustedMask) < Options.TrustChangeIoU;
+            if (Breaks(best))
+            {
+                Candidate? kept = null;
+                foreach (var (f, withFeedback, oneAtATime) in OtherWays(trusted))
+                {
+                    if (Ask(f, withFeedback, oneAtATime) is not { } c || Breaks(c)) continue;
+                    kept = c;
+                    break;
+                }
+                if (kept is null && Options.TrustFallback == TrustFallback.LocalMerge)
+                    localOnly = true;
+                else if (kept is null)
+                {
+                    total.Stop();
+                    var keptOverhead = Math.Max(0, total.Elapsed.TotalMilliseconds - work.EncoderPreprocessMs - work.EncoderMs - work.DecoderMs);
+                    return new MaskPrediction(trustedMask.Clone(), trusted with { ClicksSeen = prompt.Clicks.Count },
+                        new ModelCallTiming(work.EncoderMs, work.DecoderMs, keptOverhead, work.DecoderRuns) { EncoderPreprocessMs = work.EncoderPreprocessMs }, trusted.Score);
+                }
+                best = kept ?? best;
             }
         }
 
@@ -119,12 +150,15 @@ public sealed class SamModel : ISegmentationModel
         var (mask, extent) = PasteFrame(best.MaskLogits, best.Frame, img.Width, img.Height);
         if (previous?.Mask is { } previousMask && seen < prompt.Clicks.Count
             && ((Options.MergeWhenUnsure && score < Options.RetryBelowScore && previous.Score >= Options.RetryBelowScore)
-                || (Options.MergeOnCollapse && best.Collapsed)))
+                || (Options.MergeOnCollapse && best.Collapsed)
+                || localOnly))
         {
             // SAM rates its new answer poor where it rated the previous one good, or the answer threw the previous
             // mask away: apply the change only where the new clicks ask for it, and carry that mask on as the next
             // mask prompt.
-            mask = ProgressiveMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen));
+            mask = localOnly
+                ? LocalMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen), Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius)
+                : ProgressiveMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen));
             lowRes = SamLogits.FromMask(mask, best.Frame, Options.LowResMaskSize, Options.EncoderInputSize);
             score = previous.Score;
             extent = mask.BoundingBox()?.ToBox();

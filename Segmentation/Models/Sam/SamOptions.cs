@@ -94,6 +94,29 @@ public sealed record SamOptions
     /// <summary>No zoom when the crop would cover more than this fraction of the image's longer side.</summary>
     public double ZoomMaxFraction { get; init; } = 0.8;
 
+    /// <summary>
+    /// A mask the model scored at least this is trusted: an answer to new clicks that keeps less than
+    /// <see cref="TrustChangeIoU"/> of it (IoU) while the model's score falls by more than <see cref="TrustScoreDrop"/>
+    /// counts as a collapse. The other ways of asking the weights compete, and when all of them collapse,
+    /// <see cref="TrustFallback"/> decides what stands. Null: every answer is accepted.
+    /// </summary>
+    public double? TrustAboveScore { get; init; } = 0.7;
+
+    /// <summary>See <see cref="TrustAboveScore"/>.</summary>
+    public double TrustChangeIoU { get; init; } = 0.8;
+
+    /// <summary>See <see cref="TrustAboveScore"/>.</summary>
+    public double TrustScoreDrop { get; init; } = 0.05;
+
+    /// <summary>What stands when every answer collapses a trusted mask (see <see cref="TrustAboveScore"/>).</summary>
+    public TrustFallback TrustFallback { get; init; } = TrustFallback.LocalMerge;
+
+    /// <summary>With <see cref="TrustFallback.LocalMerge"/>: the disc around a click reaches this many times the click's depth in its error region.</summary>
+    public double LocalMergeDepthFactor { get; init; } = 2;
+
+    /// <summary>With <see cref="TrustFallback.LocalMerge"/>: the disc's smallest radius in image pixels.</summary>
+    public double LocalMergeMinRadius { get; init; } = 8;
+
     /// <summary>Threads for each ONNX session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads { get; init; }
 
@@ -114,6 +137,7 @@ public sealed record SamOptions
         MergeOnCollapse = false,
         ChooseAmongMasks = false,
         ZoomAfterFirstCorrection = false,
+        TrustAboveScore = null,
         Refinement = null,
     };
 }

@@ -185,6 +185,43 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
     }
 
     [Fact]
+    public void When_every_answer_would_break_a_trusted_mask_the_fallback_keeps_it_or_changes_it_only_near_the_new_clicks()
+    {
+        // Settings under which every answer counts as a collapse of the previous mask, so the fallback always acts.
+        var always = new SamOptions { TrustAboveScore = 0, TrustScoreDrop = -2, TrustChangeIoU = 1.01 };
+        using var keep = new SamModel(fixture.Paths, always with { TrustFallback = TrustFallback.Keep });
+        using var local = new SamModel(fixture.Paths, always with { TrustFallback = TrustFallback.LocalMerge, LocalMergeDepthFactor = 1, LocalMergeMinRadius = 6 });
+        using var bare = new SamModel(fixture.Paths, new SamOptions { TrustAboveScore = null });
+        using var keepImage = keep.Prepare(fixture.Image);
+        using var localImage = local.Prepare(fixture.Image);
+        using var bareImage = bare.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = bare.Predict(bareImage, SegmentationPrompt.FromBox(box));
+        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "sam-trust"), null);
+        Assert.NotEmpty(clicks);
+        var prompt = new SegmentationPrompt(box, clicks.ToArray(), first.State);
+
+        var kept = keep.Predict(keepImage, prompt);
+        var merged = local.Predict(localImage, prompt);
+        var answer = bare.Predict(bareImage, prompt);
+
+        Assert.Equal(first.Mask, kept.Mask);
+        Assert.Equal(clicks.Count, ((SamState)kept.State!).ClicksSeen);
+        Assert.NotEqual(first.Mask, answer.Mask);
+        var discs = clicks.Select(c => (c.PixelX, c.PixelY, Radius: LocalMerge.Depth(first.Mask, c.PixelX, c.PixelY) + 6)).ToArray();
+        var changed = 0;
+        for (var y = 0; y < first.Mask.Height; y++)
+        for (var x = 0; x < first.Mask.Width; x++)
+        {
+            if (merged.Mask[x, y] == first.Mask[x, y]) continue;
+            changed++;
+            Assert.True(merged.Mask[x, y] == answer.Mask[x, y], $"({x},{y}) changed to a value the answer does not have");
+            Assert.Contains(discs, d => Math.Sqrt(Math.Pow(d.PixelX - x, 2) + Math.Pow(d.PixelY - y, 2)) <= d.Radius);
+        }
+        Assert.True(changed > 0, "the local merge applies the answer near the clicks");
+    }
+
+    [Fact]
     public void The_decoder_graph_is_rewritten_to_return_all_four_masks_and_other_graphs_are_left_alone()
     {
         var rewritten = SamDecoderGraph.ExposeAllMasks(File.ReadAllBytes(fixture.Paths.DecoderPath));
