@@ -78,6 +78,8 @@ public static class EvalCommand
                 var plain = cli.Flag("plain");
                 var refineOptions = new EdgeRefinementOptions(cli.Int("refine-radius", 0, 0, 32), cli.Double("refine-epsilon", 0.002, 1e-6, 1));
                 var refine = cli.Flag("refine") ? refineOptions : null;
+                if (cli.Has("trust-fallback") && cli.Choice("trust-fallback", TrustFallback.LocalMerge) == TrustFallback.Keep && (cli.Has("local-depth") || cli.Has("local-min")))
+                    throw new UsageException("--local-depth and --local-min shape the local merge: they cannot be combined with --trust-fallback keep.");
                 if (refine is null && (cli.Has("refine-radius") || cli.Has("refine-epsilon") || cli.Has("refine-from-cell")))
                     throw new UsageException("--refine-radius, --refine-epsilon and --refine-from-cell need --refine.");
                 if (plain && extras.FirstOrDefault(cli.Has) is { } clash)

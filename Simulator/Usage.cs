@@ -54,7 +54,7 @@ internal static class Usage
                                   --trust-score-drop D (default 0.05) is a collapse; the other ways of asking compete,
                                   and when all collapse --trust-fallback decides
             --trust-fallback localmerge|keep   SAM: after a collapse, apply the answer only within a disc around each new
-                                  click (default; radius --local-depth F times the click's depth in its error region,
+                                  click (default; radius --local-depth F times the click's distance to the mask's edge,
                                   default 2, plus --local-min PX, default 8), or keep the previous mask
             --no-trust            SAM: accept every answer, collapses included
             --refine              SAM: edge-aware refinement of each mask at full resolution (guided filter on the image)

@@ -21,6 +21,8 @@ public static class LocalMerge
     /// <summary>Distance from a pixel to the nearest pixel of the other side of the mask (outside: to the mask; inside: to the background).</summary>
     public static double Depth(BinaryMask mask, int cx, int cy)
     {
+        if (!mask.Contains(cx, cy))
+            throw new ArgumentOutOfRangeException(nameof(cx), $"({cx}, {cy}) lies outside the {mask.Width}x{mask.Height} mask.");
         var side = mask.Data[cy * mask.Width + cx];
         var limit = Math.Max(mask.Width, mask.Height);
         var best = double.PositiveInfinity;

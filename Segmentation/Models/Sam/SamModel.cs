@@ -529,6 +529,6 @@ public sealed record SamState(PixelRect Frame, float[] LowResLogits) : Predictio
     /// <summary>The mask this state belongs to, in image coordinates.</summary>
     public BinaryMask? Mask { get; init; }
 
-    /// <summary>SAM's predicted IoU of <see cref="Mask"/>.</summary>
+    /// <summary>SAM's predicted IoU of <see cref="Mask"/>; after a merge or a kept mask, the score of the mask it started from.</summary>
     public double Score { get; init; }
 }

@@ -111,7 +111,7 @@ public sealed record SamOptions
     /// <summary>What stands when every answer collapses a trusted mask (see <see cref="TrustAboveScore"/>).</summary>
     public TrustFallback TrustFallback { get; init; } = TrustFallback.LocalMerge;
 
-    /// <summary>With <see cref="TrustFallback.LocalMerge"/>: the disc around a click reaches this many times the click's depth in its error region.</summary>
+    /// <summary>With <see cref="TrustFallback.LocalMerge"/>: the disc around a click reaches this many times the click's distance to the previous mask's edge.</summary>
     public double LocalMergeDepthFactor { get; init; } = 2;
 
     /// <summary>With <see cref="TrustFallback.LocalMerge"/>: the disc's smallest radius in image pixels.</summary>

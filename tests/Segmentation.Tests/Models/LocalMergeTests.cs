@@ -19,6 +19,7 @@ public sealed class LocalMergeTests
         Assert.Equal(6, LocalMerge.Depth(previous, 25, 50));
         Assert.False(merged[25, 50], "the clicked pixel leaves the mask");
         Assert.False(merged[25 + 15, 50], "inside the disc the answer is applied");
+        Assert.False(merged[25 + 16, 50], "the disc includes its rim");
         Assert.True(merged[25 + 17, 50], "outside the disc the previous mask stays");
         Assert.True(merged[60, 60], "far from the click the previous mask stays");
         var removed = previous.Area() - merged.Area();
@@ -58,5 +59,6 @@ public sealed class LocalMergeTests
         Assert.Equal(Math.Sqrt(2 * 5 * 5), LocalMerge.Depth(mask, 24, 24), 6);
         Assert.Equal(50, LocalMerge.Depth(new BinaryMask(50, 50), 3, 3));
         Assert.Throws<ArgumentOutOfRangeException>(() => LocalMerge.Apply(mask, mask, [], depthFactor: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LocalMerge.Depth(mask, -1, 3));
     }
 }

@@ -152,9 +152,9 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
     [Fact]
     public void Neither_the_click_guard_nor_the_refinement_ever_returns_a_mask_contradicting_more_clicks()
     {
-        using var bare = new SamModel(fixture.Paths, new SamOptions());
-        using var guarded = new SamModel(fixture.Paths, new SamOptions { GuardClicks = true });
-        using var refined = new SamModel(fixture.Paths, new SamOptions { Refinement = new EdgeRefinementOptions(), RefineFromCellSize = 0 });
+        using var bare = new SamModel(fixture.Paths, new SamOptions { TrustAboveScore = null });
+        using var guarded = new SamModel(fixture.Paths, new SamOptions { GuardClicks = true, TrustAboveScore = null });
+        using var refined = new SamModel(fixture.Paths, new SamOptions { Refinement = new EdgeRefinementOptions(), RefineFromCellSize = 0, TrustAboveScore = null });
         using var bareImage = bare.Prepare(fixture.Image);
         using var guardedImage = guarded.Prepare(fixture.Image);
         using var refinedImage = refined.Prepare(fixture.Image);
