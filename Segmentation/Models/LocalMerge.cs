@@ -4,8 +4,8 @@ namespace Segmentation.Models;
 
 /// <summary>
 /// Applies a model's new answer only near the new clicks: like <see cref="ProgressiveMerge"/>, the connected change
-/// containing each click is taken, but only within a disc around the click. A corrective click at depth d inside an
-/// error region (its distance to the previous mask's edge) says that region reaches at least d from the edge, so the
+/// containing each click is taken, but only within a disc around the click. A corrective click at distance d from the previous
+/// mask's edge says the error it corrects reaches at least d from that edge (unless it lies in a separate part), so the
 /// disc's radius is <c>depthFactor * d + minRadius</c>. A model answer that rewrites the whole mask thus changes it
 /// only where the annotator pointed.
 /// </summary>
@@ -15,7 +15,16 @@ public static class LocalMerge
     {
         if (depthFactor < 0 || minRadius < 0)
             throw new ArgumentOutOfRangeException(nameof(depthFactor), "The disc's factor and smallest radius cannot be negative.");
-        return ProgressiveMerge.Apply(previous, proposal, newClicks, click => depthFactor * Depth(previous, click.PixelX, click.PixelY) + minRadius);
+        // One distance transform per side of the mask, shared by the clicks on that side.
+        var toOtherSide = new float[]?[2];
+        double Reach(Click click)
+        {
+            var index = click.PixelY * previous.Width + click.PixelX;
+            var side = previous.Data[index];
+            var squared = (toOtherSide[side] ??= DistanceTransform.SquaredDistanceToOutside(previous, side))[index];
+            return depthFactor * Distance(squared, previous) + minRadius;
+        }
+        return ProgressiveMerge.Apply(previous, proposal, newClicks, Reach);
     }
 
     /// <summary>Distance from a pixel to the nearest pixel of the other side of the mask (outside: to the mask; inside: to the background).</summary>
@@ -23,25 +32,11 @@ public static class LocalMerge
     {
         if (!mask.Contains(cx, cy))
             throw new ArgumentOutOfRangeException(nameof(cx), $"({cx}, {cy}) lies outside the {mask.Width}x{mask.Height} mask.");
-        var side = mask.Data[cy * mask.Width + cx];
-        var limit = Math.Max(mask.Width, mask.Height);
-        var best = double.PositiveInfinity;
-        // Rings of growing Chebyshev radius: once the ring's radius passes the best Euclidean distance, none is closer.
-        for (var ring = 1; ring <= limit && ring <= best; ring++)
-        {
-            for (var y = cy - ring; y <= cy + ring; y++)
-            {
-                if (y < 0 || y >= mask.Height) continue;
-                var step = y == cy - ring || y == cy + ring ? 1 : 2 * ring;
-                for (var x = cx - ring; x <= cx + ring; x += step)
-                {
-                    if (x < 0 || x >= mask.Width || mask.Data[y * mask.Width + x] == side) continue;
-                    var d = Math.Sqrt((double)(x - cx) * (x - cx) + (double)(y - cy) * (y - cy));
-                    if (d < best) best = d;
-                }
-            }
-        }
-        // An all-foreground or all-background image: the click's side reaches the image's edge.
-        return double.IsPositiveInfinity(best) ? limit : best;
+        var index = cy * mask.Width + cx;
+        return Distance(DistanceTransform.SquaredDistanceToOutside(mask, mask.Data[index])[index], mask);
     }
+
+    // A mask with one side only: the click's side reaches the image's edge.
+    private static double Distance(float squared, BinaryMask mask) =>
+        float.IsPositiveInfinity(squared) ? Math.Max(mask.Width, mask.Height) : Math.Sqrt(squared);
 }
