@@ -130,10 +130,7 @@ public sealed class SamModel : ISegmentationModel
                     localOnly = true;
                 else if (kept is null)
                 {
-                    total.Stop();
-                    var keptOverhead = Math.Max(0, total.Elapsed.TotalMilliseconds - work.EncoderPreprocessMs - work.EncoderMs - work.DecoderMs);
-                    return new MaskPrediction(trustedMask.Clone(), trusted with { ClicksSeen = prompt.Clicks.Count },
-                        new ModelCallTiming(work.EncoderMs, work.DecoderMs, keptOverhead, work.DecoderRuns) { EncoderPreprocessMs = work.EncoderPreprocessMs }, trusted.Score);
+                    return Result(trustedMask.Clone(), trusted with { ClicksSeen = prompt.Clicks.Count }, trusted.Score);
                 }
                 best = kept ?? best;
             }
@@ -164,9 +161,15 @@ public sealed class SamModel : ISegmentationModel
             extent = mask.BoundingBox()?.ToBox();
         }
         var state = new SamState(best.Frame, lowRes) { ObjectExtent = extent ?? prompt.Box, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
-        total.Stop();
-        var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - work.EncoderPreprocessMs - work.EncoderMs - work.DecoderMs);
-        return new MaskPrediction(mask, state, new ModelCallTiming(work.EncoderMs, work.DecoderMs, overhead, work.DecoderRuns) { EncoderPreprocessMs = work.EncoderPreprocessMs }, score);
+        return Result(mask, state, score);
+
+        // The answer with what this call spent; the runner's own processing is the time no model run took.
+        MaskPrediction Result(BinaryMask resultMask, SamState resultState, double resultScore)
+        {
+            total.Stop();
+            var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - work.EncoderPreprocessMs - work.EncoderMs - work.DecoderMs);
+            return new MaskPrediction(resultMask, resultState, new ModelCallTiming(work.EncoderMs, work.DecoderMs, overhead, work.DecoderRuns) { EncoderPreprocessMs = work.EncoderPreprocessMs }, resultScore);
+        }
     }
 
     /// <summary>One answer to the prompt, asked in one way (frame, previous logits fed back or not, clicks one run at a time or together).</summary>
