@@ -166,6 +166,16 @@ public sealed class SamModel : ISegmentationModel
         // The answer with what this call spent; the runner's own processing is the time no model run took.
         MaskPrediction Result(BinaryMask resultMask, SamState resultState, double resultScore)
         {
+            if (Options.EnforceClicksRadius is { } radius && prompt.Clicks.Count > 0)
+            {
+                var (agreeing, changed) = ClickEnforcement.Apply(resultMask, prompt.Clicks, radius);
+                if (changed > 0)
+                {
+                    // The fed-back logits stay the model's own: the discs are the annotator's, not a prediction.
+                    resultMask = agreeing;
+                    resultState = resultState with { Mask = agreeing, ObjectExtent = agreeing.BoundingBox()?.ToBox() ?? resultState.ObjectExtent };
+                }
+            }
             total.Stop();
             var overhead = Math.Max(0, total.Elapsed.TotalMilliseconds - work.EncoderPreprocessMs - work.EncoderMs - work.DecoderMs);
             return new MaskPrediction(resultMask, resultState, new ModelCallTiming(work.EncoderMs, work.DecoderMs, overhead, work.DecoderRuns) { EncoderPreprocessMs = work.EncoderPreprocessMs }, resultScore);

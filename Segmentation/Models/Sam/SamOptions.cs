@@ -117,6 +117,13 @@ public sealed record SamOptions
     /// <summary>With <see cref="TrustFallback.LocalMerge"/>: the disc's smallest radius in image pixels.</summary>
     public double LocalMergeMinRadius { get; init; } = 8;
 
+    /// <summary>
+    /// Every returned mask agrees with every click: a click the answer contradicts gets a disc of its label, reaching
+    /// to the nearest pixel already on its side, at most this radius in image pixels and half-way to the nearest click
+    /// of the other label (<see cref="ClickEnforcement"/>). Null: the answer is returned as the model gave it.
+    /// </summary>
+    public double? EnforceClicksRadius { get; init; } = 10;
+
     /// <summary>Threads for each ONNX session (0: ONNX Runtime's default).</summary>
     public int IntraOpThreads { get; init; }
 
@@ -138,6 +145,7 @@ public sealed record SamOptions
         ChooseAmongMasks = false,
         ZoomAfterFirstCorrection = false,
         TrustAboveScore = null,
+        EnforceClicksRadius = null,
         Refinement = null,
     };
 }

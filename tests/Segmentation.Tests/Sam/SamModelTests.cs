@@ -152,9 +152,9 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
     [Fact]
     public void Neither_the_click_guard_nor_the_refinement_ever_returns_a_mask_contradicting_more_clicks()
     {
-        using var bare = new SamModel(fixture.Paths, new SamOptions { TrustAboveScore = null });
-        using var guarded = new SamModel(fixture.Paths, new SamOptions { GuardClicks = true, TrustAboveScore = null });
-        using var refined = new SamModel(fixture.Paths, new SamOptions { Refinement = new EdgeRefinementOptions(), RefineFromCellSize = 0, TrustAboveScore = null });
+        using var bare = new SamModel(fixture.Paths, new SamOptions { TrustAboveScore = null, EnforceClicksRadius = null });
+        using var guarded = new SamModel(fixture.Paths, new SamOptions { GuardClicks = true, TrustAboveScore = null, EnforceClicksRadius = null });
+        using var refined = new SamModel(fixture.Paths, new SamOptions { Refinement = new EdgeRefinementOptions(), RefineFromCellSize = 0, TrustAboveScore = null, EnforceClicksRadius = null });
         using var bareImage = bare.Prepare(fixture.Image);
         using var guardedImage = guarded.Prepare(fixture.Image);
         using var refinedImage = refined.Prepare(fixture.Image);
@@ -185,13 +185,51 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
     }
 
     [Fact]
+    public void Every_mask_the_default_runner_returns_agrees_with_every_click_and_differs_from_the_answer_only_near_contradicted_clicks()
+    {
+        using var model = new SamModel(fixture.Paths, new SamOptions());
+        using var bare = new SamModel(fixture.Paths, new SamOptions { EnforceClicksRadius = null });
+        using var image = model.Prepare(fixture.Image);
+        using var bareImage = bare.Prepare(fixture.Image);
+        var radius = new SamOptions().EnforceClicksRadius!.Value;
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var rng = GaussianRandom.ForInstance(1, "sam-enforce");
+        var simulator = new ClickSimulator(new ClickSimulatorOptions());
+        var prediction = model.Predict(image, SegmentationPrompt.FromBox(box));
+        var clicks = new List<Click>();
+        var contradictedByModel = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            var more = simulator.CorrectiveClicks(fixture.Truth, prediction.Mask, 3, rng, null);
+            if (more.Count == 0) break;
+            // Wrong-way clicks in round 2, as a careless annotator gives them, so that the model does contradict some.
+            clicks.AddRange(more.Select(c => round == 1 ? c with { Label = c.IsForeground ? ClickLabel.Background : ClickLabel.Foreground } : c));
+            var state = prediction.State;
+
+            prediction = model.Predict(image, new SegmentationPrompt(box, clicks.ToArray(), state));
+            // The same call without the discs, from the same state: the model's own answer.
+            var answer = bare.Predict(bareImage, new SegmentationPrompt(box, clicks.ToArray(), state));
+
+            Assert.Equal(0, ClickAgreement.Violations(prediction.Mask, clicks));
+            Assert.Same(prediction.Mask, ((SamState)prediction.State!).Mask);
+            var contradicted = clicks.Where(c => answer.Mask[c.PixelX, c.PixelY] != c.IsForeground).ToArray();
+            contradictedByModel += contradicted.Length;
+            for (var y = 0; y < answer.Mask.Height; y++)
+            for (var x = 0; x < answer.Mask.Width; x++)
+                if (prediction.Mask[x, y] != answer.Mask[x, y])
+                    Assert.Contains(contradicted, c => c.IsForeground == prediction.Mask[x, y] && Math.Pow(c.PixelX - x, 2) + Math.Pow(c.PixelY - y, 2) <= radius * radius);
+        }
+        Assert.True(contradictedByModel > 0, "the test needs answers that contradict clicks");
+    }
+
+    [Fact]
     public void When_every_answer_would_break_a_trusted_mask_the_fallback_keeps_it_or_changes_it_only_near_the_new_clicks()
     {
         // Settings under which every answer counts as a collapse of the previous mask, so the fallback always acts.
-        var always = new SamOptions { TrustAboveScore = 0, TrustScoreDrop = -2, TrustChangeIoU = 1.01 };
+        var always = new SamOptions { TrustAboveScore = 0, TrustScoreDrop = -2, TrustChangeIoU = 1.01, EnforceClicksRadius = null };
         using var keep = new SamModel(fixture.Paths, always with { TrustFallback = TrustFallback.Keep });
         using var local = new SamModel(fixture.Paths, always with { TrustFallback = TrustFallback.LocalMerge, LocalMergeDepthFactor = 1, LocalMergeMinRadius = 6 });
-        using var bare = new SamModel(fixture.Paths, new SamOptions { TrustAboveScore = null });
+        using var bare = new SamModel(fixture.Paths, new SamOptions { TrustAboveScore = null, EnforceClicksRadius = null });
         using var keepImage = keep.Prepare(fixture.Image);
         using var localImage = local.Prepare(fixture.Image);
         using var bareImage = bare.Prepare(fixture.Image);
