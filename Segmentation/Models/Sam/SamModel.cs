@@ -72,7 +72,7 @@ public sealed class SamModel : ISegmentationModel
             var asked = new AskedAs(f, withFeedback && (previous is not null || chain), chain);
             if (!tried.Add(asked)) return null;
             var candidate = Answer(prepared, asked, prompt, previous, work);
-            return Options.GuardClicks || Options.MergeOnCollapse ? candidate with { Collapsed = Collapsed(candidate, previous) } : candidate;
+            return Options.GuardClicks ? candidate with { Collapsed = Collapsed(candidate, previous) } : candidate;
         }
 
         // The other ways of asking the same weights, in the order they are tried when an answer is in doubt.
@@ -91,12 +91,6 @@ public sealed class SamModel : ISegmentationModel
             // SAM sometimes collapses when fed its own logits (its predicted IoU then drops): an answer without
             // the mask prompt is computed too.
             best = Better(best, Ask(frame, false, false));
-        }
-        if (Options.CompareFrames && previous is not null && previous.Frame != frame && hasClicks)
-        {
-            // Moving to a new frame trades the fed-back logits' fit for resolution; when the object's extent came
-            // from a wrong mask the crop can cut the object, so the answer in the frame of the previous call competes.
-            best = Better(best, Ask(previous.Frame, feedback, Options.OneClickAtATime));
         }
         if (Options.GuardClicks && hasClicks && previous is { } prior && Suspect(best))
         {
@@ -145,17 +139,11 @@ public sealed class SamModel : ISegmentationModel
         var lowRes = best.LowRes;
         var score = best.Score;
         var (mask, extent) = PasteFrame(best.MaskLogits, best.Frame, img.Width, img.Height);
-        if (previous?.Mask is { } previousMask && seen < prompt.Clicks.Count
-            && ((Options.MergeWhenUnsure && score < Options.RetryBelowScore && previous.Score >= Options.RetryBelowScore)
-                || (Options.MergeOnCollapse && best.Collapsed)
-                || localOnly))
+        if (localOnly && previous?.Mask is { } previousMask)
         {
-            // SAM rates its new answer poor where it rated the previous one good, or the answer threw the previous
-            // mask away: apply the change only where the new clicks ask for it, and carry that mask on as the next
-            // mask prompt.
-            mask = localOnly
-                ? LocalMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen), Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius)
-                : ProgressiveMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen));
+            // Every way of asking threw the trusted mask away: the answer is applied only near the new clicks, and the
+            // merged mask is carried on as the next mask prompt.
+            mask = LocalMerge.Apply(previousMask, mask, prompt.Clicks.Skip(seen), Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius);
             lowRes = SamLogits.FromMask(mask, best.Frame, Options.LowResMaskSize, Options.EncoderInputSize);
             score = previous.Score;
             extent = mask.BoundingBox()?.ToBox();
@@ -359,7 +347,6 @@ public sealed class SamModel : ISegmentationModel
             extent = extent is { } b ? Union(b, known) : known;
         if (previous is null && (prompt.Box is null || !Options.ZoomOnBox)) return whole;
         if (prompt.Box is null && prompt.Clicks.Count < Options.ZoomFromClick) return whole;
-        if (Options.ZoomAfterFirstCorrection && (previous is null || previous.ClicksSeen == 0)) return whole;
         if (extent is null) return whole;
         foreach (var click in prompt.Clicks)
             extent = Union(extent.Value, new BoxF(click.X - 1, click.Y - 1, click.X + 1, click.Y + 1));

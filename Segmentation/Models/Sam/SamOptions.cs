@@ -41,28 +41,12 @@ public sealed record SamOptions
     public double RetryBelowScore { get; init; } = 0.8;
 
     /// <summary>
-    /// When every answer scores below <see cref="RetryBelowScore"/> but the previous mask scored above it,
-    /// the new answer is applied only where the new clicks ask for a change (<see cref="ProgressiveMerge"/>).
-    /// Off by default: on the development set it did not improve mean IoU or NoC.
-    /// </summary>
-    public bool MergeWhenUnsure { get; init; }
-
-    /// <summary>
-    /// When a call moves to a new frame (zooming in), the answer in the previous call's frame is computed too
-    /// and the one agreeing with more clicks is kept, on ties the one SAM scores higher.
-    /// </summary>
-    public bool CompareFrames { get; init; }
-
-    /// <summary>
     /// When an answer to new clicks contradicts one of the clicks given so far, or keeps less than
     /// <see cref="CollapseIoU"/> of the previous mask, the other ways of asking the weights (without the mask
     /// prompt, clicks together or one at a time, the previous frame, the whole image) compete; the answer
     /// contradicting fewest clicks, then not collapsing, then scored highest by the model is kept.
     /// </summary>
     public bool GuardClicks { get; init; }
-
-    /// <summary>When the kept answer collapses (see <see cref="CollapseIoU"/>), it is applied only where the new clicks ask for a change (<see cref="ProgressiveMerge"/>).</summary>
-    public bool MergeOnCollapse { get; init; }
 
     /// <summary>An answer whose IoU with the previous mask is below this counts as a collapse (0: never).</summary>
     public double CollapseIoU { get; init; } = 0.5;
@@ -78,9 +62,6 @@ public sealed record SamOptions
     /// kept one contradicts a click, the one contradicting fewest clicks (then scored highest) replaces it.
     /// </summary>
     public bool ChooseAmongMasks { get; init; }
-
-    /// <summary>Zoom-in waits until a call with clicks has been answered in the whole image (the first correction keeps the frame the box mask was made in).</summary>
-    public bool ZoomAfterFirstCorrection { get; init; }
 
     /// <summary>Without a box, zoom-in waits for this many clicks (the first masks of a few clicks often show only a part of the object); 0: from the first call that knows the object's extent.</summary>
     public int ZoomFromClick { get; init; }
@@ -138,12 +119,8 @@ public sealed record SamOptions
         RetryBelowScore = 0,
         Feedback = MaskFeedback.PreviousLogits,
         ChooseByClickConsistency = false,
-        MergeWhenUnsure = false,
-        CompareFrames = false,
         GuardClicks = false,
-        MergeOnCollapse = false,
         ChooseAmongMasks = false,
-        ZoomAfterFirstCorrection = false,
         TrustAboveScore = null,
         EnforceClicksRadius = null,
         Refinement = null,
