@@ -54,8 +54,26 @@ public sealed class PageTourTests(BrowserFixture fixture)
             await Assertions.Expect(page.Locator(ready)).ToBeVisibleAsync();
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             await BrowserFixture.Screenshot(page, $"tour-{name}-{width}", fullPage: true);
+            var fit = await page.EvaluateAsync<System.Text.Json.JsonElement>(WidestElementsScript);
+            var (scrollWidth, viewportWidth) = (fit.GetProperty("scrollWidth").GetInt32(), fit.GetProperty("viewportWidth").GetInt32());
+            Assert.True(scrollWidth <= viewportWidth, $"{name} at {width}x{height} is {scrollWidth} px wide for a {viewportWidth} px viewport; past its edge: {string.Join(", ", fit.GetProperty("wide").EnumerateArray().Select(e => e.GetString()))}");
         }
         await page.Context.CloseAsync();
         Assert.Empty(errors);
     }
+
+    // The page's width against the viewport's, and the outermost elements that reach past its right edge.
+    private const string WidestElementsScript = """
+        () => {
+          const width = document.documentElement.clientWidth;
+          const wide = [];
+          for (const el of document.querySelectorAll("body *")) {
+            if (el.getBoundingClientRect().right <= width + 0.5) continue;
+            if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 0.5) continue;
+            const name = typeof el.className === "string" ? el.className : (el.className.baseVal || "");
+            wide.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${name ? "." + name.trim().split(/\s+/).join(".") : ""} (right ${Math.round(el.getBoundingClientRect().right)})`);
+          }
+          return { scrollWidth: document.documentElement.scrollWidth, viewportWidth: width, wide: wide.slice(0, 8) };
+        }
+        """;
 }
