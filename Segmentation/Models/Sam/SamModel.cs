@@ -159,9 +159,10 @@ public sealed class SamModel : ISegmentationModel
                 var (agreeing, changed) = ClickEnforcement.Apply(resultMask, prompt.Clicks, radius);
                 if (changed > 0)
                 {
-                    // The fed-back logits stay the model's own: the discs are the annotator's, not a prediction.
+                    // The discs are the annotator's, not a prediction: the logits fed back and the object's extent (which sets
+                    // the zoom frame) stay the model's own. The mask the guard compares with is the one shown.
                     resultMask = agreeing;
-                    resultState = resultState with { Mask = agreeing, ObjectExtent = agreeing.BoundingBox()?.ToBox() ?? resultState.ObjectExtent };
+                    resultState = resultState with { Mask = agreeing };
                 }
             }
             total.Stop();
@@ -529,6 +530,6 @@ public sealed record SamState(PixelRect Frame, float[] LowResLogits) : Predictio
     /// <summary>The mask this state belongs to, in image coordinates.</summary>
     public BinaryMask? Mask { get; init; }
 
-    /// <summary>SAM's predicted IoU of <see cref="Mask"/>; after a merge or a kept mask, the score of the mask it started from.</summary>
+    /// <summary>SAM's predicted IoU of its answer, before any click discs (<see cref="SamOptions.EnforceClicksRadius"/>); after a merge or a kept mask, the score of the mask it started from.</summary>
     public double Score { get; init; }
 }

@@ -100,8 +100,9 @@ public sealed record SamOptions
 
     /// <summary>
     /// Every returned mask agrees with every click: a click the answer contradicts gets a disc of its label, reaching
-    /// to the nearest pixel already on its side, at most this radius in image pixels and half-way to the nearest click
-    /// of the other label (<see cref="ClickEnforcement"/>). Null: the answer is returned as the model gave it.
+    /// to the nearest pixel already on its side, at most this radius in image pixels and short of half-way to the nearest
+    /// click of the other label (<see cref="ClickEnforcement"/>, which names the two exceptions). Null: the answer is
+    /// returned as the model gave it.
     /// </summary>
     public double? EnforceClicksRadius { get; init; } = 10;
 

@@ -69,27 +69,88 @@ public sealed class ClickEnforcementTests
     }
 
     [Fact]
-    public void Random_masks_and_clicks_always_end_in_agreement_and_change_only_near_contradicted_clicks()
+    public void A_pixel_exactly_as_far_as_the_nearest_pixel_on_the_clicks_side_is_inside_the_disc()
+    {
+        // The nearest mask pixel is at (+2, +3): squared distance 13, whose square root squared is not exactly 13.
+        var mask = new BinaryMask(40, 40);
+        mask.Data[23 * 40 + 22] = 1;
+
+        var (result, _) = ClickEnforcement.Apply(mask, [Click.AtPixel(20, 20, ClickLabel.Foreground)], maxRadius: 10);
+
+        Assert.True(result[23, 22], "(+3, +2) is as far as the nearest mask pixel");
+        Assert.True(result[17, 18], "(-3, -2) too");
+        Assert.False(result[23, 23], "(+3, +3) is farther");
+        // The 45 pixels within sqrt(13) of the click, one of them the mask pixel.
+        Assert.Equal(44, result.Area() - mask.Area());
+    }
+
+    [Fact]
+    public void Of_two_clicks_with_different_labels_on_one_pixel_the_later_one_wins()
+    {
+        var empty = new BinaryMask(20, 20);
+        Click foreground = Click.AtPixel(5, 5, ClickLabel.Foreground), background = Click.AtPixel(5, 5, ClickLabel.Background);
+
+        var (backgroundLast, changedBackgroundLast) = ClickEnforcement.Apply(empty, [foreground, background], maxRadius: 4);
+        var (foregroundLast, changedForegroundLast) = ClickEnforcement.Apply(empty, [background, foreground], maxRadius: 4);
+
+        Assert.Equal(0, changedBackgroundLast);
+        Assert.Same(empty, backgroundLast);
+        Assert.Equal(1, changedForegroundLast);
+        Assert.True(foregroundLast[5, 5]);
+    }
+
+    [Fact]
+    public void Clicks_outside_the_mask_are_left_alone()
+    {
+        var mask = Raster.FillBox(20, 20, new BoxF(5, 5, 15, 15));
+        Click[] clicks = [Click.AtPixel(-1, 3, ClickLabel.Foreground), Click.AtPixel(20, 3, ClickLabel.Foreground), Click.AtPixel(3, 25, ClickLabel.Foreground)];
+
+        var (result, changed) = ClickEnforcement.Apply(mask, clicks, maxRadius: 4);
+
+        Assert.Same(mask, result);
+        Assert.Equal(0, changed);
+    }
+
+    [Fact]
+    public void Masks_made_of_boxes_and_random_clicks_get_exactly_the_discs_a_brute_force_reading_of_the_rule_gives()
     {
         var random = new Random(7);
-        for (var trial = 0; trial < 200; trial++)
+        const int width = 60, height = 40;
+        const double maxRadius = 6;
+        for (var trial = 0; trial < 300; trial++)
         {
-            var mask = BinaryMask.FromPredicate(60, 40, (x, y) => random.NextDouble() < 0.5);
-            var clicks = Enumerable.Range(0, random.Next(1, 12))
-                .Select(_ => Click.AtPixel(random.Next(60), random.Next(40), random.Next(2) == 0 ? ClickLabel.Foreground : ClickLabel.Background))
-                // Clicks of both labels on one pixel cannot both be respected.
-                .DistinctBy(c => (c.PixelX, c.PixelY)).ToArray();
-            var contradicted = clicks.Where(c => mask[c.PixelX, c.PixelY] != c.IsForeground).ToArray();
-
-            var (result, _) = ClickEnforcement.Apply(mask, clicks, maxRadius: 4);
-
-            Assert.Equal(0, ClickAgreement.Violations(result, clicks));
-            for (var y = 0; y < 40; y++)
-            for (var x = 0; x < 60; x++)
+            var mask = new BinaryMask(width, height);
+            for (var b = random.Next(0, 4); b > 0; b--)
             {
-                if (result[x, y] == mask[x, y]) continue;
-                Assert.Contains(contradicted, c => c.IsForeground == result[x, y] && Math.Pow(c.PixelX - x, 2) + Math.Pow(c.PixelY - y, 2) <= 16);
+                var (x0, y0) = (random.Next(width), random.Next(height));
+                mask = mask.Or(Raster.FillBox(width, height, new BoxF(x0, y0, x0 + random.Next(1, 30), y0 + random.Next(1, 20))));
             }
+            var clicks = Enumerable.Range(0, random.Next(1, 10))
+                .Select(_ => Click.AtPixel(random.Next(width), random.Next(height), random.Next(2) == 0 ? ClickLabel.Foreground : ClickLabel.Background))
+                .DistinctBy(c => (c.PixelX, c.PixelY)).ToArray();
+
+            var (result, changed) = ClickEnforcement.Apply(mask, clicks, maxRadius);
+
+            var expected = mask.Clone();
+            foreach (var click in clicks.Where(c => mask[c.PixelX, c.PixelY] != c.IsForeground))
+            {
+                double Squared(int x, int y) => (double)(x - click.PixelX) * (x - click.PixelX) + (double)(y - click.PixelY) * (y - click.PixelY);
+                var r2 = maxRadius * maxRadius;
+                for (var y = 0; y < height; y++)
+                for (var x = 0; x < width; x++)
+                    if (mask[x, y] == click.IsForeground) r2 = Math.Min(r2, Squared(x, y));
+                foreach (var other in clicks.Where(c => c.IsForeground != click.IsForeground))
+                {
+                    var half = Math.Sqrt(Squared(other.PixelX, other.PixelY)) / 2 - 0.5;
+                    r2 = Math.Min(r2, half * half);
+                }
+                for (var y = 0; y < height; y++)
+                for (var x = 0; x < width; x++)
+                    if (Squared(x, y) <= r2) expected.Data[y * width + x] = click.IsForeground ? (byte)1 : (byte)0;
+            }
+            Assert.Equal(expected, result);
+            Assert.Equal(0, ClickAgreement.Violations(result, clicks));
+            Assert.Equal(expected.Data.Zip(mask.Data).Count(p => p.First != p.Second), changed);
         }
     }
 
@@ -97,11 +158,9 @@ public sealed class ClickEnforcementTests
     [InlineData(-1)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void A_bad_radius_or_a_click_off_the_mask_is_refused(double radius)
+    public void A_bad_largest_radius_is_refused(double radius)
     {
-        var mask = new BinaryMask(10, 10);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ClickEnforcement.Apply(mask, [Click.AtPixel(1, 1, ClickLabel.Foreground)], radius));
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ClickEnforcement.Apply(mask, [Click.AtPixel(10, 3, ClickLabel.Foreground)], 2));
-        Assert.Contains("(10, 3)", error.Message);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ClickEnforcement.Apply(new BinaryMask(10, 10), [Click.AtPixel(1, 1, ClickLabel.Foreground)], radius));
+        Assert.Equal("maxRadius", error.ParamName);
     }
 }

@@ -211,7 +211,12 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
             var answer = bare.Predict(bareImage, new SegmentationPrompt(box, clicks.ToArray(), state));
 
             Assert.Equal(0, ClickAgreement.Violations(prediction.Mask, clicks));
-            Assert.Same(prediction.Mask, ((SamState)prediction.State!).Mask);
+            var (shown, own) = ((SamState)prediction.State!, (SamState)answer.State!);
+            Assert.Same(prediction.Mask, shown.Mask);
+            // The discs are not a prediction: the logits fed back and the extent that sets the zoom frame stay the model's.
+            Assert.Equal(own.LowResLogits, shown.LowResLogits);
+            Assert.Equal(own.ObjectExtent, shown.ObjectExtent);
+            Assert.Equal(own.Score, shown.Score);
             var contradicted = clicks.Where(c => answer.Mask[c.PixelX, c.PixelY] != c.IsForeground).ToArray();
             contradictedByModel += contradicted.Length;
             for (var y = 0; y < answer.Mask.Height; y++)
