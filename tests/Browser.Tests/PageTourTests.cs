@@ -4,7 +4,8 @@ namespace Browser.Tests;
 
 /// <summary>
 /// Every page, as a manager and as an annotator would open it, at a laptop size and at a large screen: each is drawn
-/// without a script error and leaves a screenshot (screenshots/tour-PAGE-WIDTH.png) for a person to look at.
+/// without a script error, is no wider than the screen (wide tables scroll in their own boxes) and leaves a
+/// screenshot (screenshots/tour-PAGE-WIDTH.png) for a person to look at.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class PageTourTests(BrowserFixture fixture)
@@ -27,15 +28,18 @@ public sealed class PageTourTests(BrowserFixture fixture)
         await BrowserFixture.SignIn(page, annotator, annotatorPassword);
         await Assertions.Expect(page.Locator($"a.annotate-link[data-campaign='{campaignId}']")).ToBeVisibleAsync();
         await BrowserFixture.Screenshot(page, $"tour-index-{width}");
+        await AssertFits(page, "index", width, height);
         await page.GotoAsync($"/annotate.html?campaign={campaignId}");
         await AnnotationPageTests.WaitForTask(page);
         var canvas = (await page.Locator("#image-canvas").BoundingBoxAsync())!;
         await page.Mouse.ClickAsync(canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
         await page.WaitForFunctionAsync("() => Number(document.body.dataset.previewSeq) >= 1");
         await BrowserFixture.Screenshot(page, $"tour-annotate-{width}");
+        await AssertFits(page, "annotate", width, height);
         await page.GotoAsync("/tokens.html");
         await Assertions.Expect(page.Locator("#tokens-table")).ToBeVisibleAsync();
         await BrowserFixture.Screenshot(page, $"tour-tokens-annotator-{width}");
+        await AssertFits(page, "tokens (annotator)", width, height);
         await page.Context.CloseAsync();
 
         page = await fixture.NewPage(width, height);
@@ -54,15 +58,20 @@ public sealed class PageTourTests(BrowserFixture fixture)
             await Assertions.Expect(page.Locator(ready)).ToBeVisibleAsync();
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             await BrowserFixture.Screenshot(page, $"tour-{name}-{width}", fullPage: true);
-            var fit = await page.EvaluateAsync<System.Text.Json.JsonElement>(WidestElementsScript);
-            var (scrollWidth, viewportWidth) = (fit.GetProperty("scrollWidth").GetInt32(), fit.GetProperty("viewportWidth").GetInt32());
-            Assert.True(scrollWidth <= viewportWidth, $"{name} at {width}x{height} is {scrollWidth} px wide for a {viewportWidth} px viewport; past its edge: {string.Join(", ", fit.GetProperty("wide").EnumerateArray().Select(e => e.GetString()))}");
+            await AssertFits(page, name, width, height);
         }
         await page.Context.CloseAsync();
         Assert.Empty(errors);
     }
 
-    // The page's width against the viewport's, and the outermost elements that reach past its right edge.
+    /// <summary>The page is no wider than the viewport; on failure the message names the outermost elements past its right edge.</summary>
+    private static async Task AssertFits(IPage page, string name, int width, int height)
+    {
+        var fit = await page.EvaluateAsync<System.Text.Json.JsonElement>(WidestElementsScript);
+        var (scrollWidth, viewportWidth) = (fit.GetProperty("scrollWidth").GetInt32(), fit.GetProperty("viewportWidth").GetInt32());
+        Assert.True(scrollWidth <= viewportWidth, $"{name} at {width}x{height} is {scrollWidth} px wide for a {viewportWidth} px viewport; past its edge: {string.Join(", ", fit.GetProperty("wide").EnumerateArray().Select(e => e.GetString()))}");
+    }
+
     private const string WidestElementsScript = """
         () => {
           const width = document.documentElement.clientWidth;
