@@ -54,7 +54,7 @@ internal static class Usage
                                   default 2, plus --local-min PX, default 8), or keep the previous mask
             --no-trust            SAM: accept every answer, collapses included
             --click-disc-radius PX   SAM: a click the answer contradicts gets a disc of its label reaching to the nearest
-                                  pixel on its side, at most PX (default 10) and half-way to the nearest opposite click
+                                  pixel on its side, at most PX (default 10) and short of half-way to the nearest opposite click
             --no-click-discs      SAM: return the answer as the model gave it, clicks it contradicts included
             --refine              SAM: edge-aware refinement of each mask at full resolution (guided filter on the image)
             --refine-radius PX, --refine-epsilon E, --refine-from-cell PX   its window radius (0: from the logit cell size),

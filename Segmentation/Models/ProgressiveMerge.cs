@@ -6,15 +6,13 @@ namespace Segmentation.Models;
 /// Applies a model's new answer only where the new clicks ask for a change (the "progressive" merge of
 /// interactive segmentation evaluations): for a foreground click, the connected part of (new and not old)
 /// that contains the click is added to the old mask; for a background click, the connected part of
-/// (old and not new) that contains it is removed. Everything else keeps the old mask.
+/// (old and not new) that contains it is removed. Everything else keeps the old mask. A reach per click
+/// limits each change to a disc around its click (<see cref="LocalMerge"/>).
 /// </summary>
 public static class ProgressiveMerge
 {
-    public static BinaryMask Apply(BinaryMask previous, BinaryMask proposal, IEnumerable<Click> newClicks) =>
-        Apply(previous, proposal, newClicks, reach: null);
-
-    /// <summary>The merge, with each click's change limited to a disc of radius <paramref name="reach"/>(click) when given.</summary>
-    internal static BinaryMask Apply(BinaryMask previous, BinaryMask proposal, IEnumerable<Click> newClicks, Func<Click, double>? reach)
+    /// <summary>The merge, with each click's change limited to a disc of radius <paramref name="reach"/>(click) (infinity: the whole connected change).</summary>
+    public static BinaryMask Apply(BinaryMask previous, BinaryMask proposal, IEnumerable<Click> newClicks, Func<Click, double> reach)
     {
         previous.RequireSameSize(proposal);
         var result = previous.Clone();
@@ -35,14 +33,9 @@ public static class ProgressiveMerge
                 : removedLabels ??= ConnectedComponents.Label(removed).Labels;
             var label = labels[index];
             var value = click.IsForeground ? (byte)1 : (byte)0;
-            if (reach is null)
-            {
-                for (var i = 0; i < labels.Length; i++)
-                    if (labels[i] == label) result.Data[i] = value;
-                continue;
-            }
             var radius = reach(click);
-            var r = (int)Math.Ceiling(radius);
+            // The scan never needs to leave the image, whatever the reach.
+            var r = (int)Math.Min(Math.Ceiling(radius), Math.Max(width, previous.Height));
             var r2 = radius * radius;
             for (var y = Math.Max(0, cy - r); y <= Math.Min(previous.Height - 1, cy + r); y++)
             for (var x = Math.Max(0, cx - r); x <= Math.Min(width - 1, cx + r); x++)
