@@ -49,6 +49,7 @@ public sealed class EvaluationReport
     public ProtocolSettings Settings { get; }
     public IReadOnlyList<InstanceResult> Instances { get; }
     public IReadOnlyList<DatasetProblem> Problems { get; }
+    /// <summary>Wall time of this setting alone; run with other settings on the same images, what the model caches per image is counted where first computed (<see cref="EvaluationRunner.RunAll"/>).</summary>
     public TimeSpan Elapsed { get; }
 
     /// <summary>Rounds: after M_b, then after each round. NoC: after each click.</summary>
