@@ -64,25 +64,41 @@ public sealed class PageTourTests(BrowserFixture fixture)
         Assert.Empty(errors);
     }
 
-    /// <summary>The page is no wider than the viewport; on failure the message names the outermost elements past its right edge.</summary>
+    /// <summary>
+    /// The page is no wider than the viewport. On failure the message names the elements that widen it: those whose
+    /// hiding alone brings the page back within the viewport, the deepest of them (an element escaping its scroll box
+    /// rather than the box around it); when no single element does, the outermost elements past the right edge.
+    /// </summary>
     private static async Task AssertFits(IPage page, string name, int width, int height)
     {
-        var fit = await page.EvaluateAsync<System.Text.Json.JsonElement>(WidestElementsScript);
+        var fit = await page.EvaluateAsync<System.Text.Json.JsonElement>(WideningElementsScript);
         var (scrollWidth, viewportWidth) = (fit.GetProperty("scrollWidth").GetInt32(), fit.GetProperty("viewportWidth").GetInt32());
-        Assert.True(scrollWidth <= viewportWidth, $"{name} at {width}x{height} is {scrollWidth} px wide for a {viewportWidth} px viewport; past its edge: {string.Join(", ", fit.GetProperty("wide").EnumerateArray().Select(e => e.GetString()))}");
+        Assert.True(scrollWidth <= viewportWidth, $"{name} at {width}x{height} is {scrollWidth} px wide for a {viewportWidth} px viewport; {fit.GetProperty("kind").GetString()}: {string.Join(", ", fit.GetProperty("wide").EnumerateArray().Select(e => e.GetString()))}");
     }
 
-    private const string WidestElementsScript = """
+    private const string WideningElementsScript = """
         () => {
-          const width = document.documentElement.clientWidth;
-          const wide = [];
-          for (const el of document.querySelectorAll("body *")) {
-            if (el.getBoundingClientRect().right <= width + 0.5) continue;
-            if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 0.5) continue;
+          const root = document.documentElement;
+          const width = root.clientWidth;
+          const scrollWidth = root.scrollWidth;
+          const describe = el => {
             const name = typeof el.className === "string" ? el.className : (el.className.baseVal || "");
-            wide.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${name ? "." + name.trim().split(/\s+/).join(".") : ""} (right ${Math.round(el.getBoundingClientRect().right)})`);
-          }
-          return { scrollWidth: document.documentElement.scrollWidth, viewportWidth: width, wide: wide.slice(0, 8) };
+            return `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${name ? "." + name.trim().split(/\s+/).join(".") : ""} (right ${Math.round(el.getBoundingClientRect().right)})`;
+          };
+          if (scrollWidth <= width) return { scrollWidth, viewportWidth: width, kind: "fits", wide: [] };
+          const past = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > width + 0.5);
+          const causes = past.filter(el => {
+            const before = el.style.getPropertyValue("display");
+            const priority = el.style.getPropertyPriority("display");
+            el.style.setProperty("display", "none", "important");
+            const fixes = root.scrollWidth <= width;
+            el.style.setProperty("display", before, priority);
+            return fixes;
+          });
+          const deepest = causes.filter(el => !causes.some(other => other !== el && el.contains(other)));
+          if (deepest.length > 0) return { scrollWidth, viewportWidth: width, kind: "widened by", wide: deepest.slice(0, 8).map(describe) };
+          const outermost = past.filter(el => !(el.parentElement && el.parentElement.getBoundingClientRect().right > width + 0.5));
+          return { scrollWidth, viewportWidth: width, kind: "past its edge", wide: outermost.slice(0, 8).map(describe) };
         }
         """;
 }
