@@ -48,7 +48,8 @@ internal static class Usage
             --trust-above S       SAM: a mask the model scored at least S (default 0.7) is trusted: an answer keeping less
                                   than --trust-change-iou T of it (IoU, default 0.8) while the score falls by more than
                                   --trust-score-drop D (default 0.05) is a collapse; the other ways of asking compete,
-                                  and when all collapse --trust-fallback decides
+                                  and when all collapse --trust-fallback decides (a kept mask that ignores a new click is
+                                  defended again only against answers keeping less than T of it)
             --trust-fallback localmerge|keep   SAM: after a collapse, apply the answer only within a disc around each new
                                   click (default; radius --local-depth F times the click's distance to the mask's edge,
                                   default 2, plus --local-min PX, default 8), or keep the previous mask

@@ -104,15 +104,26 @@ public sealed class SamModel : ISegmentationModel
         }
 
         var localOnly = false;
+        var defended = false;
         if (Options.TrustAboveScore is { } trust && hasClicks && seen < prompt.Clicks.Count
             && previous is { Mask: { } trustedMask } trusted && trusted.Score >= trust)
         {
-            // The model was sure of the previous mask, so the new clicks correct details; an answer that throws much of
-            // that mask away while the model's own estimate falls is a collapse. The other ways of asking compete; when
-            // all of them collapse, the previous mask stands, changed at most near the new clicks.
-            bool Breaks(Candidate c) => c.Score < trusted.Score - Options.TrustScoreDrop && FrameIoU(c.MaskLogits, c.Frame, trustedMask) < Options.TrustChangeIoU;
+            // The model was sure of the previous mask, so the new clicks correct details; an answer that throws much of that
+            // mask away while the model's own estimate falls is a collapse. The other ways of asking compete; when all of them
+            // collapse, the previous mask stands, changed at most near the new clicks. A mask this defence kept although it
+            // ignores a new click is defended again only against answers that lose it, not against answers that keep it and
+            // add to it: otherwise a part the model took for the object would stand click after click.
+            bool Breaks(Candidate c)
+            {
+                if (c.Score >= trusted.Score - Options.TrustScoreDrop) return false;
+                var (inter, area, trustedArea) = FrameOverlap(c.MaskLogits, c.Frame, trustedMask);
+                var union = area + trustedArea - inter;
+                if (union == 0 || (double)inter / union >= Options.TrustChangeIoU) return false;
+                return !(trusted.DefendedAgainstClicks && inter >= Options.TrustChangeIoU * trustedArea);
+            }
             if (Breaks(best))
             {
+                defended = true;
                 Candidate? kept = null;
                 foreach (var (f, withFeedback, oneAtATime) in OtherWays(trusted))
                 {
@@ -151,9 +162,12 @@ public sealed class SamModel : ISegmentationModel
         var state = new SamState(best.Frame, lowRes) { ObjectExtent = extent ?? prompt.Box, ClicksSeen = prompt.Clicks.Count, Mask = mask, Score = score };
         return Result(mask, state, score);
 
-        // The answer with what this call spent; the runner's own processing is the time no model run took.
+        // The answer with what this call spent (the runner's own processing is the time no model run took), whether the
+        // collapse guard kept it against the new clicks, and the click discs.
         MaskPrediction Result(BinaryMask resultMask, SamState resultState, double resultScore)
         {
+            if (defended)
+                resultState = resultState with { DefendedAgainstClicks = ClickAgreement.Violations(resultMask, prompt.Clicks.Skip(seen).ToArray()) > 0 };
             if (Options.EnforceClicksRadius is { } radius && prompt.Clicks.Count > 0)
             {
                 var (agreeing, changed) = ClickEnforcement.Apply(resultMask, prompt.Clicks, radius);
@@ -280,23 +294,29 @@ public sealed class SamModel : ISegmentationModel
         return FrameIoU(candidate.MaskLogits, candidate.Frame, mask) < Options.CollapseIoU;
     }
 
-    /// <summary>IoU of a frame's logits (positive: object) with an image mask; the mask outside the frame counts in the union.</summary>
-    private static double FrameIoU(float[] logits, PixelRect frame, BinaryMask mask)
+    /// <summary>A frame's positive logits against an image mask: their overlap, their area and the mask's whole area.</summary>
+    private static (long Inter, long Area, long MaskArea) FrameOverlap(float[] logits, PixelRect frame, BinaryMask mask)
     {
-        long inter = 0, candidate = 0;
+        long inter = 0, area = 0;
         for (var y = 0; y < frame.Height; y++)
         {
             var src = y * frame.Width;
             var dst = (frame.Y + y) * mask.Width + frame.X;
             for (var x = 0; x < frame.Width; x++)
             {
-                var m = mask.Data[dst + x] != 0;
-                var c = logits[src + x] > 0f;
-                if (c) candidate++;
-                if (c && m) inter++;
+                if (logits[src + x] <= 0f) continue;
+                area++;
+                if (mask.Data[dst + x] != 0) inter++;
             }
         }
-        var union = candidate + mask.Area() - inter;
+        return (inter, area, mask.Area());
+    }
+
+    /// <summary>IoU of a frame's logits (positive: object) with an image mask; the mask outside the frame counts in the union.</summary>
+    private static double FrameIoU(float[] logits, PixelRect frame, BinaryMask mask)
+    {
+        var (inter, area, maskArea) = FrameOverlap(logits, frame, mask);
+        var union = area + maskArea - inter;
         return union == 0 ? 1 : (double)inter / union;
     }
 
@@ -532,4 +552,11 @@ public sealed record SamState(PixelRect Frame, float[] LowResLogits) : Predictio
 
     /// <summary>SAM's predicted IoU of its answer, before any click discs (<see cref="SamOptions.EnforceClicksRadius"/>); after a merge or a kept mask, the score of the mask it started from.</summary>
     public double Score { get; init; }
+
+    /// <summary>
+    /// Whether the collapse guard (<see cref="SamOptions.TrustAboveScore"/>) kept this mask instead of the answer to new
+    /// clicks, and the mask, before the click discs, contradicts one of those clicks. Such a mask is defended again only
+    /// against answers that lose it, not against answers that keep it and add to it.
+    /// </summary>
+    public bool DefendedAgainstClicks { get; init; }
 }

@@ -79,7 +79,8 @@ public sealed record SamOptions
     /// A mask the model scored at least this is trusted: an answer to new clicks that keeps less than
     /// <see cref="TrustChangeIoU"/> of it (IoU) while the model's score falls by more than <see cref="TrustScoreDrop"/>
     /// counts as a collapse. The other ways of asking the weights compete, and when all of them collapse,
-    /// <see cref="TrustFallback"/> decides what stands. Null: every answer is accepted.
+    /// <see cref="TrustFallback"/> decides what stands. A mask kept this way that ignores a new click is not defended in the
+    /// next call against an answer that keeps <see cref="TrustChangeIoU"/> of it and adds to it (<see cref="SamState.DefendedAgainstClicks"/>). Null: every answer is accepted.
     /// </summary>
     public double? TrustAboveScore { get; init; } = 0.7;
 

@@ -250,6 +250,9 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
 
         Assert.Equal(first.Mask, kept.Mask);
         Assert.Equal(clicks.Count, ((SamState)kept.State!).ClicksSeen);
+        // The kept mask ignores the new clicks, so it is not defended again; the merged one only when it ignores one too.
+        Assert.True(((SamState)kept.State!).DefendedAgainstClicks);
+        Assert.Equal(ClickAgreement.Violations(merged.Mask, clicks) > 0, ((SamState)merged.State!).DefendedAgainstClicks);
         Assert.NotEqual(first.Mask, answer.Mask);
         var discs = clicks.Select(c => (c.PixelX, c.PixelY, Radius: LocalMerge.Depth(first.Mask, c.PixelX, c.PixelY) + 6)).ToArray();
         var changed = 0;
@@ -262,6 +265,41 @@ public sealed class SamModelTests(MiniSamFixture fixture) : IClassFixture<MiniSa
             Assert.Contains(discs, d => Math.Sqrt(Math.Pow(d.PixelX - x, 2) + Math.Pow(d.PixelY - y, 2)) <= d.Radius);
         }
         Assert.True(changed > 0, "the local merge applies the answer near the clicks");
+    }
+
+    [Fact]
+    public void A_mask_the_guard_kept_against_new_clicks_it_ignores_is_defended_again_only_against_answers_that_lose_it()
+    {
+        // The score never vetoes a collapse and the fallback keeps the previous mask: only the overlap decides.
+        var guarded = new SamOptions { TrustAboveScore = 0, TrustScoreDrop = -2, TrustChangeIoU = 0.9, TrustFallback = TrustFallback.Keep, EnforceClicksRadius = null };
+        using var keep = new SamModel(fixture.Paths, guarded);
+        using var bare = new SamModel(fixture.Paths, new SamOptions { TrustAboveScore = null, EnforceClicksRadius = null });
+        using var keepImage = keep.Prepare(fixture.Image);
+        using var bareImage = bare.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = bare.Predict(bareImage, SegmentationPrompt.FromBox(box));
+        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "sam-trust"), null).ToArray();
+        Assert.NotEmpty(clicks);
+        // A previous mask well inside the object, as when the model took a part for it: the answer keeps it and adds to it.
+        var part = MaskOps.Erode(first.Mask, 12);
+        var state = (SamState)first.State! with { Mask = part };
+        var answer = bare.Predict(bareImage, new SegmentationPrompt(box, clicks, state));
+        long kept = 0;
+        for (var y = 0; y < part.Height; y++)
+        for (var x = 0; x < part.Width; x++)
+            if (part[x, y] && answer.Mask[x, y]) kept++;
+        Assert.True(MaskMetrics.IoU(answer.Mask, part) < 0.9, "the answer must count as a change of the previous mask");
+        Assert.True(kept >= 0.9 * part.Area(), "the answer must keep the previous mask");
+
+        var firstDefence = keep.Predict(keepImage, new SegmentationPrompt(box, clicks, state));
+        var defendedBefore = keep.Predict(keepImage, new SegmentationPrompt(box, clicks, state with { DefendedAgainstClicks = true }));
+
+        Assert.Equal(part, firstDefence.Mask);
+        Assert.True(ClickAgreement.Violations(part, clicks) > 0, "the kept mask ignores a new click");
+        Assert.True(((SamState)firstDefence.State!).DefendedAgainstClicks);
+        Assert.Equal(answer.Mask, defendedBefore.Mask);
+        Assert.False(((SamState)defendedBefore.State!).DefendedAgainstClicks);
+        Assert.False(((SamState)answer.State!).DefendedAgainstClicks);
     }
 
     [Fact]
