@@ -61,14 +61,19 @@ public class FaultyCampaignStore : DispatchProxy
 /// </summary>
 public sealed class FaultyGrainStorage(IGrainStorage inner) : IGrainStorage
 {
-    static readonly ConcurrentDictionary<string, int> Armed = new(StringComparer.Ordinal);
+    static readonly ConcurrentDictionary<string, string> Armed = new(StringComparer.Ordinal);
 
-    public static void FailNextWrite(string stateName) => Armed[stateName] = 1;
+    /// <summary>
+    /// The next write of <paramref name="stateName"/> by a grain whose id contains <paramref name="grainKeyPart"/> fails;
+    /// grains of other tests sharing the silo, still finishing their work, are left alone.
+    /// </summary>
+    public static void FailNextWrite(string stateName, string grainKeyPart) => Armed[stateName] = grainKeyPart;
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Armed.TryRemove(stateName, out _)
+        Armed.TryGetValue(stateName, out var part) && grainId.ToString().Contains(part, StringComparison.Ordinal)
+            && Armed.TryRemove(new KeyValuePair<string, string>(stateName, part))
             ? Task.FromException(new StorageUnavailableException($"Injected storage failure writing {stateName}."))
             : inner.WriteStateAsync(stateName, grainId, grainState);
 
@@ -180,7 +185,7 @@ public sealed class StorageFaultTests(FaultyStoreClusterFixture fixture) : IClas
 
         // The answer's request for the next mask fails (as when the model work's silo is lost): the answer is refused and
         // the instance keeps nothing of it, so the retry is applied as a new answer, not acknowledged as a repeat unwritten.
-        FaultyGrainStorage.FailNextWrite("modelwork");
+        FaultyGrainStorage.FailNextWrite("modelwork", id);
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => annotator.Submit(work.InstanceKey, Answer(annotator, work, "s1", clicks: 2)));
         Assert.True(TransientFailures.IsStorageFailure(refused), $"not seen as a storage failure: {refused}");
         Assert.Equal(before, Snapshot(await instance.GetState()));
