@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Segmentation.Evaluation;
@@ -41,7 +42,7 @@ public static class StudyCommand
             variants.Count, distinct.Count, instances.Count, every);
 
         using var model = modelFactory();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var watch = Stopwatch.StartNew();
         var reports = EvaluationRunner.RunAll(model, distinct, instances, loadProblems, new ProgressBar("study"));
         watch.Stop();
         foreach (var problem in reports[0].Problems.Skip(loadProblems.Count))

@@ -116,10 +116,9 @@ public sealed class SamModel : ISegmentationModel
             bool Breaks(Candidate c)
             {
                 if (c.Score >= trusted.Score - Options.TrustScoreDrop) return false;
-                var (inter, area, trustedArea) = FrameOverlap(c.MaskLogits, c.Frame, trustedMask);
-                var union = area + trustedArea - inter;
-                if (union == 0 || (double)inter / union >= Options.TrustChangeIoU) return false;
-                return !(trusted.DefendedAgainstClicks && inter >= Options.TrustChangeIoU * trustedArea);
+                var overlap = FrameOverlap(c.MaskLogits, c.Frame, trustedMask);
+                if (IoU(overlap) >= Options.TrustChangeIoU) return false;
+                return !(trusted.DefendedAgainstClicks && overlap.Inter >= Options.TrustChangeIoU * overlap.MaskArea);
             }
             if (Breaks(best))
             {
@@ -313,11 +312,12 @@ public sealed class SamModel : ISegmentationModel
     }
 
     /// <summary>IoU of a frame's logits (positive: object) with an image mask; the mask outside the frame counts in the union.</summary>
-    private static double FrameIoU(float[] logits, PixelRect frame, BinaryMask mask)
+    private static double FrameIoU(float[] logits, PixelRect frame, BinaryMask mask) => IoU(FrameOverlap(logits, frame, mask));
+
+    private static double IoU((long Inter, long Area, long MaskArea) overlap)
     {
-        var (inter, area, maskArea) = FrameOverlap(logits, frame, mask);
-        var union = area + maskArea - inter;
-        return union == 0 ? 1 : (double)inter / union;
+        var union = overlap.Area + overlap.MaskArea - overlap.Inter;
+        return union == 0 ? 1 : (double)overlap.Inter / union;
     }
 
     /// <summary>The better answer: fewer clicks contradicted, then not a collapse, then the higher score SAM gives it.</summary>
