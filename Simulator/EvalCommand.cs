@@ -32,6 +32,7 @@ public static class EvalCommand
             BoundaryTolerancePx = cli.Double("boundary-tolerance", 5, 0, 1000),
             Clicks = SimulatedAnnotatorOptions.Clicks(cli),
             Boxes = SimulatedAnnotatorOptions.Boxes(cli),
+            JudgedChoice = cli.Has("judged-choice") ? cli.Choice("judged-choice", JudgedChoice.AcceptOrKeep) : null,
         };
         var outPath = cli.Optional("out") ?? Path.Combine("results", $"eval-{protocolText}.json");
         var modelKind = cli.Optional("model") ?? "sam";
@@ -42,6 +43,8 @@ public static class EvalCommand
         Log.Information("Evaluating {Count} instances (every {Every}) with protocol {Protocol}", instances.Count, every, protocolText);
 
         using var model = modelFactory();
+        if (settings.JudgedChoice is { } judged && model is not IJudgedChoiceModel)
+            throw new UsageException($"--judged-choice {judged} needs a model that shows the answers it could give (sam); {model.Name} does not.");
         var runner = new EvaluationRunner(model, settings, new ProgressBar(protocolText));
         var report = runner.Run(instances, loadProblems);
         foreach (var problem in report.Problems.Skip(loadProblems.Count))

@@ -134,6 +134,7 @@ public sealed class EvaluationReport
                 ["click_strategy"] = s.Clicks.Strategy.ToString().ToLowerInvariant(),
                 ["box_sigma_fraction"] = s.Boxes.SigmaFraction,
                 ["box_min_iou"] = s.Boxes.MinIoU,
+                ["judged_choice"] = s.JudgedChoice is { } judged ? judged.ToString() : null,
             },
             ["problems"] = new JsonArray(Problems.Select(p => (JsonNode)new JsonObject { ["item"] = p.Item, ["message"] = p.Message }).ToArray()),
             ["instances"] = new JsonArray(Instances.Select(InstanceJson).ToArray()),

@@ -1,3 +1,4 @@
+using Segmentation.Models;
 using Segmentation.Simulation;
 
 namespace Segmentation.Evaluation;
@@ -21,6 +22,12 @@ public sealed record ProtocolSettings
     public double BoundaryTolerancePx { get; init; } = 5;
     public ClickSimulatorOptions Clicks { get; init; } = new();
     public NoisyBoxSimulatorOptions Boxes { get; init; } = new();
+
+    /// <summary>
+    /// An upper bound instead of a measurement: every model call's answer is the best by IoU with the truth among these
+    /// (<see cref="IJudgedChoiceModel"/>). Null: the model's own answers, as in the product.
+    /// </summary>
+    public JudgedChoice? JudgedChoice { get; init; }
 
     public void Validate()
     {

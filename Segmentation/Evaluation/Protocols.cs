@@ -32,7 +32,7 @@ public static class Protocols
         var clickSimulator = new ClickSimulator(settings.Clicks);
         var trajectory = new Trajectory(settings, truth);
 
-        var prediction = model.Predict(image, SegmentationPrompt.FromBox(box));
+        var prediction = Predict(settings, model, image, SegmentationPrompt.FromBox(box), truth);
         trajectory.Record(prediction, clicks: 0, Array.Empty<Click>());
         var clicks = new List<Click>();
         var accepted = false;
@@ -53,7 +53,7 @@ public static class Protocols
             }
             clicks.AddRange(roundClicks);
             var previous = prediction.Mask;
-            prediction = model.Predict(image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State));
+            prediction = Predict(settings, model, image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State), truth);
             trajectory.Record(prediction, roundClicks.Count, clicks);
             trajectory.Assess(RoundAssessment.Of(previous, prediction.Mask, roundClicks, round, prediction.ModelScore, gt, truth.Ignore),
                 previous, prediction.Mask);
@@ -81,12 +81,21 @@ public static class Protocols
                 continue;
             }
             clicks.Add(next.Value);
-            var prediction = model.Predict(image, new SegmentationPrompt(null, clicks.ToArray(), state));
+            var prediction = Predict(settings, model, image, new SegmentationPrompt(null, clicks.ToArray(), state), truth);
             state = prediction.State;
             current = prediction.Mask;
             trajectory.Record(prediction, clicks: 1, clicks);
         }
         return trajectory.Result(instanceId, box: null);
+    }
+
+    /// <summary>The model's answer, or with <see cref="ProtocolSettings.JudgedChoice"/> the best by IoU with the truth among the answers it could give.</summary>
+    private static MaskPrediction Predict(ProtocolSettings settings, ISegmentationModel model, IPreparedImage image, SegmentationPrompt prompt, InstanceTruth truth)
+    {
+        if (settings.JudgedChoice is not { } choice) return model.Predict(image, prompt);
+        if (model is not IJudgedChoiceModel judged)
+            throw new InvalidOperationException($"Model {model.Name} cannot show the answers it could give, so no judged choice can be made with it.");
+        return judged.PredictJudged(image, prompt, mask => MaskMetrics.IoU(mask, truth.Mask, truth.Ignore), choice);
     }
 
     private sealed class Trajectory(ProtocolSettings settings, InstanceTruth truth)

@@ -12,7 +12,7 @@ namespace Segmentation.Models.Sam;
 /// The box goes in as its two corners (labels 2 and 3), clicks as labelled points (1 foreground,
 /// 0 background).
 /// </summary>
-public sealed class SamModel : ISegmentationModel
+public sealed class SamModel : IJudgedChoiceModel
 {
     private readonly InferenceSession encoder;
     private readonly InferenceSession decoder;
@@ -52,7 +52,12 @@ public sealed class SamModel : ISegmentationModel
 
     public IPreparedImage Prepare(RgbImage image) => new SamPreparedImage(image);
 
-    public MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt)
+    public MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt) => Predict(image, prompt, null, JudgedChoice.AcceptOrKeep);
+
+    public MaskPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice) =>
+        Predict(image, prompt, judge ?? throw new ArgumentNullException(nameof(judge)), choice);
+
+    private MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double>? judge, JudgedChoice choice)
     {
         if (image is not SamPreparedImage prepared)
             throw new ArgumentException($"The image was prepared by another model than {Name}.", nameof(image));
@@ -64,15 +69,27 @@ public sealed class SamModel : ISegmentationModel
         var frame = ChooseFrame(img, prompt, previous);
         var feedback = Options.Feedback == MaskFeedback.PreviousLogits;
         var seen = previous?.ClicksSeen ?? 0;
-        var tried = new HashSet<AskedAs>();
+        var tried = new Dictionary<AskedAs, Candidate>();
         // A way of asking the weights not tried yet in this call (null when it was).
         Candidate? Ask(PixelRect f, bool withFeedback, bool oneAtATime)
         {
-            var chain = withFeedback && oneAtATime && seen < prompt.Clicks.Count - 1;
-            var asked = new AskedAs(f, withFeedback && (previous is not null || chain), chain);
-            if (!tried.Add(asked)) return null;
+            var asked = Asked(f, withFeedback, oneAtATime);
+            return tried.ContainsKey(asked) ? null : Fetch(f, withFeedback, oneAtATime);
+        }
+        // The answer of a way of asking, computed once per call.
+        Candidate Fetch(PixelRect f, bool withFeedback, bool oneAtATime)
+        {
+            var asked = Asked(f, withFeedback, oneAtATime);
+            if (tried.TryGetValue(asked, out var known)) return known;
             var candidate = Answer(prepared, asked, prompt, previous, work);
-            return Options.GuardClicks ? candidate with { Collapsed = Collapsed(candidate, previous) } : candidate;
+            if (Options.GuardClicks) candidate = candidate with { Collapsed = Collapsed(candidate, previous) };
+            tried[asked] = candidate;
+            return candidate;
+        }
+        AskedAs Asked(PixelRect f, bool withFeedback, bool oneAtATime)
+        {
+            var chain = withFeedback && oneAtATime && seen < prompt.Clicks.Count - 1;
+            return new AskedAs(f, withFeedback && (previous is not null || chain), chain);
         }
 
         // The other ways of asking the same weights, in the order they are tried when an answer is in doubt.
@@ -132,12 +149,50 @@ public sealed class SamModel : ISegmentationModel
                 }
                 if (kept is null && Options.TrustFallback == TrustFallback.LocalMerge)
                     localOnly = true;
-                else if (kept is null)
+                else if (kept is null && judge is null)
                 {
                     return Result(trustedMask.Clone(), trusted with { ClicksSeen = prompt.Clicks.Count }, trusted.Score);
                 }
                 best = kept ?? best;
             }
+        }
+
+        if (judge is not null)
+        {
+            // An evaluation's upper bound, never the product: the answers this call could give are judged against the truth,
+            // each as it would be shown (with its click discs).
+            var newClicks = prompt.Clicks.Skip(seen).ToArray();
+            BinaryMask Shown(Candidate c) => PasteFrame(c.MaskLogits, c.Frame, img.Width, img.Height).Mask;
+            double Judge(BinaryMask m) =>
+                judge(Options.EnforceClicksRadius is { } r && hasClicks ? ClickEnforcement.Apply(m, prompt.Clicks, r).Mask : m);
+            var own = localOnly && previous?.Mask is { } merged
+                ? LocalMerge.Apply(merged, Shown(best), newClicks, Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius)
+                : Shown(best);
+            var bestValue = Judge(own);
+            var keepPrevious = false;
+            if (hasClicks && previous?.Mask is { } kept && Judge(kept) is var keptValue && keptValue > bestValue)
+                (keepPrevious, bestValue) = (true, keptValue);
+            if (choice == JudgedChoice.AnyAnswer && hasClicks)
+            {
+                var whole = new PixelRect(0, 0, img.Width, img.Height);
+                (PixelRect Frame, bool Feedback, bool OneAtATime)[] ways = previous is { } p
+                    ? [(frame, feedback, Options.OneClickAtATime), .. OtherWays(p)]
+                    : [(frame, feedback, Options.OneClickAtATime), (frame, false, false), (frame, feedback, !Options.OneClickAtATime), (whole, feedback, false)];
+                foreach (var (f, withFeedback, oneAtATime) in ways)
+                {
+                    var c = Fetch(f, withFeedback, oneAtATime);
+                    var shown = Shown(c);
+                    var value = Judge(shown);
+                    if (value > bestValue)
+                        (best, localOnly, keepPrevious, bestValue) = (c, false, false, value);
+                    if (previous?.Mask is not { } earlier) continue;
+                    value = Judge(LocalMerge.Apply(earlier, shown, newClicks, Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius));
+                    if (value > bestValue)
+                        (best, localOnly, keepPrevious, bestValue) = (c, true, false, value);
+                }
+            }
+            if (keepPrevious && previous?.Mask is { } unchanged)
+                return Result(unchanged.Clone(), previous with { ClicksSeen = prompt.Clicks.Count }, previous.Score);
         }
 
         if (Options.Refinement is { } refinement)

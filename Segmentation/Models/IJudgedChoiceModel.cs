@@ -1,0 +1,13 @@
+using Segmentation.Masks;
+
+namespace Segmentation.Models;
+
+/// <summary>A model that can show an evaluation every answer it could give to a prompt, so a judge picks the best.</summary>
+public interface IJudgedChoiceModel : ISegmentationModel
+{
+    /// <summary>
+    /// Like <see cref="ISegmentationModel.Predict"/>, but the answer that stands is the one among <paramref name="choice"/>
+    /// that <paramref name="judge"/> scores highest (the model's own answer on ties). For upper bounds in evaluation only.
+    /// </summary>
+    MaskPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice);
+}

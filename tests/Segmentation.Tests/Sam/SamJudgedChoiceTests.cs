@@ -1,0 +1,71 @@
+using Segmentation.Evaluation;
+using Segmentation.Evaluation.Datasets;
+using Segmentation.Masks;
+using Segmentation.Models;
+using Segmentation.Models.Sam;
+using Segmentation.Simulation;
+
+namespace Segmentation.Tests.Sam;
+
+public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture<MiniSamFixture>
+{
+    [Fact]
+    public void A_choice_judged_by_the_truth_is_never_worse_than_the_runners_own_answer()
+    {
+        using var model = new SamModel(fixture.Paths);
+        using var image = model.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
+        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "judged"), null);
+        Assert.NotEmpty(clicks);
+        var prompt = new SegmentationPrompt(box, clicks, first.State);
+        double Truth(BinaryMask m) => MaskMetrics.IoU(m, fixture.Truth);
+
+        var own = model.Predict(image, prompt);
+        var keptOrOwn = model.PredictJudged(image, prompt, Truth, JudgedChoice.AcceptOrKeep);
+        var any = model.PredictJudged(image, prompt, Truth, JudgedChoice.AnyAnswer);
+
+        Assert.True(Truth(keptOrOwn.Mask) >= Truth(own.Mask), $"accept or keep {Truth(keptOrOwn.Mask):F4} against {Truth(own.Mask):F4}");
+        Assert.True(Truth(any.Mask) >= Truth(keptOrOwn.Mask), $"any answer {Truth(any.Mask):F4} against {Truth(keptOrOwn.Mask):F4}");
+        Assert.Equal(0, ClickAgreement.Violations(any.Mask, clicks));
+        // A judge preferring the worst mask finds a worse one among all answers than between the own answer and the kept mask:
+        // the other ways of asking really are among the choices.
+        double Worst(BinaryMask m) => -Truth(m);
+        var worstOfTwo = model.PredictJudged(image, prompt, Worst, JudgedChoice.AcceptOrKeep);
+        var worstOfAll = model.PredictJudged(image, prompt, Worst, JudgedChoice.AnyAnswer);
+        Assert.True(Truth(worstOfAll.Mask) < Truth(worstOfTwo.Mask), $"worst of all {Truth(worstOfAll.Mask):F4}, of the two {Truth(worstOfTwo.Mask):F4}");
+        Assert.Equal(prompt.Clicks.Count, ((SamState)any.State!).ClicksSeen);
+    }
+
+    [Fact]
+    public void A_judge_preferring_the_previous_mask_keeps_it_with_the_click_discs_and_its_score()
+    {
+        using var model = new SamModel(fixture.Paths);
+        using var image = model.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
+        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "judged"), null);
+        var shownIfKept = ClickEnforcement.Apply(first.Mask, clicks, model.Options.EnforceClicksRadius!.Value).Mask;
+        double PrefersKept(BinaryMask m) => m.Data.AsSpan().SequenceEqual(shownIfKept.Data) ? 1 : 0;
+
+        var own = model.Predict(image, new SegmentationPrompt(box, clicks, first.State));
+        Assert.False(own.Mask.Data.AsSpan().SequenceEqual(shownIfKept.Data), "the model's own answer changes the mask beyond the discs");
+        var kept = model.PredictJudged(image, new SegmentationPrompt(box, clicks, first.State), PrefersKept, JudgedChoice.AcceptOrKeep);
+
+        Assert.True(kept.Mask.Data.AsSpan().SequenceEqual(shownIfKept.Data));
+        Assert.Equal(first.ModelScore, kept.ModelScore);
+        Assert.Equal(clicks.Count, ((SamState)kept.State!).ClicksSeen);
+    }
+
+    [Fact]
+    public void A_judged_choice_with_a_model_that_cannot_show_its_answers_fails_with_the_models_name()
+    {
+        using var model = new BoxMaskModel();
+        using var image = model.Prepare(fixture.Image);
+        var settings = new ProtocolSettings { JudgedChoice = JudgedChoice.AnyAnswer };
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            Protocols.RunRounds(settings, model, image, "000", new InstanceTruth(fixture.Truth)));
+        Assert.Contains(model.Name, error.Message);
+    }
+}
