@@ -97,6 +97,7 @@ public sealed class EvaluationReport
                 ["instances_losing_over_5_points"] = LosingOver5Points,
                 ["masks_disagreeing_with_clicks"] = MasksDisagreeingWithClicks,
                 ["masks_scored"] = MasksScored,
+                ["judged_picks_per_call"] = JudgedPicksJson(),
                 ["elapsed_s"] = Round(Elapsed.TotalSeconds),
             },
             ["size_thirds"] = new JsonArray(SizeThirds.Select(t => (JsonNode)new JsonObject
@@ -205,6 +206,20 @@ public sealed class EvaluationReport
             node["noc90"] = r.ClicksToReach(0.90, Settings.MaxNocClicks);
         }
         return node;
+    }
+
+    /// <summary>With a judged choice: per model call (0: the first), how often the judge chose each answer; null without one.</summary>
+    private JsonArray? JudgedPicksJson()
+    {
+        var calls = Instances.Select(r => r.JudgedPicks.Count).DefaultIfEmpty(0).Max();
+        if (calls == 0) return null;
+        return new JsonArray(Enumerable.Range(0, calls).Select(k =>
+        {
+            var counts = new JsonObject();
+            foreach (var group in Instances.Where(r => r.JudgedPicks.Count > k).GroupBy(r => r.JudgedPicks[k]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+                counts[group.Key] = group.Count();
+            return (JsonNode)counts;
+        }).ToArray());
     }
 
     private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)Round(v)).ToArray());

@@ -25,6 +25,9 @@ public sealed record InstanceResult(
     /// <summary>Per step, how many of the clicks given so far the mask disagrees with (<see cref="ClickAgreement"/>).</summary>
     public IReadOnlyList<int> ClickViolations { get; init; } = [];
 
+    /// <summary>With <see cref="ProtocolSettings.JudgedChoice"/>: per model call, which answer the judge chose (<see cref="JudgedPrediction.Pick"/>).</summary>
+    public IReadOnlyList<string> JudgedPicks { get; init; } = [];
+
     /// <summary>The object's area as a fraction of the image's (ground truth).</summary>
     public double ObjectAreaFraction { get; init; }
 

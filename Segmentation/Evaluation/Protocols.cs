@@ -32,7 +32,7 @@ public static class Protocols
         var clickSimulator = new ClickSimulator(settings.Clicks);
         var trajectory = new Trajectory(settings, truth);
 
-        var prediction = Predict(settings, model, image, SegmentationPrompt.FromBox(box), truth);
+        var prediction = Predict(settings, model, image, SegmentationPrompt.FromBox(box), truth, trajectory);
         trajectory.Record(prediction, clicks: 0, Array.Empty<Click>());
         var clicks = new List<Click>();
         var accepted = false;
@@ -53,7 +53,7 @@ public static class Protocols
             }
             clicks.AddRange(roundClicks);
             var previous = prediction.Mask;
-            prediction = Predict(settings, model, image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State), truth);
+            prediction = Predict(settings, model, image, new SegmentationPrompt(box, clicks.ToArray(), prediction.State), truth, trajectory);
             trajectory.Record(prediction, roundClicks.Count, clicks);
             trajectory.Assess(RoundAssessment.Of(previous, prediction.Mask, roundClicks, round, prediction.ModelScore, gt, truth.Ignore),
                 previous, prediction.Mask);
@@ -81,7 +81,7 @@ public static class Protocols
                 continue;
             }
             clicks.Add(next.Value);
-            var prediction = Predict(settings, model, image, new SegmentationPrompt(null, clicks.ToArray(), state), truth);
+            var prediction = Predict(settings, model, image, new SegmentationPrompt(null, clicks.ToArray(), state), truth, trajectory);
             state = prediction.State;
             current = prediction.Mask;
             trajectory.Record(prediction, clicks: 1, clicks);
@@ -90,12 +90,14 @@ public static class Protocols
     }
 
     /// <summary>The model's answer, or with <see cref="ProtocolSettings.JudgedChoice"/> the best by IoU with the truth among the answers it could give.</summary>
-    private static MaskPrediction Predict(ProtocolSettings settings, ISegmentationModel model, IPreparedImage image, SegmentationPrompt prompt, InstanceTruth truth)
+    private static MaskPrediction Predict(ProtocolSettings settings, ISegmentationModel model, IPreparedImage image, SegmentationPrompt prompt, InstanceTruth truth, Trajectory trajectory)
     {
         if (settings.JudgedChoice is not { } choice) return model.Predict(image, prompt);
         if (model is not IJudgedChoiceModel judged)
             throw new InvalidOperationException($"Model {model.Name} cannot show the answers it could give, so no judged choice can be made with it.");
-        return judged.PredictJudged(image, prompt, mask => MaskMetrics.IoU(mask, truth.Mask, truth.Ignore), choice);
+        var answer = judged.PredictJudged(image, prompt, mask => MaskMetrics.IoU(mask, truth.Mask, truth.Ignore), choice);
+        trajectory.Picked(answer.Pick);
+        return answer.Prediction;
     }
 
     private sealed class Trajectory(ProtocolSettings settings, InstanceTruth truth)
@@ -106,6 +108,9 @@ public static class Protocols
         private readonly List<ModelCallTiming> calls = [];
         private readonly List<RoundQuality> quality = [];
         private readonly List<int> violations = [];
+        private readonly List<string> picks = [];
+
+        public void Picked(string pick) => picks.Add(pick);
 
         public void Record(MaskPrediction prediction, int clicks, IReadOnlyList<Click> allClicks)
         {
@@ -134,6 +139,7 @@ public static class Protocols
             Quality = quality,
             ClickViolations = violations,
             ObjectAreaFraction = (double)truth.Mask.Area() / ((long)truth.Mask.Width * truth.Mask.Height),
+            JudgedPicks = picks,
         };
     }
 }

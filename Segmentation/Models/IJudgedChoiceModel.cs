@@ -7,7 +7,8 @@ public interface IJudgedChoiceModel : ISegmentationModel
 {
     /// <summary>
     /// Like <see cref="ISegmentationModel.Predict"/>, but the answer that stands is the one among <paramref name="choice"/>
-    /// that <paramref name="judge"/> scores highest (the model's own answer on ties). For upper bounds in evaluation only.
+    /// that <paramref name="judge"/> scores highest (the model's own answer on ties), named in <see cref="JudgedPrediction.Pick"/>.
+    /// For upper bounds in evaluation only.
     /// </summary>
-    MaskPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice);
+    JudgedPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice);
 }

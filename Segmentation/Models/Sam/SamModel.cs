@@ -52,12 +52,17 @@ public sealed class SamModel : IJudgedChoiceModel
 
     public IPreparedImage Prepare(RgbImage image) => new SamPreparedImage(image);
 
-    public MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt) => Predict(image, prompt, null, JudgedChoice.AcceptOrKeep);
+    public MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt) => Predict(image, prompt, null, JudgedChoice.AcceptOrKeep, null);
 
-    public MaskPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice) =>
-        Predict(image, prompt, judge ?? throw new ArgumentNullException(nameof(judge)), choice);
+    public JudgedPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice)
+    {
+        ArgumentNullException.ThrowIfNull(judge);
+        var pick = "own answer";
+        var prediction = Predict(image, prompt, judge, choice, label => pick = label);
+        return new JudgedPrediction(prediction, pick);
+    }
 
-    private MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double>? judge, JudgedChoice choice)
+    private MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double>? judge, JudgedChoice choice, Action<string>? picked)
     {
         if (image is not SamPreparedImage prepared)
             throw new ArgumentException($"The image was prepared by another model than {Name}.", nameof(image));
@@ -171,7 +176,10 @@ public sealed class SamModel : IJudgedChoiceModel
             var bestValue = Judge(own);
             var keepPrevious = false;
             if (hasClicks && previous?.Mask is { } kept && Judge(kept) is var keptValue && keptValue > bestValue)
+            {
                 (keepPrevious, bestValue) = (true, keptValue);
+                picked?.Invoke("previous mask");
+            }
             if (choice == JudgedChoice.AnyAnswer && hasClicks)
             {
                 var whole = new PixelRect(0, 0, img.Width, img.Height);
@@ -183,12 +191,21 @@ public sealed class SamModel : IJudgedChoiceModel
                     var c = Fetch(f, withFeedback, oneAtATime);
                     var shown = Shown(c);
                     var value = Judge(shown);
+                    var way = Asked(f, withFeedback, oneAtATime);
+                    var name = $"{(way.Frame == frame ? "frame" : way.Frame == whole ? "whole image" : "previous frame")}, "
+                        + $"{(way.Feedback ? "mask prompt" : "no mask prompt")}{(way.OneAtATime ? ", one click a run" : "")}";
                     if (value > bestValue)
+                    {
                         (best, localOnly, keepPrevious, bestValue) = (c, false, false, value);
+                        picked?.Invoke(name);
+                    }
                     if (previous?.Mask is not { } earlier) continue;
                     value = Judge(LocalMerge.Apply(earlier, shown, newClicks, Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius));
                     if (value > bestValue)
+                    {
                         (best, localOnly, keepPrevious, bestValue) = (c, true, false, value);
+                        picked?.Invoke(name + ", near the clicks");
+                    }
                 }
             }
             if (keepPrevious && previous?.Mask is { } unchanged)

@@ -22,8 +22,8 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         double Truth(BinaryMask m) => MaskMetrics.IoU(m, fixture.Truth);
 
         var own = model.Predict(image, prompt);
-        var keptOrOwn = model.PredictJudged(image, prompt, Truth, JudgedChoice.AcceptOrKeep);
-        var any = model.PredictJudged(image, prompt, Truth, JudgedChoice.AnyAnswer);
+        var keptOrOwn = model.PredictJudged(image, prompt, Truth, JudgedChoice.AcceptOrKeep).Prediction;
+        var any = model.PredictJudged(image, prompt, Truth, JudgedChoice.AnyAnswer).Prediction;
 
         Assert.True(Truth(keptOrOwn.Mask) >= Truth(own.Mask), $"accept or keep {Truth(keptOrOwn.Mask):F4} against {Truth(own.Mask):F4}");
         Assert.True(Truth(any.Mask) >= Truth(keptOrOwn.Mask), $"any answer {Truth(any.Mask):F4} against {Truth(keptOrOwn.Mask):F4}");
@@ -31,9 +31,10 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         // A judge preferring the worst mask finds a worse one among all answers than between the own answer and the kept mask:
         // the other ways of asking really are among the choices.
         double Worst(BinaryMask m) => -Truth(m);
-        var worstOfTwo = model.PredictJudged(image, prompt, Worst, JudgedChoice.AcceptOrKeep);
+        var worstOfTwo = model.PredictJudged(image, prompt, Worst, JudgedChoice.AcceptOrKeep).Prediction;
         var worstOfAll = model.PredictJudged(image, prompt, Worst, JudgedChoice.AnyAnswer);
-        Assert.True(Truth(worstOfAll.Mask) < Truth(worstOfTwo.Mask), $"worst of all {Truth(worstOfAll.Mask):F4}, of the two {Truth(worstOfTwo.Mask):F4}");
+        Assert.True(Truth(worstOfAll.Prediction.Mask) < Truth(worstOfTwo.Mask), $"worst of all {Truth(worstOfAll.Prediction.Mask):F4}, of the two {Truth(worstOfTwo.Mask):F4}");
+        Assert.DoesNotContain(worstOfAll.Pick, new[] { "own answer", "previous mask" });
         Assert.Equal(prompt.Clicks.Count, ((SamState)any.State!).ClicksSeen);
     }
 
@@ -50,7 +51,10 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
 
         var own = model.Predict(image, new SegmentationPrompt(box, clicks, first.State));
         Assert.False(own.Mask.Data.AsSpan().SequenceEqual(shownIfKept.Data), "the model's own answer changes the mask beyond the discs");
-        var kept = model.PredictJudged(image, new SegmentationPrompt(box, clicks, first.State), PrefersKept, JudgedChoice.AcceptOrKeep);
+        var judged = model.PredictJudged(image, new SegmentationPrompt(box, clicks, first.State), PrefersKept, JudgedChoice.AcceptOrKeep);
+        var kept = judged.Prediction;
+
+        Assert.Equal("previous mask", judged.Pick);
 
         Assert.True(kept.Mask.Data.AsSpan().SequenceEqual(shownIfKept.Data));
         Assert.Equal(first.ModelScore, kept.ModelScore);
