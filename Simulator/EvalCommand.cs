@@ -37,14 +37,16 @@ public static class EvalCommand
         var outPath = cli.Optional("out") ?? Path.Combine("results", $"eval-{protocolText}.json");
         var modelKind = cli.Optional("model") ?? "sam";
         var modelFactory = ModelFactory(cli, modelKind);
+        if (settings.JudgedChoice is not null && modelKind != "sam")
+            throw new UsageException($"--judged-choice needs the sam model, which can show the answers it could give; --model {modelKind} cannot.");
+        if (settings.JudgedChoice is not null && cli.Has("refine"))
+            throw new UsageException("--judged-choice judges masks before refinement: it cannot be combined with --refine.");
         cli.RejectUnknown();
 
         var (instances, loadProblems) = SimulatedAnnotatorOptions.LoadInstances(imagesDir, masksDir, cocoFile, ignoreValue, every);
         Log.Information("Evaluating {Count} instances (every {Every}) with protocol {Protocol}", instances.Count, every, protocolText);
 
         using var model = modelFactory();
-        if (settings.JudgedChoice is { } judged && model is not IJudgedChoiceModel)
-            throw new UsageException($"--judged-choice {judged} needs a model that shows the answers it could give (sam); {model.Name} does not.");
         var runner = new EvaluationRunner(model, settings, new ProgressBar(protocolText));
         var report = runner.Run(instances, loadProblems);
         foreach (var problem in report.Problems.Skip(loadProblems.Count))

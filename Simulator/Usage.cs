@@ -28,9 +28,10 @@ internal static class Usage
             --click-noise PX      Gaussian noise of click positions, sigma in pixels (default 3)
             --box-noise F         box corner noise, sigma as a fraction of the box's longer side (default 0.1)
             --boundary-tolerance PX  boundary F-measure tolerance (default 5)
-            --judged-choice acceptorkeep|anyanswer   an upper bound, not a measurement: each answer is the best by IoU
-                                  with the truth among the model's own answer and the previous mask (acceptorkeep), or
-                                  also every other way the runner asks the weights and each applied near the clicks only
+            --judged-choice acceptorkeep|anyanswer   a yardstick, not a measurement: at each call the mask with the best
+                                  IoU with the truth stands, among the runner's own answer and the previous mask
+                                  (acceptorkeep), or also the other ways the runner asks the weights and each applied
+                                  near the new clicks only (anyanswer); sam only, not with --refine
           Model
             --model sam|crop|box  SAM-family prompt model (default), crop-contract M_b / M_b+c models, or
                                   the box baseline (the mask is the filled box)

@@ -135,7 +135,7 @@ public sealed class EvaluationReport
                 ["click_strategy"] = s.Clicks.Strategy.ToString().ToLowerInvariant(),
                 ["box_sigma_fraction"] = s.Boxes.SigmaFraction,
                 ["box_min_iou"] = s.Boxes.MinIoU,
-                ["judged_choice"] = s.JudgedChoice is { } judged ? judged.ToString() : null,
+                ["judged_choice"] = s.JudgedChoice is { } judged ? judged.ToString().ToLowerInvariant() : null,
             },
             ["problems"] = new JsonArray(Problems.Select(p => (JsonNode)new JsonObject { ["item"] = p.Item, ["message"] = p.Message }).ToArray()),
             ["instances"] = new JsonArray(Instances.Select(InstanceJson).ToArray()),
@@ -157,6 +157,8 @@ public sealed class EvaluationReport
             var label = Settings.Kind == ProtocolKind.Rounds ? (i == 0 ? "box" : i.ToString(inv)) : (i + 1).ToString(inv);
             sb.AppendLine(inv, $"{label,-8} {MeanCumulativeClicksPerStep[i],8:F2} {MeanIoUPerStep[i],8:F4} {MeanBoundaryFPerStep[i],8:F4}");
         }
+        if (Settings.JudgedChoice is { } choice)
+            sb.AppendLine(inv, $"a yardstick, not a measurement: the ground truth chose every mask ({choice.ToString().ToLowerInvariant()})");
         if (Noc85 is not null)
             sb.AppendLine(inv, $"NoC@85 {Noc85:F2}   NoC@90 {Noc90:F2}   NoF@90 {Nof90}");
         sb.AppendLine(inv, $"instances losing over 5 points in a step: {LosingOver5Points}; masks disagreeing with a click: {MasksDisagreeingWithClicks} of {MasksScored}");

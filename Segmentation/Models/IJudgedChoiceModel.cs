@@ -2,7 +2,7 @@ using Segmentation.Masks;
 
 namespace Segmentation.Models;
 
-/// <summary>A model that can show an evaluation every answer it could give to a prompt, so a judge picks the best.</summary>
+/// <summary>A model that can show an evaluation the answers it could give to a prompt (<see cref="JudgedChoice"/>), so a judge picks the best.</summary>
 public interface IJudgedChoiceModel : ISegmentationModel
 {
     /// <summary>

@@ -1,14 +1,15 @@
 namespace Segmentation.Models;
 
 /// <summary>
-/// Which answers an evaluation's judge (the ground truth) may choose among, to bound what any rule choosing among them
-/// could reach. Only evaluation has a judge; the product never does.
+/// Which answers an evaluation's judge (the ground truth) may choose among at each model call: a yardstick for rules
+/// choosing among them (not a strict ceiling: a worse mask now can lead to a better one later). Only evaluation has a
+/// judge; the product never does.
 /// </summary>
 public enum JudgedChoice
 {
-    /// <summary>The runner's own answer or the previous mask unchanged: a perfect "reject this answer".</summary>
+    /// <summary>The runner's own answer or the previous mask (with the new clicks' discs): a perfect "reject this answer".</summary>
     AcceptOrKeep,
 
-    /// <summary>Also every other way the runner can ask the weights, and each of those applied only near the new clicks.</summary>
+    /// <summary>Also the other ways the runner asks the weights when an answer is in doubt, and each applied only near the new clicks.</summary>
     AnyAnswer,
 }

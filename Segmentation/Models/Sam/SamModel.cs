@@ -52,17 +52,19 @@ public sealed class SamModel : IJudgedChoiceModel
 
     public IPreparedImage Prepare(RgbImage image) => new SamPreparedImage(image);
 
-    public MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt) => Predict(image, prompt, null, JudgedChoice.AcceptOrKeep, null);
+    public MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt) => Predict(image, prompt, judging: null);
 
     public JudgedPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice)
     {
         ArgumentNullException.ThrowIfNull(judge);
-        var pick = "own answer";
-        var prediction = Predict(image, prompt, judge, choice, label => pick = label);
-        return new JudgedPrediction(prediction, pick);
+        if (Options.Refinement is not null)
+            throw new InvalidOperationException($"{Name} refines the mask after the choice, so a judge would not see the masks shown: judge without refinement.");
+        var judging = new Judging(judge, choice);
+        var prediction = Predict(image, prompt, judging);
+        return new JudgedPrediction(prediction, judging.Pick);
     }
 
-    private MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double>? judge, JudgedChoice choice, Action<string>? picked)
+    private MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt, Judging? judging)
     {
         if (image is not SamPreparedImage prepared)
             throw new ArgumentException($"The image was prepared by another model than {Name}.", nameof(image));
@@ -98,11 +100,11 @@ public sealed class SamModel : IJudgedChoiceModel
         }
 
         // The other ways of asking the same weights, in the order they are tried when an answer is in doubt.
-        (PixelRect Frame, bool Feedback, bool OneAtATime)[] OtherWays(SamState prior) =>
+        (PixelRect Frame, bool Feedback, bool OneAtATime)[] OtherWays(SamState? prior) =>
         [
             (frame, false, false),
             (frame, feedback, !Options.OneClickAtATime),
-            (prior.Frame, feedback, Options.OneClickAtATime),
+            (prior?.Frame ?? frame, feedback, Options.OneClickAtATime),
             (new PixelRect(0, 0, img.Width, img.Height), feedback, false),
         ];
 
@@ -126,6 +128,7 @@ public sealed class SamModel : IJudgedChoiceModel
         }
 
         var localOnly = false;
+        var keepTrusted = false;
         var defended = false;
         if (Options.TrustAboveScore is { } trust && hasClicks && seen < prompt.Clicks.Count
             && previous is { Mask: { } trustedMask } trusted && trusted.Score >= trust)
@@ -154,62 +157,54 @@ public sealed class SamModel : IJudgedChoiceModel
                 }
                 if (kept is null && Options.TrustFallback == TrustFallback.LocalMerge)
                     localOnly = true;
-                else if (kept is null && judge is null)
+                else if (kept is null && judging is null)
                 {
                     return Result(trustedMask.Clone(), trusted with { ClicksSeen = prompt.Clicks.Count }, trusted.Score);
                 }
+                else if (kept is null)
+                    keepTrusted = true;
                 best = kept ?? best;
             }
         }
 
-        if (judge is not null)
+        if (judging is not null && hasClicks && previous?.Mask is { } earlierMask)
         {
-            // An evaluation's upper bound, never the product: the answers this call could give are judged against the truth,
-            // each as it would be shown (with its click discs).
+            // An evaluation's yardstick, never the product: the answers this call could give are judged against the truth,
+            // each as it would be shown (with its click discs), and the best stands; the runner's own answer on ties.
             var newClicks = prompt.Clicks.Skip(seen).ToArray();
+            var whole = new PixelRect(0, 0, img.Width, img.Height);
             BinaryMask Shown(Candidate c) => PasteFrame(c.MaskLogits, c.Frame, img.Width, img.Height).Mask;
+            BinaryMask NearClicks(BinaryMask answer) =>
+                LocalMerge.Apply(earlierMask, answer, newClicks, Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius);
             double Judge(BinaryMask m) =>
-                judge(Options.EnforceClicksRadius is { } r && hasClicks ? ClickEnforcement.Apply(m, prompt.Clicks, r).Mask : m);
-            var own = localOnly && previous?.Mask is { } merged
-                ? LocalMerge.Apply(merged, Shown(best), newClicks, Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius)
-                : Shown(best);
+                judging.Judge(Options.EnforceClicksRadius is { } r ? ClickEnforcement.Apply(m, prompt.Clicks, r).Mask : m);
+            var own = keepTrusted ? earlierMask : localOnly ? NearClicks(Shown(best)) : Shown(best);
             var bestValue = Judge(own);
-            var keepPrevious = false;
-            if (hasClicks && previous?.Mask is { } kept && Judge(kept) is var keptValue && keptValue > bestValue)
+            var keepPrevious = keepTrusted;
+            void Take(Candidate? c, bool nearClicks, double value, string pick)
             {
-                (keepPrevious, bestValue) = (true, keptValue);
-                picked?.Invoke("previous mask");
+                (best, localOnly, keepPrevious, bestValue) = (c ?? best, nearClicks, c is null, value);
+                judging.Pick = pick;
+                // The guard's mark belongs to the runner's own answer.
+                defended = false;
             }
-            if (choice == JudgedChoice.AnyAnswer && hasClicks)
+            if (!keepTrusted && Judge(earlierMask) is var previousValue && previousValue > bestValue)
+                Take(null, false, previousValue, JudgedPicks.PreviousMask);
+            if (judging.Choice == JudgedChoice.AnyAnswer)
             {
-                var whole = new PixelRect(0, 0, img.Width, img.Height);
-                (PixelRect Frame, bool Feedback, bool OneAtATime)[] ways = previous is { } p
-                    ? [(frame, feedback, Options.OneClickAtATime), .. OtherWays(p)]
-                    : [(frame, feedback, Options.OneClickAtATime), (frame, false, false), (frame, feedback, !Options.OneClickAtATime), (whole, feedback, false)];
-                foreach (var (f, withFeedback, oneAtATime) in ways)
+                foreach (var (f, withFeedback, oneAtATime) in OtherWays(previous).Prepend((frame, feedback, Options.OneClickAtATime)))
                 {
                     var c = Fetch(f, withFeedback, oneAtATime);
                     var shown = Shown(c);
-                    var value = Judge(shown);
-                    var way = Asked(f, withFeedback, oneAtATime);
-                    var name = $"{(way.Frame == frame ? "frame" : way.Frame == whole ? "whole image" : "previous frame")}, "
-                        + $"{(way.Feedback ? "mask prompt" : "no mask prompt")}{(way.OneAtATime ? ", one click a run" : "")}";
-                    if (value > bestValue)
-                    {
-                        (best, localOnly, keepPrevious, bestValue) = (c, false, false, value);
-                        picked?.Invoke(name);
-                    }
-                    if (previous?.Mask is not { } earlier) continue;
-                    value = Judge(LocalMerge.Apply(earlier, shown, newClicks, Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius));
-                    if (value > bestValue)
-                    {
-                        (best, localOnly, keepPrevious, bestValue) = (c, true, false, value);
-                        picked?.Invoke(name + ", near the clicks");
-                    }
+                    var way = WayName(f == frame ? "frame" : f == whole ? "whole image" : "previous frame", Asked(f, withFeedback, oneAtATime));
+                    if (Judge(shown) is var value && value > bestValue)
+                        Take(c, false, value, way);
+                    if (Judge(NearClicks(shown)) is var near && near > bestValue)
+                        Take(c, true, near, way + JudgedPicks.NearTheClicks);
                 }
             }
-            if (keepPrevious && previous?.Mask is { } unchanged)
-                return Result(unchanged.Clone(), previous with { ClicksSeen = prompt.Clicks.Count }, previous.Score);
+            if (keepPrevious)
+                return Result(earlierMask.Clone(), previous with { ClicksSeen = prompt.Clicks.Count, DefendedAgainstClicks = false }, previous.Score);
         }
 
         if (Options.Refinement is { } refinement)
@@ -399,6 +394,18 @@ public sealed class SamModel : IJudgedChoiceModel
         if (challenger.Violations != current.Violations) return challenger.Violations < current.Violations ? challenger : current;
         if (challenger.Collapsed != current.Collapsed) return current.Collapsed ? challenger : current;
         return challenger.Score > current.Score ? challenger : current;
+    }
+
+    /// <summary>A way of asking as a judged choice names it.</summary>
+    private static string WayName(string frameName, AskedAs asked) =>
+        $"{frameName}, {(asked.Feedback ? "mask prompt" : "no mask prompt")}{(asked.OneAtATime ? ", one click a run" : "")}";
+
+    /// <summary>An evaluation's judge for one call, and the answer it chose.</summary>
+    private sealed class Judging(Func<BinaryMask, double> judge, JudgedChoice choice)
+    {
+        public Func<BinaryMask, double> Judge { get; } = judge;
+        public JudgedChoice Choice { get; } = choice;
+        public string Pick { get; set; } = JudgedPicks.OwnAnswer;
     }
 
     /// <summary>How the weights were asked: in which frame, with the previous logits fed back or not, clicks one decoder run at a time or together.</summary>

@@ -168,6 +168,29 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_judged_choice_records_what_the_truth_chose_at_every_model_call()
+    {
+        var result = RunEval("--protocol", "rounds", "--rounds", "2", "--every", "115", "--judged-choice", "anyanswer");
+
+        Assert.Equal("anyanswer", (string)result["settings"]!["judged_choice"]!);
+        var picks = result["summary"]!["judged_picks_per_call"]!.AsArray();
+        Assert.InRange(picks.Count, 1, 3); // M_b, then a call for each round with clicks
+        Assert.Equal(3, picks[0]!.AsObject().Sum(p => (int)p.Value!));
+        Assert.Equal(3, (int)picks[0]!["own answer"]!); // the box alone: nothing to choose from
+    }
+
+    [Theory]
+    [InlineData("--judged-choice", "--judged-choice", "perfect")]
+    [InlineData("--judged-choice", "--judged-choice", "anyanswer", "--model", "box")]
+    [InlineData("--refine", "--judged-choice", "acceptorkeep", "--refine")]
+    public void A_judged_choice_the_model_cannot_make_is_a_usage_error(string named, params string[] options)
+    {
+        var args = new[] { "--images", TestData.DavisDirectory + "/img", "--masks", TestData.DavisDirectory + "/gt", "--protocol", "rounds" }.Concat(options).ToArray();
+        var error = Assert.Throws<UsageException>(() => EvalCommand.Run(args));
+        Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
     public void Masks_and_coco_together_are_refused()
     {
         var error = Assert.Throws<UsageException>(() => EvalCommand.Run(["--images", "x", "--masks", "y", "--coco", "z", "--protocol", "rounds"]));

@@ -21,7 +21,7 @@ public sealed class JudgedPicksReportTests
         Assert.Equal(2, (int)picks[1]!["previous mask"]!);
         Assert.Equal(1, (int)picks[1]!["frame, no mask prompt"]!);
         Assert.Equal(1, (int)picks[2]!["own answer"]!);
-        Assert.Equal("AnyAnswer", (string)report.ToJson()["settings"]!["judged_choice"]!);
+        Assert.Equal("anyanswer", (string)report.ToJson()["settings"]!["judged_choice"]!);
 
         var unjudged = new EvaluationReport("m", new ProtocolSettings { Rounds = 2 }, [Instance("a")], [], TimeSpan.Zero);
         Assert.Null(unjudged.ToJson()["summary"]!["judged_picks_per_call"]);

@@ -22,10 +22,13 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         double Truth(BinaryMask m) => MaskMetrics.IoU(m, fixture.Truth);
 
         var own = model.Predict(image, prompt);
-        var keptOrOwn = model.PredictJudged(image, prompt, Truth, JudgedChoice.AcceptOrKeep).Prediction;
+        var previousShown = ClickEnforcement.Apply(first.Mask, clicks, model.Options.EnforceClicksRadius!.Value).Mask;
+        var judgedKeptOrOwn = model.PredictJudged(image, prompt, Truth, JudgedChoice.AcceptOrKeep);
+        var keptOrOwn = judgedKeptOrOwn.Prediction;
         var any = model.PredictJudged(image, prompt, Truth, JudgedChoice.AnyAnswer).Prediction;
 
-        Assert.True(Truth(keptOrOwn.Mask) >= Truth(own.Mask), $"accept or keep {Truth(keptOrOwn.Mask):F4} against {Truth(own.Mask):F4}");
+        Assert.Equal(Math.Max(Truth(own.Mask), Truth(previousShown)), Truth(keptOrOwn.Mask), 9);
+        Assert.Equal(Truth(previousShown) > Truth(own.Mask) ? JudgedPicks.PreviousMask : JudgedPicks.OwnAnswer, judgedKeptOrOwn.Pick);
         Assert.True(Truth(any.Mask) >= Truth(keptOrOwn.Mask), $"any answer {Truth(any.Mask):F4} against {Truth(keptOrOwn.Mask):F4}");
         Assert.Equal(0, ClickAgreement.Violations(any.Mask, clicks));
         // A judge preferring the worst mask finds a worse one among all answers than between the own answer and the kept mask:
@@ -34,7 +37,7 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         var worstOfTwo = model.PredictJudged(image, prompt, Worst, JudgedChoice.AcceptOrKeep).Prediction;
         var worstOfAll = model.PredictJudged(image, prompt, Worst, JudgedChoice.AnyAnswer);
         Assert.True(Truth(worstOfAll.Prediction.Mask) < Truth(worstOfTwo.Mask), $"worst of all {Truth(worstOfAll.Prediction.Mask):F4}, of the two {Truth(worstOfTwo.Mask):F4}");
-        Assert.DoesNotContain(worstOfAll.Pick, new[] { "own answer", "previous mask" });
+        Assert.DoesNotContain(worstOfAll.Pick, new[] { JudgedPicks.OwnAnswer, JudgedPicks.PreviousMask });
         Assert.Equal(prompt.Clicks.Count, ((SamState)any.State!).ClicksSeen);
     }
 
@@ -54,11 +57,36 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         var judged = model.PredictJudged(image, new SegmentationPrompt(box, clicks, first.State), PrefersKept, JudgedChoice.AcceptOrKeep);
         var kept = judged.Prediction;
 
-        Assert.Equal("previous mask", judged.Pick);
+        Assert.Equal(JudgedPicks.PreviousMask, judged.Pick);
 
         Assert.True(kept.Mask.Data.AsSpan().SequenceEqual(shownIfKept.Data));
         Assert.Equal(first.ModelScore, kept.ModelScore);
         Assert.Equal(clicks.Count, ((SamState)kept.State!).ClicksSeen);
+    }
+
+    [Fact]
+    public void When_the_runner_itself_keeps_a_trusted_mask_that_mask_is_its_own_answer_and_only_other_ways_can_replace_it()
+    {
+        // Settings under which every answer counts as a collapse of the previous mask, so the runner keeps it.
+        var always = new SamOptions { TrustAboveScore = 0, TrustScoreDrop = -2, TrustChangeIoU = 1.01, EnforceClicksRadius = null, TrustFallback = TrustFallback.Keep };
+        using var model = new SamModel(fixture.Paths, always);
+        using var image = model.Prepare(fixture.Image);
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
+        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "judged-keep"), null);
+        var prompt = new SegmentationPrompt(box, clicks, first.State);
+        Assert.Equal(first.Mask, model.Predict(image, prompt).Mask);
+        double AnythingElse(BinaryMask m) => m.Equals(first.Mask) ? 0 : 1;
+
+        var keptOrOwn = model.PredictJudged(image, prompt, AnythingElse, JudgedChoice.AcceptOrKeep);
+        var any = model.PredictJudged(image, prompt, AnythingElse, JudgedChoice.AnyAnswer);
+
+        Assert.Equal(first.Mask, keptOrOwn.Prediction.Mask);
+        Assert.Equal(JudgedPicks.OwnAnswer, keptOrOwn.Pick);
+        Assert.NotEqual(first.Mask, any.Prediction.Mask);
+        Assert.DoesNotContain(any.Pick, new[] { JudgedPicks.OwnAnswer, JudgedPicks.PreviousMask });
+        // The guard's mark belongs to the runner's own answer, not to one the judge put in its place.
+        Assert.False(((SamState)any.Prediction.State!).DefendedAgainstClicks);
     }
 
     [Fact]
