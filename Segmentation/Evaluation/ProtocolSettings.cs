@@ -24,7 +24,7 @@ public sealed record ProtocolSettings
     public NoisyBoxSimulatorOptions Boxes { get; init; } = new();
 
     /// <summary>
-    /// An upper bound instead of a measurement: every model call's answer is the best by IoU with the truth among these
+    /// A yardstick instead of a measurement: every model call's answer is the best by IoU with the truth among these
     /// (<see cref="IJudgedChoiceModel"/>). Null: the model's own answers, as in the product.
     /// </summary>
     public JudgedChoice? JudgedChoice { get; init; }

@@ -8,7 +8,7 @@ public interface IJudgedChoiceModel : ISegmentationModel
     /// <summary>
     /// Like <see cref="ISegmentationModel.Predict"/>, but the answer that stands is the one among <paramref name="choice"/>
     /// that <paramref name="judge"/> scores highest (the model's own answer on ties), named in <see cref="JudgedPrediction.Pick"/>.
-    /// For upper bounds in evaluation only.
+    /// For yardsticks in evaluation only.
     /// </summary>
     JudgedPrediction PredictJudged(IPreparedImage image, SegmentationPrompt prompt, Func<BinaryMask, double> judge, JudgedChoice choice);
 }
