@@ -14,11 +14,7 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
     {
         using var model = new SamModel(fixture.Paths);
         using var image = model.Prepare(fixture.Image);
-        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
-        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
-        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "judged"), null);
-        Assert.NotEmpty(clicks);
-        var prompt = new SegmentationPrompt(box, clicks, first.State);
+        var (first, clicks, prompt) = FirstCorrection(model, image, "judged");
         double Truth(BinaryMask m) => MaskMetrics.IoU(m, fixture.Truth);
 
         var own = model.Predict(image, prompt);
@@ -46,20 +42,17 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
     {
         using var model = new SamModel(fixture.Paths);
         using var image = model.Prepare(fixture.Image);
-        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
-        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
-        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "judged"), null);
+        var (first, clicks, prompt) = FirstCorrection(model, image, "judged");
         var shownIfKept = ClickEnforcement.Apply(first.Mask, clicks, model.Options.EnforceClicksRadius!.Value).Mask;
-        double PrefersKept(BinaryMask m) => m.Data.AsSpan().SequenceEqual(shownIfKept.Data) ? 1 : 0;
+        double PrefersKept(BinaryMask m) => m.Equals(shownIfKept) ? 1 : 0;
 
-        var own = model.Predict(image, new SegmentationPrompt(box, clicks, first.State));
-        Assert.False(own.Mask.Data.AsSpan().SequenceEqual(shownIfKept.Data), "the model's own answer changes the mask beyond the discs");
-        var judged = model.PredictJudged(image, new SegmentationPrompt(box, clicks, first.State), PrefersKept, JudgedChoice.AcceptOrKeep);
+        var own = model.Predict(image, prompt);
+        Assert.NotEqual(shownIfKept, own.Mask);
+        var judged = model.PredictJudged(image, prompt, PrefersKept, JudgedChoice.AcceptOrKeep);
         var kept = judged.Prediction;
 
         Assert.Equal(JudgedPicks.PreviousMask, judged.Pick);
-
-        Assert.True(kept.Mask.Data.AsSpan().SequenceEqual(shownIfKept.Data));
+        Assert.Equal(shownIfKept, kept.Mask);
         Assert.Equal(first.ModelScore, kept.ModelScore);
         Assert.Equal(clicks.Count, ((SamState)kept.State!).ClicksSeen);
     }
@@ -71,10 +64,7 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         var always = new SamOptions { TrustAboveScore = 0, TrustScoreDrop = -2, TrustChangeIoU = 1.01, EnforceClicksRadius = null, TrustFallback = TrustFallback.Keep };
         using var model = new SamModel(fixture.Paths, always);
         using var image = model.Prepare(fixture.Image);
-        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
-        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
-        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, "judged-keep"), null);
-        var prompt = new SegmentationPrompt(box, clicks, first.State);
+        var (first, _, prompt) = FirstCorrection(model, image, "judged-keep");
         Assert.Equal(first.Mask, model.Predict(image, prompt).Mask);
         double AnythingElse(BinaryMask m) => m.Equals(first.Mask) ? 0 : 1;
 
@@ -99,5 +89,15 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         var error = Assert.Throws<InvalidOperationException>(() =>
             Protocols.RunRounds(settings, model, image, "000", new InstanceTruth(fixture.Truth)));
         Assert.Contains(model.Name, error.Message);
+    }
+
+    /// <summary>The box mask of the fixture's object and the first round of corrective clicks on it.</summary>
+    private (MaskPrediction First, IReadOnlyList<Click> Clicks, SegmentationPrompt Prompt) FirstCorrection(SamModel model, IPreparedImage image, string seedName)
+    {
+        var box = NoisyBoxSimulator.TightBox(fixture.Truth);
+        var first = model.Predict(image, SegmentationPrompt.FromBox(box));
+        var clicks = new ClickSimulator(new ClickSimulatorOptions()).CorrectiveClicks(fixture.Truth, first.Mask, 3, GaussianRandom.ForInstance(1, seedName), null);
+        Assert.NotEmpty(clicks);
+        return (first, clicks, new SegmentationPrompt(box, clicks, first.State));
     }
 }
