@@ -81,12 +81,11 @@ public sealed class SamModel : IJudgedChoiceModel
         Candidate? Ask(PixelRect f, bool withFeedback, bool oneAtATime)
         {
             var asked = Asked(f, withFeedback, oneAtATime);
-            return tried.ContainsKey(asked) ? null : Fetch(f, withFeedback, oneAtATime);
+            return tried.ContainsKey(asked) ? null : Fetch(asked);
         }
         // The answer of a way of asking, computed once per call.
-        Candidate Fetch(PixelRect f, bool withFeedback, bool oneAtATime)
+        Candidate Fetch(AskedAs asked)
         {
-            var asked = Asked(f, withFeedback, oneAtATime);
             if (tried.TryGetValue(asked, out var known)) return known;
             var candidate = Answer(prepared, asked, prompt, previous, work);
             if (Options.GuardClicks) candidate = candidate with { Collapsed = Collapsed(candidate, previous) };
@@ -194,9 +193,10 @@ public sealed class SamModel : IJudgedChoiceModel
             {
                 foreach (var (f, withFeedback, oneAtATime) in OtherWays(previous).Prepend((frame, feedback, Options.OneClickAtATime)))
                 {
-                    var c = Fetch(f, withFeedback, oneAtATime);
+                    var asked = Asked(f, withFeedback, oneAtATime);
+                    var c = Fetch(asked);
                     var shown = Shown(c);
-                    var way = WayName(f == frame ? "frame" : f == whole ? "whole image" : "previous frame", Asked(f, withFeedback, oneAtATime));
+                    var way = WayName(f == frame ? "frame" : f == whole ? "whole image" : "previous frame", asked);
                     if (Judge(shown) is var value && value > bestValue)
                         Take(c, false, value, way);
                     if (Judge(NearClicks(shown)) is var near && near > bestValue)
