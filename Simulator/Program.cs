@@ -22,9 +22,10 @@ try
         "campaign" => CampaignCommand.Run(args[1..]),
         "study" => StudyCommand.Run(args[1..]),
         "ranking" => RankingCommand.Run(args[1..]),
+        "answer-chooser" => AnswerChooserCommand.Run(args[1..]),
         "queue-bench" => QueueBenchCommand.Run(args[1..]),
         "load" => LoadCommand.Run(args[1..]),
-        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, study, campaign, ranking, queue-bench, load."),
+        _ => throw new UsageException($"Unknown command '{args[0]}'. Commands: eval, study, campaign, ranking, answer-chooser, queue-bench, load."),
     };
 }
 catch (UsageException ex)

@@ -75,7 +75,7 @@ public static class RankingCommand
         }
         if (root?["instances"] is not JsonArray list)
             throw new InvalidDataException($"{path}: no \"instances\" array; give the result JSON of 'eval --protocol rounds'.");
-        if (root["settings"]?["judged_choice"] is JsonValue judged)
+        if (root["settings"]?["judged_choice"] is JsonValue judged && judged.ToString() != "observe")
             throw new InvalidDataException($"{path}: its masks were chosen by the ground truth (judged choice {judged}), not by the model; M_r must learn from the model's own rounds.");
         var instances = new List<StudyInstance>(list.Count);
         foreach (var node in list)

@@ -29,13 +29,13 @@ public static class SimulatedAnnotatorOptions
 
     /// <summary>Loads the dataset and keeps every n-th instance, warning about each item it had to skip; refuses an empty result.</summary>
     public static (IReadOnlyList<EvaluationInstance> Instances, IReadOnlyList<DatasetProblem> Problems) LoadInstances(
-        string imagesDir, string? masksDir, string? cocoFile, int? ignoreValue, int every)
+        string imagesDir, string? masksDir, string? cocoFile, int? ignoreValue, int every, int offset = 0)
     {
         if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"--images: folder not found: {imagesDir}");
         var dataset = masksDir is not null
             ? PairedFolderDataset.Load(imagesDir, masksDir, ignoreValue)
             : CocoDataset.Load(cocoFile!, imagesDir);
-        var instances = DatasetSubset.EveryNth(dataset.Instances, every);
+        var instances = DatasetSubset.EveryNth(dataset.Instances, every, offset);
         foreach (var problem in dataset.Problems)
             Log.Warning("Skipping {Item}: {Message}", problem.Item, problem.Message);
         if (instances.Count == 0) throw new InvalidDataException("No instance to run: the dataset is empty or every item was rejected.");

@@ -15,6 +15,7 @@ internal static class Usage
             --coco FILE           COCO instance JSON (polygon or RLE segmentations), instead of --masks
             --ignore-value N      with --masks: pixels of this value form an ignore band (e.g. 128)
             --every N             keep every N-th instance in name order (default 1: all)
+            --offset K            start at the K-th instance, 0..N-1 (default 0): offsets 0..N-1 split the dataset
           Protocol
             --protocol P          rounds: noisy box, then R rounds of up to K clicks (the paper's protocol)
                                   noc: one click at a time from the object centre, no box (NoC@85/90)
@@ -32,6 +33,9 @@ internal static class Usage
                                   IoU with the truth stands, among the runner's own answer and the previous mask
                                   (acceptorkeep), or also the other ways the runner asks the weights and each applied
                                   near the new clicks only (anyanswer); sam only, not with --refine
+                                  observe: the runner's own answers stand, the truth only scores every answer it could give
+            --judged-log FILE     with --judged-choice: every answer scored, one JSON line per model call (training data
+                                  for the answer-chooser command)
           Model
             --model sam|crop|box  SAM-family prompt model (default), crop-contract M_b / M_b+c models, or
                                   the box baseline (the mask is the filled box)
@@ -61,6 +65,8 @@ internal static class Usage
             --click-disc-radius PX   SAM: a click the answer contradicts gets a disc of its label reaching to the nearest
                                   pixel on its side, at most PX (default 10) and short of half-way to the nearest opposite click
             --no-click-discs      SAM: return the answer as the model gave it, clicks it contradicts included
+            --answer-chooser FILE SAM: a learned choice among every answer a call with clicks could give (see the
+                                  answer-chooser command); not with --plain, nor with a judged choice other than observe
             --refine              SAM: edge-aware refinement of each mask at full resolution (guided filter on the image)
             --refine-radius PX, --refine-epsilon E, --refine-from-cell PX   its window radius (0: from the logit cell size),
                                   regulariser (default 0.002) and smallest logit cell it applies to (default 1.5 px)
@@ -165,6 +171,20 @@ internal static class Usage
             --out FILE            the levels as JSON (default results/load.json): next, preview and submit p50/p95/p99,
                                   server decoder and queue time, previews that ran the encoder, retries, waits for work,
                                   server CPU and memory, and the capacity; p95 against people is plotted as FILE.svg
+
+        answer-chooser: trains a learned choice among the answers a SAM call could give, on the answers judged eval runs
+        scored ('eval --judged-choice observe --judged-log FILE'), checks it call by call on held-out objects, and saves it
+        for 'eval --answer-chooser FILE'.
+          dotnet run --project Simulator -c Release -- answer-chooser --logs FILE[,FILE...] [options]
+
+            --logs FILES          comma-separated logs written by eval --judged-log
+            --hold-out FILES      comma-separated eval result JSON files: their objects are left out of training
+            --check-folds K       K folds by object: each fold's calls are chosen by a chooser trained on the others, and
+                                  the mean IoU gain per call is printed beside the truth's choice (default 0: no check)
+            --trees T, --leaves L, --min-leaf M, --learning-rate R   the boosted forest (defaults 200, 16, 20, 0.1)
+            --min-gain G          an answer replaces the runner's own only above this estimated gain (default 0.01)
+            --seed S              the training seed (default 1)
+            --out FILE            the trained chooser (none written without it)
 
         ranking: an offline study of the mask quality model M_r on the rounds an 'eval --protocol rounds' run recorded
         (the "quality" entries of its JSON). Each draw picks a random ground-truth subset, trains M_r on its rounds and

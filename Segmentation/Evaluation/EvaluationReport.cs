@@ -157,7 +157,9 @@ public sealed class EvaluationReport
             var label = Settings.Kind == ProtocolKind.Rounds ? (i == 0 ? "box" : i.ToString(inv)) : (i + 1).ToString(inv);
             sb.AppendLine(inv, $"{label,-8} {MeanCumulativeClicksPerStep[i],8:F2} {MeanIoUPerStep[i],8:F4} {MeanBoundaryFPerStep[i],8:F4}");
         }
-        if (Settings.JudgedChoice is { } choice)
+        if (Settings.JudgedChoice == JudgedChoice.Observe)
+            sb.AppendLine("the model's own answers; the ground truth scored every answer it could give (observe)");
+        else if (Settings.JudgedChoice is { } choice)
             sb.AppendLine(inv, $"a yardstick, not a measurement: the ground truth chose every mask ({choice.ToString().ToLowerInvariant()})");
         if (Noc85 is not null)
             sb.AppendLine(inv, $"NoC@85 {Noc85:F2}   NoC@90 {Noc90:F2}   NoF@90 {Nof90}");

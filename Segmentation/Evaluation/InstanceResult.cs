@@ -28,6 +28,9 @@ public sealed record InstanceResult(
     /// <summary>With <see cref="ProtocolSettings.JudgedChoice"/>: per model call, which answer the judge chose (<see cref="JudgedPrediction.Pick"/>).</summary>
     public IReadOnlyList<string> JudgedPicks { get; init; } = [];
 
+    /// <summary>With <see cref="ProtocolSettings.JudgedChoice"/>: per model call, every answer the judge scored, the runner's own first (empty for calls without a previous mask).</summary>
+    public IReadOnlyList<IReadOnlyList<JudgedOption>> JudgedOptions { get; init; } = [];
+
     /// <summary>The object's area as a fraction of the image's (ground truth).</summary>
     public double ObjectAreaFraction { get; init; }
 

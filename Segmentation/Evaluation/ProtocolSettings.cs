@@ -25,7 +25,8 @@ public sealed record ProtocolSettings
 
     /// <summary>
     /// A yardstick instead of a measurement: every model call's answer is the best by IoU with the truth among these
-    /// (<see cref="IJudgedChoiceModel"/>). Null: the model's own answers, as in the product.
+    /// (<see cref="IJudgedChoiceModel"/>), or with <see cref="Models.JudgedChoice.Observe"/> the model's own answers with every
+    /// answer it could give scored. Null: the model's own answers, as in the product.
     /// </summary>
     public JudgedChoice? JudgedChoice { get; init; }
 

@@ -96,7 +96,7 @@ public static class Protocols
         if (model is not IJudgedChoiceModel judged)
             throw new InvalidOperationException($"Model {model.Name} cannot show the answers it could give, so no judged choice can be made with it.");
         var answer = judged.PredictJudged(image, prompt, mask => MaskMetrics.IoU(mask, truth.Mask, truth.Ignore), choice);
-        trajectory.Picked(answer.Pick);
+        trajectory.Picked(answer.Pick, answer.Options);
         return answer.Prediction;
     }
 
@@ -109,8 +109,13 @@ public static class Protocols
         private readonly List<RoundQuality> quality = [];
         private readonly List<int> violations = [];
         private readonly List<string> picks = [];
+        private readonly List<IReadOnlyList<JudgedOption>> options = [];
 
-        public void Picked(string pick) => picks.Add(pick);
+        public void Picked(string pick, IReadOnlyList<JudgedOption> judged)
+        {
+            picks.Add(pick);
+            options.Add(judged);
+        }
 
         public void Record(MaskPrediction prediction, int clicks, IReadOnlyList<Click> allClicks)
         {
@@ -140,6 +145,7 @@ public static class Protocols
             ClickViolations = violations,
             ObjectAreaFraction = (double)truth.Mask.Area() / ((long)truth.Mask.Width * truth.Mask.Height),
             JudgedPicks = picks,
+            JudgedOptions = options,
         };
     }
 }

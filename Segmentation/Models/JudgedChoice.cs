@@ -12,4 +12,10 @@ public enum JudgedChoice
 
     /// <summary>Also the other ways the runner asks the weights when an answer is in doubt, and each applied only near the new clicks.</summary>
     AnyAnswer,
+
+    /// <summary>
+    /// The judge scores every answer <see cref="AnyAnswer"/> would choose among, but the runner's own choice stands: the
+    /// trajectory is the product's, and the scores are examples for training an <see cref="AnswerChooser"/>.
+    /// </summary>
+    Observe,
 }

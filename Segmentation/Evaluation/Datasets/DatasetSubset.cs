@@ -7,14 +7,17 @@ public static class DatasetSubset
     /// The instances at positions 0, n, 2n, ... after sorting by ordinal <see cref="EvaluationInstance.Id"/>,
     /// so the subset depends only on the ids, not on the order they were listed in. n = 1 keeps all.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is less than 1.</exception>
-    public static IReadOnlyList<EvaluationInstance> EveryNth(IReadOnlyList<EvaluationInstance> instances, int n)
+    /// <param name="offset">The first position kept (0 to n - 1): n subsets with offsets 0 to n - 1 split the dataset.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is less than 1, or the offset is not in [0, n).</exception>
+    public static IReadOnlyList<EvaluationInstance> EveryNth(IReadOnlyList<EvaluationInstance> instances, int n, int offset = 0)
     {
         ArgumentNullException.ThrowIfNull(instances);
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(offset, n);
         var sorted = instances.OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
         var result = new List<EvaluationInstance>((sorted.Count + n - 1) / n);
-        for (var i = 0; i < sorted.Count; i += n) result.Add(sorted[i]);
+        for (var i = offset; i < sorted.Count; i += n) result.Add(sorted[i]);
         return result;
     }
 }

@@ -61,7 +61,7 @@ public sealed class SamModel : IJudgedChoiceModel
             throw new InvalidOperationException($"{Name} refines the mask after the choice, so a judge would not see the masks shown: judge without refinement.");
         var judging = new Judging(judge, choice);
         var prediction = Predict(image, prompt, judging);
-        return new JudgedPrediction(prediction, judging.Pick);
+        return new JudgedPrediction(prediction, judging.Pick) { Options = judging.Options };
     }
 
     private MaskPrediction Predict(IPreparedImage image, SegmentationPrompt prompt, Judging? judging)
@@ -88,6 +88,7 @@ public sealed class SamModel : IJudgedChoiceModel
         {
             if (tried.TryGetValue(asked, out var known)) return known;
             var candidate = Answer(prepared, asked, prompt, previous, work);
+            candidate = candidate with { Way = asked };
             if (Options.GuardClicks) candidate = candidate with { Collapsed = Collapsed(candidate, previous) };
             tried[asked] = candidate;
             return candidate;
@@ -166,43 +167,113 @@ public sealed class SamModel : IJudgedChoiceModel
             }
         }
 
-        if (judging is not null && hasClicks && previous?.Mask is { } earlierMask)
+        if ((judging is not null || Options.AnswerChooser is not null) && hasClicks && previous?.Mask is { } earlierMask)
         {
-            // An evaluation's yardstick, never the product: the answers this call could give are judged against the truth,
-            // each as it would be shown (with its click discs), and the best stands; the runner's own answer on ties.
+            // The answers this call could give compete, each as it would be shown (with its click discs): in an evaluation's
+            // yardstick the truth chooses, in a run with a learned chooser its estimate of the gain over the runner's own
+            // answer does. The runner's own answer wins ties.
             var newClicks = prompt.Clicks.Skip(seen).ToArray();
             var whole = new PixelRect(0, 0, img.Width, img.Height);
             BinaryMask Shown(Candidate c) => PasteFrame(c.MaskLogits, c.Frame, img.Width, img.Height).Mask;
             BinaryMask NearClicks(BinaryMask answer) =>
                 LocalMerge.Apply(earlierMask, answer, newClicks, Options.LocalMergeDepthFactor, Options.LocalMergeMinRadius);
             double Judge(BinaryMask m) =>
-                judging.Judge(Options.EnforceClicksRadius is { } r ? ClickEnforcement.Apply(m, prompt.Clicks, r).Mask : m);
+                judging!.Judge(Options.EnforceClicksRadius is { } r ? ClickEnforcement.Apply(m, prompt.Clicks, r).Mask : m);
+            int FrameKind(PixelRect f) => f == frame ? 0 : f == whole ? 2 : 1;
+
             var own = keepTrusted ? earlierMask : localOnly ? NearClicks(Shown(best)) : Shown(best);
-            var bestValue = Judge(own);
-            var keepPrevious = keepTrusted;
-            void Take(Candidate? c, bool nearClicks, double value, string pick)
-            {
-                (best, localOnly, keepPrevious, bestValue) = (c ?? best, nearClicks, c is null, value);
-                judging.Pick = pick;
-                // The guard's mark belongs to the runner's own answer.
-                defended = false;
-            }
-            if (!keepTrusted && Judge(earlierMask) is var previousValue && previousValue > bestValue)
-                Take(null, false, previousValue, JudgedPicks.PreviousMask);
-            if (judging.Choice == JudgedChoice.AnyAnswer)
+            var ownScore = keepTrusted ? previous.Score : best.Score;
+            var ownStability = keepTrusted ? -1 : Stability(best.MaskLogits);
+            var (ownArea, previousArea) = (Math.Max(1, own.Area()), Math.Max(1, earlierMask.Area()));
+            // Every way of asking, as the model answered it, unless only the previous mask may replace the own answer.
+            var answers = new List<(Candidate Candidate, BinaryMask Shown, string Way, int FrameKind, AskedAs Asked)>();
+            if (judging?.Choice != JudgedChoice.AcceptOrKeep)
             {
                 foreach (var (f, withFeedback, oneAtATime) in OtherWays(previous).Prepend((frame, feedback, Options.OneClickAtATime)))
                 {
                     var asked = Asked(f, withFeedback, oneAtATime);
                     var c = Fetch(asked);
-                    var shown = Shown(c);
-                    var way = WayName(f == frame ? "frame" : f == whole ? "whole image" : "previous frame", asked);
-                    if (Judge(shown) is var value && value > bestValue)
-                        Take(c, false, value, way);
-                    if (Judge(NearClicks(shown)) is var near && near > bestValue)
-                        Take(c, true, near, way + JudgedPicks.NearTheClicks);
+                    answers.Add((c, Shown(c), WayName(f == frame ? "frame" : f == whole ? "whole image" : "previous frame", asked), FrameKind(f), asked));
                 }
             }
+            BinaryMask[] agreeing = [own, earlierMask, .. answers.Select(x => x.Shown)];
+            double Consensus(BinaryMask m) => agreeing.Where(x => !ReferenceEquals(x, m)).Select(x => MaskMetrics.IoU(m, x)).DefaultIfEmpty(0).Average();
+            var ownFeatures = new AnswerFeatures
+            {
+                FrameKind = keepTrusted ? 3 : FrameKind(best.Frame),
+                Feedback = !keepTrusted && best.Way.Feedback,
+                OneClickARun = !keepTrusted && best.Way.OneAtATime,
+                NearTheClicks = localOnly,
+                PreviousMask = keepTrusted,
+                Score = ownScore,
+                OwnScore = ownScore,
+                PreviousScore = previous.Score,
+                IoUWithOwn = 1,
+                IoUWithPrevious = MaskMetrics.IoU(own, earlierMask),
+                OwnIoUWithPrevious = MaskMetrics.IoU(own, earlierMask),
+                AreaToPrevious = (double)ownArea / previousArea,
+                AreaToOwn = 1,
+                PreviousAreaToImage = (double)previousArea / ((long)img.Width * img.Height),
+                Violations = ClickAgreement.Violations(own, prompt.Clicks),
+                NewViolations = ClickAgreement.Violations(own, newClicks),
+                OwnViolations = ClickAgreement.Violations(own, prompt.Clicks),
+                Clicks = prompt.Clicks.Count,
+                NewClicks = newClicks.Length,
+                NewForeground = newClicks.Count(c => c.IsForeground),
+                HasBox = prompt.Box is not null,
+                Trusted = Options.TrustAboveScore is { } trustAbove && previous.Score >= trustAbove,
+                GuardActed = defended,
+                Stability = ownStability,
+                Consensus = Consensus(own),
+            };
+            ownFeatures = ownFeatures with { OwnStability = ownFeatures.Stability, OwnConsensus = ownFeatures.Consensus };
+            AnswerFeatures FeaturesOf(BinaryMask m, double score, double stability, int frameKind, bool withFeedback, bool oneAtATime, bool nearClicks, bool previousMask) =>
+                ownFeatures with
+                {
+                    FrameKind = frameKind,
+                    Feedback = withFeedback,
+                    OneClickARun = oneAtATime,
+                    NearTheClicks = nearClicks,
+                    PreviousMask = previousMask,
+                    Score = score,
+                    IoUWithOwn = MaskMetrics.IoU(m, own),
+                    IoUWithPrevious = MaskMetrics.IoU(m, earlierMask),
+                    AreaToPrevious = (double)m.Area() / previousArea,
+                    AreaToOwn = (double)m.Area() / ownArea,
+                    Violations = ClickAgreement.Violations(m, prompt.Clicks),
+                    NewViolations = ClickAgreement.Violations(m, newClicks),
+                    Stability = stability,
+                    Consensus = Consensus(m),
+                };
+
+            // The truth chooses in a yardstick; otherwise the chooser, whose own answer is worth its minimum gain.
+            var byJudge = judging is { Choice: not JudgedChoice.Observe };
+            var chooser = byJudge ? null : Options.AnswerChooser;
+            var ownValue = judging is null ? double.NaN : Judge(own);
+            judging?.Options.Add(new JudgedOption(JudgedPicks.OwnAnswer, ownFeatures, ownValue));
+            var bestValue = byJudge ? ownValue : chooser?.MinGain ?? double.PositiveInfinity;
+            var keepPrevious = keepTrusted;
+            var chosen = JudgedPicks.OwnAnswer;
+            void Consider(Candidate? c, BinaryMask shown, bool nearClicks, AnswerFeatures features, string pick)
+            {
+                var judged = judging is null ? double.NaN : Judge(shown);
+                judging?.Options.Add(new JudgedOption(pick, features, judged));
+                var value = byJudge ? judged : chooser?.EstimatedGain(features) ?? double.NegativeInfinity;
+                if (!(value > bestValue)) return;
+                (best, localOnly, keepPrevious, bestValue, chosen) = (c ?? best, nearClicks, c is null, value, pick);
+                // The guard's mark belongs to the runner's own answer.
+                defended = false;
+            }
+            if (!keepTrusted)
+                Consider(null, earlierMask, false, FeaturesOf(earlierMask, previous.Score, -1, 3, false, false, false, true), JudgedPicks.PreviousMask);
+            foreach (var (c, shown, way, frameKind, asked) in answers)
+            {
+                var stability = Stability(c.MaskLogits);
+                Consider(c, shown, false, FeaturesOf(shown, c.Score, stability, frameKind, asked.Feedback, asked.OneAtATime, false, false), way);
+                var near = NearClicks(shown);
+                Consider(c, near, true, FeaturesOf(near, c.Score, stability, frameKind, asked.Feedback, asked.OneAtATime, true, false), way + JudgedPicks.NearTheClicks);
+            }
+            if (judging is not null) judging.Pick = chosen;
             if (keepPrevious)
                 return Result(earlierMask.Clone(), previous with { ClicksSeen = prompt.Clicks.Count, DefendedAgainstClicks = false }, previous.Score);
         }
@@ -350,6 +421,18 @@ public sealed class SamModel : IJudgedChoiceModel
         return (OnnxSessionFactory.Create(rewritten, path, name, intraOpThreads: Options.IntraOpThreads).Session, true);
     }
 
+    /// <summary>SAM's stability score of a frame's logits: the area above +1 over the area above -1 (1 when both are empty).</summary>
+    private static double Stability(float[] logits)
+    {
+        long high = 0, low = 0;
+        foreach (var v in logits)
+        {
+            if (v > -1f) low++;
+            if (v > 1f) high++;
+        }
+        return low == 0 ? 1 : (double)high / low;
+    }
+
     /// <summary>Whether an answer contradicts a click or throws the previous mask away.</summary>
     private static bool Suspect(Candidate candidate) => candidate.Violations > 0 || candidate.Collapsed;
 
@@ -406,6 +489,7 @@ public sealed class SamModel : IJudgedChoiceModel
         public Func<BinaryMask, double> Judge { get; } = judge;
         public JudgedChoice Choice { get; } = choice;
         public string Pick { get; set; } = JudgedPicks.OwnAnswer;
+        public List<JudgedOption> Options { get; } = [];
     }
 
     /// <summary>How the weights were asked: in which frame, with the previous logits fed back or not, clicks one decoder run at a time or together.</summary>
@@ -414,6 +498,7 @@ public sealed class SamModel : IJudgedChoiceModel
     private sealed record Candidate(PixelRect Frame, float[] MaskLogits, float[] LowRes, double Score, int Violations)
     {
         public bool Collapsed { get; init; }
+        public AskedAs Way { get; init; }
     }
 
     /// <summary>What one model call has spent so far.</summary>

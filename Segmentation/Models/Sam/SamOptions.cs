@@ -111,6 +111,13 @@ public sealed record SamOptions
     public int IntraOpThreads { get; init; }
 
     /// <summary>
+    /// A learned choice among the answers a call with clicks could give (the other ways of asking the weights, each also
+    /// applied only near the new clicks, and the previous mask): the answer with the largest estimated gain over the
+    /// runner's own stands. Null: the runner's own answer. The caller owns the chooser and disposes of it.
+    /// </summary>
+    public AnswerChooser? AnswerChooser { get; init; }
+
+    /// <summary>
     /// The plain call of the same weights, the yardstick for every extra: the whole image, the box or clicks in,
     /// the previous low-resolution logits fed back, all clicks in one decoder run, nothing else.
     /// </summary>

@@ -27,6 +27,21 @@ public class DatasetSubsetTests
     }
 
     [Fact]
+    public void OffsetsSplitTheDatasetIntoDisjointSubsetsThatCoverIt()
+    {
+        var ids = Enumerable.Range(0, 7).Select(i => $"im{i}").ToList();
+        var instances = ids.Select(Instance).ToList();
+
+        var first = DatasetSubset.EveryNth(instances, 2, 0).Select(i => i.Id).ToList();
+        var second = DatasetSubset.EveryNth(instances, 2, 1).Select(i => i.Id).ToList();
+
+        Assert.Equal(["im0", "im2", "im4", "im6"], first);
+        Assert.Equal(["im1", "im3", "im5"], second);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DatasetSubset.EveryNth(instances, 2, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DatasetSubset.EveryNth(instances, 2, -1));
+    }
+
+    [Fact]
     public void RejectsStepBelowOne()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => DatasetSubset.EveryNth([Instance("a")], 0));

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Segmentation.Imaging;
+using Segmentation.Evaluation;
 using Segmentation.Masks;
+using Segmentation.Models;
 using Segmentation.Models.CropContract;
 using Segmentation.Tests.Datasets;
 using Simulator;
@@ -183,11 +185,44 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--judged-choice", "--judged-choice", "perfect")]
     [InlineData("--judged-choice", "--judged-choice", "anyanswer", "--model", "box")]
     [InlineData("--refine", "--judged-choice", "acceptorkeep", "--refine")]
-    public void A_judged_choice_the_model_cannot_make_is_a_usage_error(string named, params string[] options)
+    [InlineData("--judged-log", "--judged-log", "answers.jsonl")]
+    [InlineData("--answer-chooser", "--answer-chooser", "chooser.bin", "--judged-choice", "anyanswer")]
+    [InlineData("--answer-chooser", "--answer-chooser", "chooser.bin", "--model", "box")]
+    [InlineData("--answer-chooser", "--answer-chooser", "no-such-chooser.bin")]
+    [InlineData("--offset", "--every", "2", "--offset", "2")]
+    public void A_choice_the_command_cannot_make_is_a_usage_error_naming_the_option(string named, params string[] options)
     {
         var args = new[] { "--images", TestData.DavisDirectory + "/img", "--masks", TestData.DavisDirectory + "/gt", "--protocol", "rounds" }.Concat(options).ToArray();
         var error = Assert.Throws<UsageException>(() => EvalCommand.Run(args));
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void An_observed_run_keeps_the_models_own_masks_and_its_log_trains_a_chooser_that_a_run_then_uses()
+    {
+        var log = Path.Combine(temp.Path, "answers.jsonl");
+        var own = RunEval("--protocol", "rounds", "--rounds", "2", "--every", "115");
+        var observed = RunEval("--protocol", "rounds", "--rounds", "2", "--every", "115", "--judged-choice", "observe", "--judged-log", log);
+
+        Assert.Equal("observe", (string)observed["settings"]!["judged_choice"]!);
+        Assert.Equal(own["summary"]!["miou_per_round"]!.ToJsonString(), observed["summary"]!["miou_per_round"]!.ToJsonString());
+        Assert.All(observed["summary"]!["judged_picks_per_call"]!.AsArray(), step => Assert.Equal(JudgedPicks.OwnAnswer, Assert.Single(step!.AsObject()).Key));
+        IReadOnlyList<JudgedCall> calls;
+        using (var reader = File.OpenText(log))
+            calls = JudgedOptionsLog.Read(reader, log);
+        Assert.NotEmpty(calls);
+        Assert.All(calls, c =>
+        {
+            Assert.Equal(JudgedPicks.OwnAnswer, c.Options[0].Way);
+            Assert.Contains(c.Options, o => o.Way == JudgedPicks.PreviousMask);
+            Assert.All(c.Options, o => Assert.InRange(o.Value, 0, 1));
+        });
+
+        var chooserPath = Path.Combine(temp.Path, "chooser.bin");
+        Assert.Equal(0, AnswerChooserCommand.Run(["--logs", log, "--min-leaf", "1", "--out", chooserPath]));
+        var chosen = RunEval("--protocol", "rounds", "--rounds", "2", "--every", "115", "--answer-chooser", chooserPath);
+        Assert.Equal("chooser.bin", (string)chosen["settings"]!["answer_chooser"]!);
+        Assert.Equal(3, (int)chosen["summary"]!["instances"]!);
     }
 
     [Fact]

@@ -80,6 +80,60 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void An_observing_judge_scores_every_answer_but_the_runners_own_answer_stands()
+    {
+        using var model = new SamModel(fixture.Paths);
+        using var image = model.Prepare(fixture.Image);
+        var (first, clicks, prompt) = FirstCorrection(model, image, "judged");
+        double Truth(BinaryMask m) => MaskMetrics.IoU(m, fixture.Truth);
+
+        var own = model.Predict(image, prompt);
+        var observed = model.PredictJudged(image, prompt, Truth, JudgedChoice.Observe);
+        var any = model.PredictJudged(image, prompt, Truth, JudgedChoice.AnyAnswer);
+
+        Assert.Equal(own.Mask, observed.Prediction.Mask);
+        Assert.Equal(JudgedPicks.OwnAnswer, observed.Pick);
+        Assert.Equal(JudgedPicks.OwnAnswer, observed.Options[0].Way);
+        Assert.Equal(Truth(own.Mask), observed.Options[0].Value, 9);
+        Assert.Equal(any.Options.Select(o => o.Way), observed.Options.Select(o => o.Way));
+        // The best answer observed is the one the truth takes when it chooses.
+        Assert.Equal(observed.Options.Max(o => o.Value), Truth(any.Prediction.Mask), 9);
+        var kept = Assert.Single(observed.Options, o => o.Way == JudgedPicks.PreviousMask);
+        Assert.True(kept.Features.PreviousMask);
+        Assert.Equal(first.ModelScore!.Value, kept.Features.Score, 6);
+        Assert.Equal(1, observed.Options[0].Features.IoUWithOwn);
+        Assert.Equal(clicks.Count, observed.Options[0].Features.Clicks);
+    }
+
+    [Fact]
+    public void A_learned_chooser_replaces_the_runners_own_answer_only_by_an_answer_it_estimates_better()
+    {
+        // A chooser that learned that keeping the previous mask gains and everything else loses.
+        var examples = Enumerable.Range(0, 200).Select(i => new AnswerExample(new AnswerFeatures { PreviousMask = i % 2 == 0, Score = i / 200.0 }, i % 2 == 0 ? 0.3 : -0.3)).ToList();
+        using var keepsPrevious = AnswerChooser.Train(examples, new AnswerChooserOptions { Trees = 20, MinExamplesPerLeaf = 5 });
+        var opposite = examples.Select(e => e with { Gain = -e.Gain }).ToList();
+        using var belowMinimum = AnswerChooser.Train(opposite, new AnswerChooserOptions { Trees = 20, MinExamplesPerLeaf = 5, MinGain = 0.5 });
+        using var plainModel = new SamModel(fixture.Paths);
+        using var image = plainModel.Prepare(fixture.Image);
+        var (first, clicks, prompt) = FirstCorrection(plainModel, image, "judged");
+        var own = plainModel.Predict(image, prompt);
+
+        using var keeping = new SamModel(fixture.Paths, new SamOptions { AnswerChooser = keepsPrevious });
+        using var keepingImage = keeping.Prepare(fixture.Image);
+        var chosen = keeping.Predict(keepingImage, prompt);
+        using var unsure = new SamModel(fixture.Paths, new SamOptions { AnswerChooser = belowMinimum });
+        using var unsureImage = unsure.Prepare(fixture.Image);
+        var notChosen = unsure.Predict(unsureImage, prompt);
+
+        var previousShown = ClickEnforcement.Apply(first.Mask, clicks, plainModel.Options.EnforceClicksRadius!.Value).Mask;
+        Assert.NotEqual(previousShown, own.Mask);
+        Assert.Equal(previousShown, chosen.Mask);
+        Assert.Equal(first.ModelScore, chosen.ModelScore);
+        // Gains estimated below the chooser's minimum leave the runner's own answer.
+        Assert.Equal(own.Mask, notChosen.Mask);
+    }
+
+    [Fact]
     public void A_judged_choice_with_a_model_that_cannot_show_its_answers_fails_with_the_models_name()
     {
         using var model = new BoxMaskModel();
