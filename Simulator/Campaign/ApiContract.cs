@@ -131,7 +131,7 @@ public sealed record NextResult(AnnotationTaskDto? Task, TimeSpan? RetryAfter);
 
 public sealed record PreviewRequest(int Round, IReadOnlyList<ApiClick> Clicks);
 
-public sealed record PreviewTimingDto(double EncoderMs, double DecoderMs, int DecoderRuns, double ServerMs, double QueueMs = 0, int ReplayedRounds = 0);
+public sealed record PreviewTimingDto(double EncoderMs, double DecoderMs, int DecoderRuns, double ServerMs, double QueueMs = 0, int ReplayedRounds = 0, double ModelMs = 0);
 
 public sealed record PreviewResponse(ApiMask? Mask, double? ModelScore, PreviewTimingDto? Timing);
 

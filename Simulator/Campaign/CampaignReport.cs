@@ -36,7 +36,16 @@ public sealed class CampaignReport
         WarmPreviewMs = result.Measurements.Summary("preview.warm");
         WarmDecoderMs = result.Measurements.Summary("server.decoder.warm");
         WarmPreviewOverheadMs = result.Measurements.Summary("preview.warm.overhead");
+        WarmPreviewParts = WarmPreviewPartNames.ToDictionary(p => p, p => result.Measurements.Summary("preview.warm." + p), StringComparer.Ordinal);
     }
+
+    private static readonly string[] WarmPreviewPartNames = ["queue", "inference_other", "silo_and_gateway", "outside_server"];
+
+    /// <summary>
+    /// Per warm preview, where the time besides the decoder went: queued for a model slot, the inference grain's other
+    /// work, the silo's grain calls and the gateway, and outside the server (HTTP and the client).
+    /// </summary>
+    public IReadOnlyDictionary<string, PercentileSummary> WarmPreviewParts { get; }
 
     /// <summary>Client latency of previews the server answered without encoding or rebuilding state.</summary>
     public PercentileSummary WarmPreviewMs { get; }
@@ -104,6 +113,7 @@ public sealed class CampaignReport
                 ["server_decoder_ms"] = PercentilesJson(WarmDecoderMs),
                 ["latency_minus_decoder_ms"] = PercentilesJson(WarmPreviewOverheadMs),
                 ["median_gap_ms"] = WarmPreviewMs.Count == 0 ? null : Round(WarmPreviewMs.P50 - WarmDecoderMs.P50),
+                ["parts_ms"] = new JsonObject(WarmPreviewParts.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)PercentilesJson(p.Value)))),
             },
             ["retries"] = retries,
             ["throughput"] = new JsonObject { ["submits_per_s"] = Round(SubmitsPerSecond) },
@@ -210,6 +220,8 @@ public sealed class CampaignReport
         sb.AppendLine(inv, $"{"server decoder",-16} {d.P50,8:F1} {d.P95,8:F1} {d.P99,8:F1} {d.Count,7}");
         foreach (var (name, w) in new[] { ("warm preview", WarmPreviewMs), ("  its decoder", WarmDecoderMs), ("  difference", WarmPreviewOverheadMs) })
             sb.AppendLine(inv, $"{name,-16} {w.P50,8:F1} {w.P95,8:F1} {w.P99,8:F1} {w.Count,7}");
+        foreach (var (name, w) in WarmPreviewParts)
+            sb.AppendLine(inv, $"{"    " + name.Replace('_', ' '),-16} {w.P50,8:F1} {w.P95,8:F1} {w.P99,8:F1} {w.Count,7}");
         sb.AppendLine(inv, $"throughput {SubmitsPerSecond:F2} submits/s");
         Ranking?.AppendTable(sb);
         Budget?.AppendTable(sb);

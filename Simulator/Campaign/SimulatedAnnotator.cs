@@ -245,6 +245,12 @@ public sealed class SimulatedAnnotator(string annotatorId, CampaignRunState stat
                     state.Measurements.Record("preview.warm", latency);
                     state.Measurements.Record("server.decoder.warm", timing.DecoderMs);
                     state.Measurements.Record("preview.warm.overhead", latency - timing.DecoderMs);
+                    // Where the rest of a warm preview's time goes: waiting for a model slot, the inference grain's work
+                    // besides the decoder, the silo's grain calls and the gateway, and the HTTP exchange.
+                    state.Measurements.Record("preview.warm.queue", timing.QueueMs);
+                    state.Measurements.Record("preview.warm.inference_other", timing.ModelMs - timing.QueueMs - timing.DecoderMs);
+                    state.Measurements.Record("preview.warm.silo_and_gateway", timing.ServerMs - timing.ModelMs);
+                    state.Measurements.Record("preview.warm.outside_server", latency - timing.ServerMs);
                 }
             }
         }

@@ -89,6 +89,12 @@ public sealed class CampaignRunTests : IDisposable
         Assert.Equal(1, (int)report["retries"]!["submit"]!);
         Assert.Equal(12.5, (double)report["server_decoder_ms"]!["p50"]!);
         Assert.Equal(2, (int)report["server_decoder_ms"]!["count"]!);
+        // Where a warm preview's time besides the decoder went, from the server's timing.
+        var parts = report["warm_preview"]!["parts_ms"]!;
+        Assert.Equal(0.5, (double)parts["queue"]!["p50"]!);
+        Assert.Equal(0.25, (double)parts["inference_other"]!["p50"]!);
+        Assert.Equal(0.75, (double)parts["silo_and_gateway"]!["p50"]!);
+        Assert.Equal(2, (int)parts["outside_server"]!["count"]!);
         var wall = (double)report["wall_seconds"]!;
         Assert.True(wall > 0);
         // Both figures are rounded in the report: compare within 1%, not by rounding to a decimal place (10.05 and 10.0503

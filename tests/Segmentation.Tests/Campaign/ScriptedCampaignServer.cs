@@ -115,7 +115,7 @@ internal sealed class ScriptedCampaignServer : HttpMessageHandler
                 return Json(HttpStatusCode.OK, new JsonObject
                 {
                     ["mask"] = Mask(masksAfterRound[(int)preview["round"]!]), ["modelScore"] = 0.9,
-                    ["timing"] = new JsonObject { ["encoderMs"] = 0, ["decoderMs"] = 12.5, ["decoderRuns"] = 1, ["serverMs"] = 14 },
+                    ["timing"] = new JsonObject { ["encoderMs"] = 0, ["decoderMs"] = 12.5, ["decoderRuns"] = 1, ["serverMs"] = 14, ["modelMs"] = 13.25, ["queueMs"] = 0.5 },
                 });
             }
             case ("POST", ["api", "v1", "campaigns", "c1", "annotators", _, "tasks", "1", "submit"]):
