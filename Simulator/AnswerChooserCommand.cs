@@ -40,17 +40,21 @@ public static class AnswerChooserCommand
         {
             if (!File.Exists(file)) throw new UsageException($"--logs: file not found: {file}");
             using var reader = File.OpenText(file);
-            calls.AddRange(JudgedOptionsLog.Read(reader, file).Where(c => !heldOut.Contains(c.Instance)));
+            calls.AddRange(JudgedOptionsLog.Read(reader, file));
         }
         if (heldOut.Count > 0)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{heldOut.Count} objects held out of training"));
+        {
+            var removed = calls.Where(c => heldOut.Contains(c.Instance)).Select(c => c.Instance).Distinct().Count();
+            calls.RemoveAll(c => heldOut.Contains(c.Instance));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{removed} objects held out of training ({heldOut.Count} named)"));
+        }
         if (calls.Count == 0) throw new UsageException("No judged call left to train on.");
         var examples = JudgedOptionsLog.Examples(calls);
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"{calls.Count} calls of {calls.Select(c => c.Instance).Distinct().Count()} objects, {examples.Count} answers besides the runner's own"));
         if (folds >= 2)
         {
-            var outcomes = AnswerChoiceCheck.CrossValidate(calls, folds, options);
+            var outcomes = Trained(() => AnswerChoiceCheck.CrossValidate(calls, folds, options));
             for (var k = 0; k < outcomes.Count; k++)
             {
                 var o = outcomes[k];
@@ -59,13 +63,26 @@ public static class AnswerChooserCommand
             }
         }
         if (outPath is null) return 0;
-        using var chooser = AnswerChooser.Train(examples, options);
+        using var chooser = Trained(() => AnswerChooser.Train(examples, options));
         var dir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
         Directory.CreateDirectory(dir);
         using (var stream = File.Create(outPath))
             chooser.Save(stream);
         Console.Error.WriteLine($"Wrote {outPath}");
         return 0;
+    }
+
+    /// <summary>Training, with too little data for the forest's settings reported as the options' fault.</summary>
+    private static T Trained<T>(Func<T> train)
+    {
+        try
+        {
+            return train();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"Cannot train with these logs and options (--min-leaf, --check-folds): {e.Message}");
+        }
     }
 
     /// <summary>The instance ids of an eval result JSON, whose objects a chooser must not be trained on.</summary>
@@ -83,6 +100,8 @@ public static class AnswerChooserCommand
         }
         if (root?["instances"] is not JsonArray instances)
             throw new UsageException($"--hold-out {path}: no \"instances\" array; give the result JSON of an eval run.");
-        return instances.Select(i => i?["id"]?.GetValue<string>() ?? throw new UsageException($"--hold-out {path}: an instance without \"id\".")).ToList();
+        return instances.Select(i => i?["id"] is JsonValue id && id.TryGetValue<string>(out var text)
+            ? text
+            : throw new UsageException($"--hold-out {path}: an instance without a string \"id\".")).ToList();
     }
 }

@@ -45,6 +45,8 @@ public static class EvalCommand
             throw new UsageException($"With --judged-choice {judgedChoice.ToString().ToLowerInvariant()} the truth chooses every mask: --answer-chooser needs no judged choice, or observe.");
         if (chooserPath is not null && modelKind != "sam")
             throw new UsageException($"--answer-chooser chooses among the sam model's answers; --model {modelKind} has none to choose from.");
+        if (chooserPath is not null && cli.Has("refine"))
+            throw new UsageException("--answer-chooser was trained on masks before refinement: it cannot be combined with --refine.");
         if (chooserPath is not null && !File.Exists(chooserPath))
             throw new UsageException($"--answer-chooser: file not found: {chooserPath}");
         using var chooser = chooserPath is null ? null : LoadChooser(chooserPath);
@@ -54,6 +56,8 @@ public static class EvalCommand
         if (settings.JudgedChoice is not null && cli.Has("refine"))
             throw new UsageException("--judged-choice judges masks before refinement: it cannot be combined with --refine.");
         cli.RejectUnknown();
+        // Opened before the run, so a path that cannot be written fails before hours of work.
+        using var logWriter = logPath is null ? null : OpenLog(logPath);
 
         var (instances, loadProblems) = SimulatedAnnotatorOptions.LoadInstances(imagesDir, masksDir, cocoFile, ignoreValue, every, offset);
         Log.Information("Evaluating {Count} instances (every {Every} from {Offset}) with protocol {Protocol}", instances.Count, every, offset, protocolText);
@@ -70,17 +74,18 @@ public static class EvalCommand
         var outDir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
         Directory.CreateDirectory(outDir);
         var json = report.ToJson();
+        json["settings"]!["every"] = every;
+        json["settings"]!["offset"] = offset;
         if (chooserPath is not null)
             json["settings"]!["answer_chooser"] = Path.GetFileName(chooserPath);
         File.WriteAllText(outPath, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         var plotPath = Path.ChangeExtension(outPath, ".svg");
         File.WriteAllText(plotPath, ClickCurvePlot.Svg(report));
         Log.Information("Wrote {Result} and {Plot}", outPath, plotPath);
-        if (logPath is not null)
+        if (logWriter is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
-            using (var writer = File.CreateText(logPath))
-                JudgedOptionsLog.Write(writer, report.Instances);
+            JudgedOptionsLog.Write(logWriter, report.Instances);
+            logWriter.Flush();
             Log.Information("Wrote the judged answers to {Log}", logPath);
         }
         return 0;
@@ -88,6 +93,19 @@ public static class EvalCommand
 
     /// <summary>The flags of the model options, shared by the commands that run a model.</summary>
     internal static IReadOnlySet<string> ModelFlags { get; } = new HashSet<string> { "no-zoom", "zoom-on-box", "clicks-at-once", "consistency", "plain", "guard", "refine", "all-masks", "no-trust", "no-click-discs" };
+
+    private static StreamWriter OpenLog(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            return File.CreateText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--judged-log {path}: cannot be written ({e.Message}).");
+        }
+    }
 
     private static AnswerChooser LoadChooser(string path)
     {

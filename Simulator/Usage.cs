@@ -66,7 +66,7 @@ internal static class Usage
                                   pixel on its side, at most PX (default 10) and short of half-way to the nearest opposite click
             --no-click-discs      SAM: return the answer as the model gave it, clicks it contradicts included
             --answer-chooser FILE SAM: a learned choice among every answer a call with clicks could give (see the
-                                  answer-chooser command); not with --plain, nor with a judged choice other than observe
+                                  answer-chooser command); not with --plain or --refine, nor with a judged choice other than observe
             --refine              SAM: edge-aware refinement of each mask at full resolution (guided filter on the image)
             --refine-radius PX, --refine-epsilon E, --refine-from-cell PX   its window radius (0: from the logit cell size),
                                   regulariser (default 0.002) and smallest logit cell it applies to (default 1.5 px)

@@ -2,9 +2,6 @@ using Segmentation.Models;
 
 namespace Segmentation.Evaluation;
 
-/// <summary>How a chooser's picks did on logged calls, call by call (greedy: later calls are not replayed).</summary>
-public sealed record AnswerChoiceOutcome(int Calls, int Changed, int ChangedWorse, double MeanGain, double MeanTruthGain);
-
 /// <summary>An offline check of an <see cref="AnswerChooser"/> on judged calls of objects it was not trained on.</summary>
 public static class AnswerChoiceCheck
 {

@@ -5,9 +5,6 @@ using Segmentation.Models;
 
 namespace Segmentation.Evaluation;
 
-/// <summary>One judged model call read back from a log: the instance, the call's index and every answer scored, the runner's own first.</summary>
-public sealed record JudgedCall(string Instance, int Call, IReadOnlyList<JudgedOption> Options);
-
 /// <summary>
 /// The answers a judged evaluation scored, one JSON line per model call with a previous mask: the examples an
 /// <see cref="AnswerChooser"/> is trained on.

@@ -5,22 +5,6 @@ using Microsoft.ML.Trainers.FastTree;
 
 namespace Segmentation.Models;
 
-/// <summary>One answer a call could give, what the runner saw of it, and how much better than the runner's own answer it was (IoU with the truth).</summary>
-public sealed record AnswerExample(AnswerFeatures Features, double Gain);
-
-public sealed record AnswerChooserOptions
-{
-    public int Trees { get; init; } = 200;
-    public int Leaves { get; init; } = 16;
-    public int MinExamplesPerLeaf { get; init; } = 20;
-    public double LearningRate { get; init; } = 0.1;
-
-    /// <summary>An answer replaces the runner's own only when its estimated gain is above this.</summary>
-    public double MinGain { get; init; } = 0.01;
-
-    public int Seed { get; init; } = 1;
-}
-
 /// <summary>
 /// A boosted regression forest (ML.NET FastTree) estimating, from <see cref="AnswerFeatures"/>, how much an answer a
 /// model call could give beats the runner's own answer in IoU with the truth. Trained on judged evaluation runs
@@ -107,7 +91,16 @@ public sealed class AnswerChooser : IDisposable
             var bytes = reader.ReadBytes(length);
             if (bytes.Length != length) throw new InvalidDataException("The saved answer chooser is truncated.");
             var ml = new MLContext();
-            return new AnswerChooser(ml, ml.Model.Load(new MemoryStream(bytes), out _), minGain, examples);
+            ITransformer forest;
+            try
+            {
+                forest = ml.Model.Load(new MemoryStream(bytes), out _);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new InvalidDataException($"The saved answer chooser's forest cannot be read: {e.Message}", e);
+            }
+            return new AnswerChooser(ml, forest, minGain, examples);
         }
         catch (EndOfStreamException e)
         {

@@ -56,7 +56,8 @@ public sealed record AnswerFeatures
         (float)IoUWithOwn, (float)IoUWithPrevious, (float)OwnIoUWithPrevious, (float)AreaToPrevious, (float)AreaToOwn, (float)PreviousAreaToImage,
         Violations, NewViolations, OwnViolations, Clicks, NewClicks, NewForeground, B(HasBox), B(Trusted), B(GuardActed),
         (float)Stability, (float)Consensus, (float)OwnStability, (float)OwnConsensus,
-        (float)(Score - OwnScore), (float)(Stability - OwnStability), (float)(Consensus - OwnConsensus), Violations - OwnViolations,
+        // From the stored floats, so features read back from a log give the same differences as live ones.
+        (float)Score - (float)OwnScore, (float)Stability - (float)OwnStability, (float)Consensus - (float)OwnConsensus, Violations - OwnViolations,
     ];
 
     /// <summary>The inverse of <see cref="ToVector"/>, for features read back from a log (the differences are derived again).</summary>

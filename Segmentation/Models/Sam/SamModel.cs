@@ -157,7 +157,7 @@ public sealed class SamModel : IJudgedChoiceModel
                 }
                 if (kept is null && Options.TrustFallback == TrustFallback.LocalMerge)
                     localOnly = true;
-                else if (kept is null && judging is null)
+                else if (kept is null && judging is null && Options.AnswerChooser is null)
                 {
                     return Result(trustedMask.Clone(), trusted with { ClicksSeen = prompt.Clicks.Count }, trusted.Score);
                 }

@@ -45,7 +45,7 @@ public sealed class AnswerChooserCommandTests : IDisposable
     {
         var log = Log();
         var heldOut = Path.Combine(temp.Path, "result.json");
-        File.WriteAllText(heldOut, new JsonObject { ["instances"] = new JsonArray(new JsonObject { ["id"] = "00" }, new JsonObject { ["id"] = "01" }) }.ToJsonString());
+        File.WriteAllText(heldOut, new JsonObject { ["instances"] = new JsonArray(new JsonObject { ["id"] = "00" }, new JsonObject { ["id"] = "01" }, new JsonObject { ["id"] = "not-in-the-log" }) }.ToJsonString());
         var chooserPath = Path.Combine(temp.Path, "chooser.bin");
         var output = new StringWriter();
         var before = Console.Out;
@@ -61,7 +61,7 @@ public sealed class AnswerChooserCommandTests : IDisposable
 
         var text = output.ToString();
         Assert.Contains("36 calls of 18 objects", text);
-        Assert.Contains("2 objects held out of training", text);
+        Assert.Contains("2 objects held out of training (3 named)", text);
         Assert.Contains("held-out fold 0:", text);
         Assert.Contains("held-out fold 1:", text);
         using var stream = File.OpenRead(chooserPath);
@@ -76,6 +76,7 @@ public sealed class AnswerChooserCommandTests : IDisposable
     [InlineData("--check-folds", "--logs", "LOG", "--check-folds", "1")]
     [InlineData("--hold-out", "--logs", "LOG", "--hold-out", "missing.json")]
     [InlineData("--min-gain", "--logs", "LOG", "--min-gain", "-1")]
+    [InlineData("--min-leaf", "--logs", "LOG", "--min-leaf", "1000", "--check-folds", "2")]
     public void Bad_options_are_usage_errors_naming_the_option(string named, params string[] options)
     {
         var log = Log();

@@ -186,13 +186,21 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--judged-choice", "--judged-choice", "anyanswer", "--model", "box")]
     [InlineData("--refine", "--judged-choice", "acceptorkeep", "--refine")]
     [InlineData("--judged-log", "--judged-log", "answers.jsonl")]
-    [InlineData("--answer-chooser", "--answer-chooser", "chooser.bin", "--judged-choice", "anyanswer")]
-    [InlineData("--answer-chooser", "--answer-chooser", "chooser.bin", "--model", "box")]
-    [InlineData("--answer-chooser", "--answer-chooser", "no-such-chooser.bin")]
+    [InlineData("file not found", "--answer-chooser", "no-such-chooser.bin")]
+    [InlineData("needs no judged choice", "--answer-chooser", "CHOOSER", "--judged-choice", "anyanswer")]
+    [InlineData("has none to choose from", "--answer-chooser", "CHOOSER", "--model", "box")]
+    [InlineData("cannot be combined with --refine", "--answer-chooser", "CHOOSER", "--refine")]
     [InlineData("--offset", "--every", "2", "--offset", "2")]
     public void A_choice_the_command_cannot_make_is_a_usage_error_naming_the_option(string named, params string[] options)
     {
-        var args = new[] { "--images", TestData.DavisDirectory + "/img", "--masks", TestData.DavisDirectory + "/gt", "--protocol", "rounds" }.Concat(options).ToArray();
+        // A real chooser, so that each refusal is told apart from a missing file by its own message.
+        var chooserPath = Path.Combine(temp.Path, "chooser.bin");
+        var examples = Enumerable.Range(0, 40).Select(i => new AnswerExample(new AnswerFeatures { Score = i / 40.0 }, i % 2 == 0 ? 0.1 : -0.1)).ToList();
+        using (var chooser = AnswerChooser.Train(examples, new AnswerChooserOptions { Trees = 2, MinExamplesPerLeaf = 5 }))
+        using (var stream = File.Create(chooserPath))
+            chooser.Save(stream);
+        var args = new[] { "--images", TestData.DavisDirectory + "/img", "--masks", TestData.DavisDirectory + "/gt", "--protocol", "rounds" }
+            .Concat(options.Select(o => o == "CHOOSER" ? chooserPath : o)).ToArray();
         var error = Assert.Throws<UsageException>(() => EvalCommand.Run(args));
         Assert.Contains(named, error.Message);
     }

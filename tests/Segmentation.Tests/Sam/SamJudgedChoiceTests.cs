@@ -111,8 +111,10 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         // A chooser that learned that keeping the previous mask gains and everything else loses.
         var examples = Enumerable.Range(0, 200).Select(i => new AnswerExample(new AnswerFeatures { PreviousMask = i % 2 == 0, Score = i / 200.0 }, i % 2 == 0 ? 0.3 : -0.3)).ToList();
         using var keepsPrevious = AnswerChooser.Train(examples, new AnswerChooserOptions { Trees = 20, MinExamplesPerLeaf = 5 });
-        var opposite = examples.Select(e => e with { Gain = -e.Gain }).ToList();
-        using var belowMinimum = AnswerChooser.Train(opposite, new AnswerChooserOptions { Trees = 20, MinExamplesPerLeaf = 5, MinGain = 0.5 });
+        // And one that learned that an answer applied only near the new clicks gains, with two minimum gains.
+        var near = Enumerable.Range(0, 200).Select(i => new AnswerExample(new AnswerFeatures { NearTheClicks = i % 2 == 0, Score = i / 200.0 }, i % 2 == 0 ? 0.3 : -0.3)).ToList();
+        using var takesNear = AnswerChooser.Train(near, new AnswerChooserOptions { Trees = 20, MinExamplesPerLeaf = 5, MinGain = 0 });
+        using var belowMinimum = AnswerChooser.Train(near, new AnswerChooserOptions { Trees = 20, MinExamplesPerLeaf = 5, MinGain = 0.5 });
         using var plainModel = new SamModel(fixture.Paths);
         using var image = plainModel.Prepare(fixture.Image);
         var (first, clicks, prompt) = FirstCorrection(plainModel, image, "judged");
@@ -121,6 +123,9 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         using var keeping = new SamModel(fixture.Paths, new SamOptions { AnswerChooser = keepsPrevious });
         using var keepingImage = keeping.Prepare(fixture.Image);
         var chosen = keeping.Predict(keepingImage, prompt);
+        using var nearModel = new SamModel(fixture.Paths, new SamOptions { AnswerChooser = takesNear });
+        using var nearImage = nearModel.Prepare(fixture.Image);
+        var nearChosen = nearModel.Predict(nearImage, prompt);
         using var unsure = new SamModel(fixture.Paths, new SamOptions { AnswerChooser = belowMinimum });
         using var unsureImage = unsure.Prepare(fixture.Image);
         var notChosen = unsure.Predict(unsureImage, prompt);
@@ -129,7 +134,12 @@ public sealed class SamJudgedChoiceTests(MiniSamFixture fixture) : IClassFixture
         Assert.NotEqual(previousShown, own.Mask);
         Assert.Equal(previousShown, chosen.Mask);
         Assert.Equal(first.ModelScore, chosen.ModelScore);
-        // Gains estimated below the chooser's minimum leave the runner's own answer.
+        // An answer applied near the new clicks: a mask of its own, carrying the previous mask's score as the local merge does;
+        // the same estimates below the chooser's minimum leave the runner's own answer.
+        Assert.NotEqual(own.Mask, nearChosen.Mask);
+        Assert.NotEqual(previousShown, nearChosen.Mask);
+        Assert.Equal(first.ModelScore, nearChosen.ModelScore);
+        Assert.Equal(0, ClickAgreement.Violations(nearChosen.Mask, clicks));
         Assert.Equal(own.Mask, notChosen.Mask);
     }
 
