@@ -183,21 +183,41 @@ public sealed class SamModel : IJudgedChoiceModel
 
             var own = keepTrusted ? earlierMask : localOnly ? NearClicks(Shown(best)) : Shown(best);
             var ownScore = keepTrusted ? previous.Score : best.Score;
-            var ownStability = keepTrusted ? -1 : Stability(best.MaskLogits);
-            var (ownArea, previousArea) = (Math.Max(1, own.Area()), Math.Max(1, earlierMask.Area()));
-            // Every way of asking, as the model answered it, unless only the previous mask may replace the own answer.
-            var answers = new List<(Candidate Candidate, BinaryMask Shown, string Way, int FrameKind, AskedAs Asked)>();
+            // Every way of asking, as the model answered it and applied only near the new clicks, unless only the previous
+            // mask may replace the own answer.
+            var answers = new List<(Candidate Candidate, string Way, int FrameKind, AskedAs Asked)>();
             if (judging?.Choice != JudgedChoice.AcceptOrKeep)
             {
                 foreach (var (f, withFeedback, oneAtATime) in OtherWays(previous).Prepend((frame, feedback, Options.OneClickAtATime)))
                 {
                     var asked = Asked(f, withFeedback, oneAtATime);
-                    var c = Fetch(asked);
-                    answers.Add((c, Shown(c), WayName(f == frame ? "frame" : f == whole ? "whole image" : "previous frame", asked), FrameKind(f), asked));
+                    answers.Add((Fetch(asked), WayName(f == frame ? "frame" : f == whole ? "whole image" : "previous frame", asked), FrameKind(f), asked));
                 }
             }
-            BinaryMask[] agreeing = [own, earlierMask, .. answers.Select(x => x.Shown)];
-            double Consensus(BinaryMask m) => agreeing.Where(x => !ReferenceEquals(x, m)).Select(x => MaskMetrics.IoU(m, x)).DefaultIfEmpty(0).Average();
+            // The masks compared, by index: the own answer, the previous mask, then each answer as given and near the clicks.
+            // An answer's agreement is with the own answer, the previous mask and the answers as given; each overlap is
+            // computed once.
+            var masks = new List<BinaryMask> { own, earlierMask };
+            foreach (var (c, _, _, _) in answers)
+            {
+                var shown = Shown(c);
+                masks.Add(shown);
+                masks.Add(NearClicks(shown));
+            }
+            var areas = masks.Select(m => m.Area()).ToArray();
+            var agreeing = Enumerable.Range(0, masks.Count).Where(i => i < 2 || i % 2 == 0).ToArray();
+            var overlaps = new Dictionary<(int, int), double>();
+            double Overlap(int i, int j)
+            {
+                var key = i < j ? (i, j) : (j, i);
+                if (!overlaps.TryGetValue(key, out var iou)) overlaps[key] = iou = MaskMetrics.IoU(masks[i], masks[j]);
+                return iou;
+            }
+            double Consensus(int i) => agreeing.Where(j => j != i).Select(j => Overlap(i, j)).DefaultIfEmpty(0).Average();
+            var (ownArea, previousArea) = (Math.Max(1, areas[0]), Math.Max(1, areas[1]));
+            var ownViolations = ClickAgreement.Violations(own, prompt.Clicks);
+            var ownCandidate = keepTrusted ? null : best;
+            var ownStability = ownCandidate is null ? -1 : Stability(ownCandidate.MaskLogits);
             var ownFeatures = new AnswerFeatures
             {
                 FrameKind = keepTrusted ? 3 : FrameKind(best.Frame),
@@ -209,14 +229,14 @@ public sealed class SamModel : IJudgedChoiceModel
                 OwnScore = ownScore,
                 PreviousScore = previous.Score,
                 IoUWithOwn = 1,
-                IoUWithPrevious = MaskMetrics.IoU(own, earlierMask),
-                OwnIoUWithPrevious = MaskMetrics.IoU(own, earlierMask),
+                IoUWithPrevious = Overlap(0, 1),
+                OwnIoUWithPrevious = Overlap(0, 1),
                 AreaToPrevious = (double)ownArea / previousArea,
                 AreaToOwn = 1,
                 PreviousAreaToImage = (double)previousArea / ((long)img.Width * img.Height),
-                Violations = ClickAgreement.Violations(own, prompt.Clicks),
+                Violations = ownViolations,
                 NewViolations = ClickAgreement.Violations(own, newClicks),
-                OwnViolations = ClickAgreement.Violations(own, prompt.Clicks),
+                OwnViolations = ownViolations,
                 Clicks = prompt.Clicks.Count,
                 NewClicks = newClicks.Length,
                 NewForeground = newClicks.Count(c => c.IsForeground),
@@ -224,10 +244,11 @@ public sealed class SamModel : IJudgedChoiceModel
                 Trusted = Options.TrustAboveScore is { } trustAbove && previous.Score >= trustAbove,
                 GuardActed = defended,
                 Stability = ownStability,
-                Consensus = Consensus(own),
+                Consensus = Consensus(0),
+                OwnStability = ownStability,
             };
-            ownFeatures = ownFeatures with { OwnStability = ownFeatures.Stability, OwnConsensus = ownFeatures.Consensus };
-            AnswerFeatures FeaturesOf(BinaryMask m, double score, double stability, int frameKind, bool withFeedback, bool oneAtATime, bool nearClicks, bool previousMask) =>
+            ownFeatures = ownFeatures with { OwnConsensus = ownFeatures.Consensus };
+            AnswerFeatures FeaturesOf(int i, double score, double stability, int frameKind, bool withFeedback, bool oneAtATime, bool nearClicks, bool previousMask) =>
                 ownFeatures with
                 {
                     FrameKind = frameKind,
@@ -236,14 +257,14 @@ public sealed class SamModel : IJudgedChoiceModel
                     NearTheClicks = nearClicks,
                     PreviousMask = previousMask,
                     Score = score,
-                    IoUWithOwn = MaskMetrics.IoU(m, own),
-                    IoUWithPrevious = MaskMetrics.IoU(m, earlierMask),
-                    AreaToPrevious = (double)m.Area() / previousArea,
-                    AreaToOwn = (double)m.Area() / ownArea,
-                    Violations = ClickAgreement.Violations(m, prompt.Clicks),
-                    NewViolations = ClickAgreement.Violations(m, newClicks),
+                    IoUWithOwn = Overlap(i, 0),
+                    IoUWithPrevious = Overlap(i, 1),
+                    AreaToPrevious = (double)areas[i] / previousArea,
+                    AreaToOwn = (double)areas[i] / ownArea,
+                    Violations = ClickAgreement.Violations(masks[i], prompt.Clicks),
+                    NewViolations = ClickAgreement.Violations(masks[i], newClicks),
                     Stability = stability,
-                    Consensus = Consensus(m),
+                    Consensus = Consensus(i),
                 };
 
             // The truth chooses in a yardstick; otherwise the chooser, whose own answer is worth its minimum gain.
@@ -254,9 +275,9 @@ public sealed class SamModel : IJudgedChoiceModel
             var bestValue = byJudge ? ownValue : chooser?.MinGain ?? double.PositiveInfinity;
             var keepPrevious = keepTrusted;
             var chosen = JudgedPicks.OwnAnswer;
-            void Consider(Candidate? c, BinaryMask shown, bool nearClicks, AnswerFeatures features, string pick)
+            void Consider(Candidate? c, int i, bool nearClicks, AnswerFeatures features, string pick)
             {
-                var judged = judging is null ? double.NaN : Judge(shown);
+                var judged = judging is null ? double.NaN : Judge(masks[i]);
                 judging?.Options.Add(new JudgedOption(pick, features, judged));
                 var value = byJudge ? judged : chooser?.EstimatedGain(features) ?? double.NegativeInfinity;
                 if (!(value > bestValue)) return;
@@ -265,13 +286,14 @@ public sealed class SamModel : IJudgedChoiceModel
                 defended = false;
             }
             if (!keepTrusted)
-                Consider(null, earlierMask, false, FeaturesOf(earlierMask, previous.Score, -1, 3, false, false, false, true), JudgedPicks.PreviousMask);
-            foreach (var (c, shown, way, frameKind, asked) in answers)
+                Consider(null, 1, false, FeaturesOf(1, previous.Score, -1, 3, false, false, false, true), JudgedPicks.PreviousMask);
+            for (var k = 0; k < answers.Count; k++)
             {
-                var stability = Stability(c.MaskLogits);
-                Consider(c, shown, false, FeaturesOf(shown, c.Score, stability, frameKind, asked.Feedback, asked.OneAtATime, false, false), way);
-                var near = NearClicks(shown);
-                Consider(c, near, true, FeaturesOf(near, c.Score, stability, frameKind, asked.Feedback, asked.OneAtATime, true, false), way + JudgedPicks.NearTheClicks);
+                var (c, way, frameKind, asked) = answers[k];
+                var (shownAt, nearAt) = (2 + 2 * k, 3 + 2 * k);
+                var stability = ReferenceEquals(c, ownCandidate) ? ownStability : Stability(c.MaskLogits);
+                Consider(c, shownAt, false, FeaturesOf(shownAt, c.Score, stability, frameKind, asked.Feedback, asked.OneAtATime, false, false), way);
+                Consider(c, nearAt, true, FeaturesOf(nearAt, c.Score, stability, frameKind, asked.Feedback, asked.OneAtATime, true, false), way + JudgedPicks.NearTheClicks);
             }
             if (judging is not null) judging.Pick = chosen;
             if (keepPrevious)
